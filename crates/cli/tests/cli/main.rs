@@ -1,0 +1,78 @@
+//! The `groundgame` binary as a coordinator's script would use it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn groundgame(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_groundgame"))
+        .args(args)
+        .output()
+        .expect("groundgame runs")
+}
+
+fn stdout_json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "groundgame failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn demo_db(dir: &Path, voters: &str) -> String {
+    let db = dir.join("office.db");
+    let db = db.to_str().expect("utf-8 temp path").to_owned();
+    let output = groundgame(&["demo", "--db", &db, "--voters", voters]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    db
+}
+
+#[test]
+fn demo_then_stats_counts_what_was_generated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "1200");
+    let stats = stdout_json(&groundgame(&["stats", "--db", &db, "--json"]));
+    assert_eq!(stats["voters"], 1200);
+    assert!(stats["households"].as_u64().expect("households") > 200);
+    assert_eq!(stats["turfs"], 1);
+    assert_eq!(stats["call_lists"], 1);
+}
+
+#[test]
+fn search_narrows_and_reports_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "1200");
+    let page = stdout_json(&groundgame(&["search", "--db", &db, "--json", "DM000007"]));
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["rows"][0]["voter_id"], "DM000007");
+    let text = groundgame(&["search", "--db", &db, "main", "st"]);
+    assert!(text.status.success());
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("MAIN ST"), "{stdout}");
+    assert!(stdout.contains("matching voters"), "{stdout}");
+}
+
+#[test]
+fn a_missing_database_is_a_clear_error_not_a_new_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("typo.db");
+    let output = groundgame(&["stats", "--db", db.to_str().expect("utf-8"), "--json"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no field-office database"), "{stderr}");
+    assert!(!db.exists());
+}
+
+#[test]
+fn demo_refuses_to_overwrite_an_office() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "50");
+    let output = groundgame(&["demo", "--db", &db]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("already holds 50 voters"), "{stderr}");
+}

@@ -1,0 +1,11 @@
+//! The vocabulary shared by every part of groundgame.
+//!
+//! This crate does no IO and builds for `wasm32-unknown-unknown`, so the Yew
+//! front end, the desktop shell, the CLI and the registry all speak the same
+//! types: a request the UI sends cannot drift from what the backend expects.
+
+pub mod ipc;
+pub mod voter;
+pub mod wire;
+
+pub use voter::{Party, VoterId, VoterIdError};

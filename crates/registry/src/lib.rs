@@ -1,0 +1,26 @@
+//! The campaign's cloud registry.
+//!
+//! The registry keeps no state in its own process: everything lives in
+//! PostgreSQL, so any number of instances can serve one campaign behind a
+//! load balancer.
+
+pub mod db;
+pub mod http;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Serves the registry's HTTP API on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    pool: sqlx::PgPool,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let address: Option<SocketAddr> = listener.local_addr().ok();
+    tracing::info!(?address, "registry listening");
+    axum::serve(listener, http::router(pool))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

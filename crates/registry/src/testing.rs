@@ -1,0 +1,157 @@
+//! A registry on a fresh PostgreSQL database and a free port, for tests.
+//!
+//! The server is found through `DATABASE_URL` (any database on it; the tests
+//! create and drop their own), or else the local server on 127.0.0.1:5432.
+//! `cargo xtask test` sets `DATABASE_URL`, starting a throwaway cluster when
+//! no server answers.
+
+use sqlx::{Connection, PgConnection, PgPool};
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A database created for one test and dropped when the value is dropped.
+pub struct TestDatabase {
+    pub url: String,
+    name: String,
+    admin_url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let admin_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.into());
+        let name = format!("groundgame_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|error| {
+            panic!("cannot reach PostgreSQL at {admin_url} ({error}); set DATABASE_URL or run `cargo xtask test`, which starts one")
+        });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|error| panic!("cannot create test database {name}: {error}"));
+        let _ = admin.close().await;
+        Self {
+            url: with_database(&admin_url, &name),
+            name,
+            admin_url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside any async context we can rely on, so the cleanup
+        // gets a thread and a small runtime of its own.
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
+                    }
+                });
+            }
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL, keeping any query string.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+/// A running registry; stopped and its database dropped when dropped.
+pub struct TestRegistry {
+    pub address: SocketAddr,
+    pub base_url: String,
+    pub pool: PgPool,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    // Declared last so it is dropped after the server has let go of it.
+    _database: TestDatabase,
+}
+
+impl TestRegistry {
+    pub async fn spawn() -> Self {
+        let database = TestDatabase::create().await;
+        let pool = crate::db::connect_and_migrate(&database.url)
+            .await
+            .unwrap_or_else(|error| panic!("cannot migrate the test database: {error}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|error| panic!("cannot bind a port for the test registry: {error}"));
+        let address = listener
+            .local_addr()
+            .unwrap_or_else(|error| panic!("bound listener has no address: {error}"));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(crate::serve(listener, pool.clone(), async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            base_url: format!("http://{address}"),
+            pool,
+            shutdown: Some(shutdown),
+            server: Some(server),
+            _database: database,
+        }
+    }
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_names_are_swapped_in_urls() {
+        for (url, expected) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/postgres",
+                "postgres://postgres@127.0.0.1:5432/t1",
+            ),
+            (
+                "postgres://u:p@h:5/db?sslmode=disable",
+                "postgres://u:p@h:5/t1?sslmode=disable",
+            ),
+            ("postgres://u@h:5", "postgres://u@h:5/t1"),
+            (
+                "postgresql:///postgres?host=/tmp/pg",
+                "postgresql:///t1?host=/tmp/pg",
+            ),
+        ] {
+            assert_eq!(with_database(url, "t1"), expected, "{url}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+use std::path::PathBuf;
+
+/// What can go wrong with the local database, worded for the person who has
+/// to do something about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the field-office database at {path}: {source}. Check that the folder exists and is writable")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot upgrade the database to schema version {version}: {source}. The database was left at the version before; please report this")]
+    Migration {
+        version: u32,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("the database is at schema version {found}, newer than this app knows ({known}); install the newer groundgame that wrote it")]
+    TooNew { found: u32, known: u32 },
+    #[error("the demo office can only be generated into an empty database; this one already holds {voters} voters")]
+    NotEmpty { voters: u64 },
+    #[error("local database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,176 @@
+//! Voter search: full-text over name, address, voter id and phone, ranked,
+//! paged in SQLite so the UI never holds more than a screenful.
+
+use crate::{Store, StoreError};
+use groundgame_domain::ipc::{VoterPage, VoterQuery, VoterRow};
+use groundgame_domain::{Party, VoterId};
+use rusqlite::{params, Row};
+
+/// Turns what a person typed into an FTS5 query: every word must match, and
+/// the last word may be a prefix of something (so results narrow as they type).
+/// Punctuation is dropped rather than passed to FTS5, whose query syntax would
+/// otherwise reject `O'Brien` or `(919)`.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("\"{word}\"*"))
+        .collect();
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+const ROW_COLUMNS: &str = "v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
+     v.confidential, h.house_number, h.street, h.unit, h.city, h.precinct_code, v.party, \
+     CAST(strftime('%Y', 'now') AS INTEGER) - v.birth_year";
+
+fn voter_row(row: &Row<'_>) -> rusqlite::Result<VoterRow> {
+    let raw_id: String = row.get(0)?;
+    let voter_id = VoterId::parse(&raw_id).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
+    })?;
+    let name = [
+        row.get::<_, String>(1)?,
+        row.get::<_, String>(2)?,
+        row.get::<_, String>(3)?,
+        row.get::<_, String>(4)?,
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    let confidential: bool = row.get(5)?;
+    let house_number: Option<i64> = row.get(6)?;
+    let street: Option<String> = row.get(7)?;
+    let unit: Option<String> = row.get(8)?;
+    let address = if confidential {
+        String::new()
+    } else {
+        format_address(house_number, street.as_deref(), unit.as_deref())
+    };
+    Ok(VoterRow {
+        voter_id,
+        name,
+        address,
+        city: if confidential {
+            String::new()
+        } else {
+            row.get::<_, Option<String>>(9)?.unwrap_or_default()
+        },
+        precinct: row.get::<_, Option<String>>(10)?.unwrap_or_default(),
+        party: Party::from_code(&row.get::<_, String>(11)?),
+        age: row
+            .get::<_, Option<i64>>(12)?
+            .and_then(|age| u16::try_from(age).ok()),
+    })
+}
+
+pub(crate) fn format_address(
+    house_number: Option<i64>,
+    street: Option<&str>,
+    unit: Option<&str>,
+) -> String {
+    let mut address = String::new();
+    if let Some(number) = house_number {
+        address.push_str(&number.to_string());
+    }
+    if let Some(street) = street.filter(|s| !s.is_empty()) {
+        if !address.is_empty() {
+            address.push(' ');
+        }
+        address.push_str(street);
+    }
+    if let Some(unit) = unit.filter(|u| !u.is_empty()) {
+        address.push_str(" APT ");
+        address.push_str(unit);
+    }
+    address
+}
+
+impl Store {
+    /// One page of voters matching `query.text`, best matches first; a blank
+    /// query lists everyone in name order.
+    pub fn search_voters(&self, query: &VoterQuery) -> Result<VoterPage, StoreError> {
+        let limit = i64::from(query.clamped_limit());
+        let offset = i64::from(query.offset);
+        let (total, rows) = match fts_query(&query.text) {
+            None => {
+                let total: i64 = self
+                    .conn
+                    .query_row("SELECT count(*) FROM voters", [], |row| row.get(0))?;
+                let mut statement = self.conn.prepare_cached(&format!(
+                    "SELECT {ROW_COLUMNS} FROM voters v LEFT JOIN households h ON h.id = v.household_id \
+                     ORDER BY v.last_name, v.first_name, v.id LIMIT ?1 OFFSET ?2"
+                ))?;
+                let rows = statement
+                    .query_map(params![limit, offset], voter_row)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                (total, rows)
+            }
+            Some(fts) => {
+                let total: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM voter_search WHERE voter_search MATCH ?1",
+                    params![fts],
+                    |row| row.get(0),
+                )?;
+                let mut statement = self.conn.prepare_cached(&format!(
+                    "SELECT {ROW_COLUMNS} FROM voter_search s \
+                     JOIN voters v ON v.id = s.rowid \
+                     LEFT JOIN households h ON h.id = v.household_id \
+                     WHERE voter_search MATCH ?1 \
+                     ORDER BY bm25(voter_search, 10.0, 3.0, 5.0), v.last_name, v.first_name, v.id \
+                     LIMIT ?2 OFFSET ?3"
+                ))?;
+                let rows = statement
+                    .query_map(params![fts, limit, offset], voter_row)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                (total, rows)
+            }
+        };
+        Ok(VoterPage {
+            total: u64::try_from(total).unwrap_or(0),
+            offset: query.offset,
+            rows,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<&str>) {
+        assert_eq!(fts_query(text).as_deref(), expected, "query {text:?}");
+    }
+
+    #[test]
+    fn typed_text_becomes_a_prefix_query() {
+        check("", None);
+        check("   ", None);
+        check("smi", Some("\"smi\"*"));
+        check("Renée  Oak", Some("\"Renée\"* \"Oak\"*"));
+        check("O'Brien", Some("\"O\"* \"Brien\"*"));
+        check("(919) 555-0101", Some("\"919\"* \"555\"* \"0101\"*"));
+        check("\"*)", None);
+    }
+
+    #[test]
+    fn addresses_format_like_an_envelope() {
+        assert_eq!(
+            format_address(Some(12), Some("OAK ST"), Some("")),
+            "12 OAK ST"
+        );
+        assert_eq!(
+            format_address(Some(400), Some("MAIN ST"), Some("4B")),
+            "400 MAIN ST APT 4B"
+        );
+        assert_eq!(
+            format_address(None, Some("RURAL RTE 2"), None),
+            "RURAL RTE 2"
+        );
+        assert_eq!(format_address(None, None, None), "");
+    }
+}

@@ -1,0 +1,145 @@
+//! The device side of sync with the campaign registry.
+//!
+//! Today this holds the HTTP client every sync step goes through: it stamps
+//! each request with the protocol and app version and turns transport and
+//! version problems into errors that say whether retrying can help. Push,
+//! pull and leases build on it (see ARCHITECTURE.md).
+
+use groundgame_domain::wire::{
+    Health, HealthStatus, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
+};
+use std::time::Duration;
+
+/// This build's version, sent with every request.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the registry address {0:?} is not a valid http(s) URL")]
+    BadAddress(String),
+    #[error("cannot reach the registry at {url}: {source}. Your work is kept on this laptop; sync will retry when the registry is reachable")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("the registry at {url} answered {status}: {body}")]
+    Refused {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("the registry speaks sync protocol {min}..={max} but this app speaks {ours}; update groundgame (or the registry) so they match")]
+    IncompatibleProtocol { min: u32, max: u32, ours: u32 },
+    #[error("the registry at {url} is up but cannot reach its database; try again later or tell the campaign's admin")]
+    RegistryDegraded { url: String },
+}
+
+impl SyncError {
+    /// Whether trying the same request again later can succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } | Self::RegistryDegraded { .. } => true,
+            Self::Refused { status, .. } => *status >= 500 || *status == 429,
+            Self::BadAddress(_) | Self::IncompatibleProtocol { .. } => false,
+        }
+    }
+}
+
+/// A connection to one registry.
+#[derive(Debug, Clone)]
+pub struct RegistryClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl RegistryClient {
+    pub fn new(base_url: &str) -> Result<Self, SyncError> {
+        let base = base_url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SyncError::BadAddress(base_url.to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("groundgame/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| SyncError::BadAddress(base_url.to_owned()))?;
+        Ok(Self { base, http })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Asks the registry whether it is up and speaks our protocol.
+    pub async fn health(&self) -> Result<Health, SyncError> {
+        let url = self.url("/healthz");
+        let response = self
+            .http
+            .get(&url)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(APP_VERSION_HEADER, APP_VERSION)
+            .send()
+            .await
+            .map_err(|source| SyncError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        let status = response.status();
+        if !status.is_success() && status.as_u16() != 503 {
+            let body = response.text().await.unwrap_or_default();
+            return Err(SyncError::Refused {
+                url,
+                status: status.as_u16(),
+                body,
+            });
+        }
+        let health: Health = response
+            .json()
+            .await
+            .map_err(|source| SyncError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        if health.status == HealthStatus::DatabaseUnavailable {
+            return Err(SyncError::RegistryDegraded { url });
+        }
+        if !health.accepts(PROTOCOL_VERSION) {
+            return Err(SyncError::IncompatibleProtocol {
+                min: health.protocol_min,
+                max: health.protocol_max,
+                ours: PROTOCOL_VERSION,
+            });
+        }
+        Ok(health)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_addresses_are_accepted() {
+        assert!(RegistryClient::new("http://127.0.0.1:8080/").is_ok());
+        assert!(RegistryClient::new("https://registry.example.org").is_ok());
+        assert!(matches!(
+            RegistryClient::new("127.0.0.1:8080"),
+            Err(SyncError::BadAddress(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_registry_is_a_retryable_error() {
+        // Bind then drop a listener so the port is known to be closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let client = RegistryClient::new(&format!("http://127.0.0.1:{port}")).expect("client");
+        let error = client.health().await.expect_err("nothing listens there");
+        assert!(matches!(error, SyncError::Unreachable { .. }), "{error}");
+        assert!(error.is_retryable());
+    }
+}

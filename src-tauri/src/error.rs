@@ -1,0 +1,34 @@
+//! The error every command returns. It reaches the UI as the shared
+//! `IpcError` shape: a kind to branch on and a sentence to show.
+
+use groundgame_domain::ipc::{IpcError, IpcErrorKind};
+use groundgame_store::StoreError;
+use serde::{Serialize, Serializer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the database is unavailable after an earlier failure; restart groundgame")]
+    Poisoned,
+    #[error("the request was interrupted: {0}")]
+    Interrupted(String),
+}
+
+impl Error {
+    fn to_ipc(&self) -> IpcError {
+        let kind = match self {
+            Self::Store(_) | Self::Poisoned | Self::Interrupted(_) => IpcErrorKind::Storage,
+        };
+        IpcError {
+            kind,
+            message: self.to_string(),
+        }
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_ipc().serialize(serializer)
+    }
+}

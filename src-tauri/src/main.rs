@@ -1,0 +1,68 @@
+//! The groundgame desktop app: a thin Tauri shell. It opens the field-office
+//! store, then maps IPC commands onto it; all logic lives in the crates.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod state;
+
+use std::path::PathBuf;
+use tauri::Manager;
+
+fn main() {
+    let db_override = db_argument(std::env::args().skip(1));
+    let result = tauri::Builder::default()
+        .setup(move |app| {
+            let db_path = match &db_override {
+                Some(path) => path.clone(),
+                None => app.path().app_data_dir()?.join("office.db"),
+            };
+            let state = state::AppState::open(&db_path)?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::office_overview,
+            commands::search_voters
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("groundgame: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `--db PATH` (or `--db=PATH`) opens that database instead of the one in the
+/// user's data folder; the end-to-end tests use it.
+fn db_argument(args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--db=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(args: &[&str], expected: Option<&str>) {
+        let parsed = db_argument(args.iter().map(|arg| (*arg).to_owned()));
+        assert_eq!(parsed, expected.map(PathBuf::from), "{args:?}");
+    }
+
+    #[test]
+    fn db_argument_is_found_in_either_form() {
+        check(&[], None);
+        check(&["--db", "/tmp/a.db"], Some("/tmp/a.db"));
+        check(&["--verbose", "--db=/tmp/b.db"], Some("/tmp/b.db"));
+        check(&["--db"], None);
+    }
+}

@@ -1,0 +1,3 @@
+//! Shared harness for groundgame's cross-crate and end-to-end tests.
+
+pub mod desktop;

@@ -1,0 +1,3 @@
+pub mod app;
+pub mod header;
+pub mod voter_table;
