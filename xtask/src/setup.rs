@@ -218,8 +218,14 @@ fn cargo_install_exact(
     binary: &str,
     version: &str,
 ) -> anyhow::Result<()> {
-    let installed = Cmd::new(cargo_bin(binary)).arg("--version").output();
-    if installed.is_some_and(|line| line.split_whitespace().any(|word| word == version)) {
+    // `cargo install --list` names each installed crate as `name vX.Y.Z:`;
+    // not every tool answers `--version`.
+    let listed = format!("{krate} v{version}:");
+    let installed = Cmd::new(cmd::cargo_program())
+        .args(["install", "--list"])
+        .output()
+        .is_some_and(|list| list.lines().any(|line| line.trim() == listed));
+    if installed && cargo_bin(binary).exists() {
         return Ok(());
     }
     cmd::cargo(project)

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use groundgame_domain::ipc::VoterQuery;
 use groundgame_store::{DemoConfig, Store};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
 
 /// Opens an existing database; a typo in `--db` must not silently create a
 /// new empty one.
-fn open_existing(db: &PathBuf) -> anyhow::Result<Store> {
+fn open_existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         anyhow::bail!(
             "no field-office database at {}; create one with `groundgame demo --db {}` or import a voter file",
