@@ -1,28 +1,41 @@
 //! The IPC surface: each command maps one request from the UI onto the store.
-//! Queries run on a blocking thread so the window never waits on SQLite.
+//! Work runs on a blocking thread so the window never waits on SQLite or on
+//! the passphrase's key derivation.
 
 use crate::error::Error;
 use crate::state::AppState;
-use groundgame_domain::ipc::{OfficeOverview, VoterPage, VoterQuery};
-use groundgame_store::Store;
+use groundgame_domain::ipc::{LockState, OfficeOverview, VoterPage, VoterQuery};
 use tauri::State;
 
-async fn with_store<T: Send + 'static>(
+async fn blocking<T: Send + 'static>(
     state: &AppState,
-    work: impl FnOnce(&Store) -> Result<T, Error> + Send + 'static,
+    work: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    let store = state.store.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let store = store.lock().map_err(|_| Error::Poisoned)?;
-        work(&store)
-    })
-    .await
-    .map_err(|error| Error::Interrupted(error.to_string()))?
+    let state = state.clone();
+    tauri::async_runtime::spawn_blocking(move || work(&state))
+        .await
+        .map_err(|error| Error::Interrupted(error.to_string()))?
+}
+
+#[tauri::command]
+pub async fn lock_state(state: State<'_, AppState>) -> Result<LockState, Error> {
+    blocking(&state, AppState::lock_state).await
+}
+
+#[tauri::command]
+pub async fn unlock(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<OfficeOverview, Error> {
+    blocking(&state, move |state| state.unlock(&passphrase)).await
 }
 
 #[tauri::command]
 pub async fn office_overview(state: State<'_, AppState>) -> Result<OfficeOverview, Error> {
-    with_store(&state, |store| Ok(store.overview()?)).await
+    blocking(&state, |state| {
+        state.with_store(|store| Ok(store.overview()?))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -30,5 +43,8 @@ pub async fn search_voters(
     state: State<'_, AppState>,
     query: VoterQuery,
 ) -> Result<VoterPage, Error> {
-    with_store(&state, move |store| Ok(store.search_voters(&query)?)).await
+    blocking(&state, move |state| {
+        state.with_store(|store| Ok(store.search_voters(&query)?))
+    })
+    .await
 }

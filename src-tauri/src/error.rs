@@ -9,6 +9,8 @@ use serde::{Serialize, Serializer};
 pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the field office is locked; enter its passphrase first")]
+    Locked,
     #[error("the database is unavailable after an earlier failure; restart groundgame")]
     Poisoned,
     #[error("the request was interrupted: {0}")]
@@ -18,6 +20,9 @@ pub enum Error {
 impl Error {
     fn to_ipc(&self) -> IpcError {
         let kind = match self {
+            Self::Store(StoreError::WrongPassphrase) => IpcErrorKind::WrongPassphrase,
+            Self::Store(StoreError::WeakPassphrase { .. }) => IpcErrorKind::BadRequest,
+            Self::Locked => IpcErrorKind::Locked,
             Self::Store(_) | Self::Poisoned | Self::Interrupted(_) => IpcErrorKind::Storage,
         };
         IpcError {

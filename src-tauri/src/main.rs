@@ -19,11 +19,12 @@ fn main() {
                 Some(path) => path.clone(),
                 None => app.path().app_data_dir()?.join("office.db"),
             };
-            let state = state::AppState::open(&db_path)?;
-            app.manage(state);
+            app.manage(state::AppState::new(db_path));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::lock_state,
+            commands::unlock,
             commands::office_overview,
             commands::search_voters
         ])

@@ -1,29 +1,72 @@
-//! What the app holds while it runs: the open field-office store.
+//! What the app holds while it runs: where the office's database is, and the
+//! open store once the user has unlocked it.
 
-use groundgame_store::{DemoConfig, Store, StoreError};
-use std::path::Path;
+use crate::error::Error;
+use groundgame_domain::ipc::{LockState, OfficeOverview};
+use groundgame_store::{DemoConfig, Passphrase, Store};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+#[derive(Clone)]
 pub struct AppState {
-    /// SQLite connections are not shareable across threads; commands take
-    /// turns on the one connection, off the UI thread.
-    pub store: Arc<Mutex<Store>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db_path: PathBuf,
+    /// `None` until unlocked. SQLite connections are not shareable across
+    /// threads, so commands take turns on the one connection, off the UI
+    /// thread.
+    store: Mutex<Option<Store>>,
 }
 
 impl AppState {
-    /// Opens the office's database, creating the folder and, on the very
-    /// first run, a demo office so there is something to look at.
-    pub fn open(db_path: &Path) -> Result<Self, StoreError> {
-        if let Some(folder) = db_path.parent() {
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db_path,
+                store: Mutex::new(None),
+            }),
+        }
+    }
+
+    pub fn lock_state(&self) -> Result<LockState, Error> {
+        let store = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
+        Ok(LockState {
+            unlocked: store.is_some(),
+            first_run: !self.inner.db_path.exists(),
+            database: self.inner.db_path.display().to_string(),
+        })
+    }
+
+    /// Opens the database with `passphrase`; on the very first start this
+    /// creates it, keyed by that passphrase, with a demo office in it so
+    /// there is something to look at.
+    pub fn unlock(&self, passphrase: &str) -> Result<OfficeOverview, Error> {
+        let passphrase = Passphrase::new(passphrase)?;
+        let mut slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.overview()?);
+        }
+        if let Some(folder) = self.inner.db_path.parent() {
             // A failure here shows up as the open error below, which names the path.
             let _ = std::fs::create_dir_all(folder);
         }
-        let mut store = Store::open(db_path)?;
+        let mut store = Store::open(&self.inner.db_path, &passphrase)?;
         if store.is_empty()? {
             store.generate_demo(&DemoConfig::default())?;
         }
-        Ok(Self {
-            store: Arc::new(Mutex::new(store)),
-        })
+        let overview = store.overview()?;
+        *slot = Some(store);
+        Ok(overview)
+    }
+
+    /// Runs `work` on the open store.
+    pub fn with_store<T>(&self, work: impl FnOnce(&Store) -> Result<T, Error>) -> Result<T, Error> {
+        let slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
+        match slot.as_ref() {
+            Some(store) => work(store),
+            None => Err(Error::Locked),
+        }
     }
 }

@@ -3,16 +3,55 @@
 
 use fantoccini::Locator;
 use groundgame_domain::ipc::VoterQuery;
-use groundgame_store::Store;
+use groundgame_store::{DemoConfig, Passphrase, Store};
 use groundgame_tests::desktop::{path_arg, visible_text, Desktop};
 
-/// The app opens on a fresh demo office; the voter list shows voters; typing
-/// in search narrows the list to exactly what the store says matches.
+const PASSPHRASE: &str = "doors before dinner";
+
+async fn type_into(app: &Desktop, css: &str, text: &str) {
+    let field = app
+        .client
+        .wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no {css}: {error}"));
+    field.clear().await.expect("clear field");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn click(app: &Desktop, css: &str) {
+    app.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("no {css}: {error}"))
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+}
+
+/// First start: the user chooses a passphrase, the app creates the encrypted
+/// demo office, the voter list shows voters, and typing in search narrows the
+/// list to exactly what the store says matches.
 #[tokio::test]
-async fn opens_on_the_demo_office_and_search_narrows_the_list() {
+async fn first_start_creates_the_demo_office_and_search_narrows_the_list() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("office.db");
-    let mut app = Desktop::launch("demo-office-search", &["--db", path_arg(&db)]).await;
+    let mut app = Desktop::launch("first-start-search", &["--db", path_arg(&db)]).await;
+
+    app.wait_for_text(".unlock h1", |text| text.contains("Choose a passphrase"))
+        .await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    type_into(&app, "#passphrase-confirm", "not the same").await;
+    app.screenshot("choose-passphrase").await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#unlock-error", |text| text.contains("differ"))
+        .await;
+    assert!(
+        !db.exists(),
+        "nothing is created until the passphrase is confirmed"
+    );
+    type_into(&app, "#passphrase-confirm", PASSPHRASE).await;
+    click(&app, "#unlock").await;
 
     app.wait_for_text("#office-name", |text| text.contains("demo"))
         .await;
@@ -25,8 +64,9 @@ async fn opens_on_the_demo_office_and_search_narrows_the_list() {
     app.screenshot("voter-list").await;
 
     // What the store says should match, read from the database the app made.
-    let expected = Store::open(&db)
-        .expect("the app's database opens")
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let expected = Store::open(&db, &passphrase)
+        .expect("the app's database opens with the chosen passphrase")
         .search_voters(&VoterQuery::first_page("renee", 100))
         .expect("search");
     assert!(
@@ -35,12 +75,7 @@ async fn opens_on_the_demo_office_and_search_narrows_the_list() {
         expected.total
     );
 
-    let search = app
-        .client
-        .find(Locator::Css("#voter-search"))
-        .await
-        .expect("search box");
-    search.send_keys("renee").await.expect("type");
+    type_into(&app, "#voter-search", "renee").await;
     let narrowed = app
         .wait_for_count(".voter-row", |count| count == expected.rows.len())
         .await;
@@ -65,5 +100,49 @@ async fn opens_on_the_demo_office_and_search_narrows_the_list() {
         );
     }
     app.screenshot("search-renee").await;
+    app.close().await;
+}
+
+/// A later start: a wrong passphrase is refused with a clear message and
+/// opens nothing; the right one opens the office.
+#[tokio::test]
+async fn a_later_start_asks_for_the_passphrase_and_refuses_a_wrong_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("office.db");
+    {
+        let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+        let mut store = Store::open(&db, &passphrase).expect("create office");
+        store
+            .generate_demo(&DemoConfig {
+                voters: 800,
+                ..DemoConfig::default()
+            })
+            .expect("demo");
+    }
+    let mut app = Desktop::launch("unlock-existing", &["--db", path_arg(&db)]).await;
+    app.wait_for_text(".unlock h1", |text| text.contains("Unlock"))
+        .await;
+    assert!(
+        app.client
+            .find(Locator::Css("#passphrase-confirm"))
+            .await
+            .is_err(),
+        "an existing office does not ask for a new passphrase"
+    );
+    type_into(&app, "#passphrase", "dinner before doors").await;
+    click(&app, "#unlock").await;
+    let refusal = app
+        .wait_for_text("#unlock-error", |text| !text.is_empty())
+        .await;
+    assert!(refusal.contains("wrong passphrase"), "{refusal}");
+    app.screenshot("wrong-passphrase").await;
+
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    let everyone = app
+        .wait_for_text("#result-count", |text| text.contains(" of "))
+        .await;
+    assert_eq!(everyone, "1–100 of 800 voters");
+    app.screenshot("unlocked").await;
     app.close().await;
 }

@@ -1,8 +1,9 @@
 //! The real desktop app in a real window, driven over W3C WebDriver.
 //!
 //! Each test starts its own `tauri-driver` (which starts WebKitGTK's
-//! `WebKitWebDriver`, which starts the app) on free ports, so tests can run in
-//! parallel. A display must exist: `cargo xtask test` runs the tests under
+//! `WebKitWebDriver`, which starts the app) on free ports. Two WebKit
+//! automation sessions at once hang each other here, so windows take turns:
+//! a `Desktop` holds a process-wide lock while it lives. A display must exist: `cargo xtask test` runs the tests under
 //! `xvfb-run`. Every test keeps screenshots in `GROUNDGAME_SCREENSHOTS`.
 
 use fantoccini::elements::Element;
@@ -17,6 +18,8 @@ use std::time::{Duration, Instant};
 
 /// How long the UI may take to show what a test waits for.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a screenshot may take before it is skipped.
+pub const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn required_env(name: &str, hint: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {hint}"))
@@ -43,10 +46,14 @@ fn free_port() -> u16 {
         .unwrap_or_else(|error| panic!("no free port: {error}"))
 }
 
+/// One app window at a time (see the module comment).
+static ONE_WINDOW_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// An app window under test. Dropping it ends the session and the driver.
 pub struct Desktop {
     pub client: Client,
     driver: Child,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
     test_name: String,
     shots: u32,
 }
@@ -59,6 +66,7 @@ impl Desktop {
             "no DISPLAY: the end-to-end tests need a display; `cargo xtask test` provides one with xvfb-run"
         );
         let application = app_binary();
+        let turn = ONE_WINDOW_AT_A_TIME.lock().await;
         let driver_program =
             std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
         let port = free_port();
@@ -67,14 +75,15 @@ impl Desktop {
             // Its own process group, so stopping it also stops the
             // WebKitWebDriver and the app it started.
             .process_group(0)
+            // Not WEBKIT_DISABLE_DMABUF_RENDERER=1, often suggested for blank
+            // windows: under Xvfb it makes WebKitWebDriver stop answering after
+            // the page re-renders.
             .args([
                 "--port",
                 &port.to_string(),
                 "--native-port",
                 &native_port.to_string(),
             ])
-            // Some GPU stacks leave WebKitGTK's window blank without this.
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -103,6 +112,7 @@ impl Desktop {
         Self {
             client,
             driver,
+            _turn: turn,
             test_name: test_name.to_owned(),
             shots: 0,
         }
@@ -117,11 +127,16 @@ impl Desktop {
         std::fs::create_dir_all(&folder)
             .unwrap_or_else(|error| panic!("cannot create {}: {error}", folder.display()));
         let path = folder.join(format!("{}-{}-{label}.png", self.test_name, self.shots));
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .unwrap_or_else(|error| panic!("cannot take a screenshot: {error}"));
+        // WebKitWebDriver sometimes never answers a screenshot request; a
+        // missing picture must not hang the test.
+        let png = match tokio::time::timeout(SCREENSHOT_TIMEOUT, self.client.screenshot()).await {
+            Ok(Ok(png)) => png,
+            Ok(Err(error)) => panic!("cannot take a screenshot: {error}"),
+            Err(_) => {
+                eprintln!("screenshot {label}: WebKitWebDriver did not answer within {SCREENSHOT_TIMEOUT:?}; skipped");
+                return path;
+            }
+        };
         std::fs::write(&path, png)
             .unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
         eprintln!("screenshot: {}", path.display());

@@ -3,7 +3,7 @@
 //! `IpcError` value, never as an exception.
 
 use groundgame_domain::ipc::{
-    command, IpcError, IpcErrorKind, OfficeOverview, VoterPage, VoterQuery,
+    command, IpcError, IpcErrorKind, LockState, OfficeOverview, VoterPage, VoterQuery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -40,6 +40,19 @@ struct NoArgs {}
 #[derive(Serialize)]
 struct SearchArgs<'a> {
     query: &'a VoterQuery,
+}
+
+#[derive(Serialize)]
+struct UnlockArgs<'a> {
+    passphrase: &'a str,
+}
+
+pub async fn lock_state() -> Result<LockState, IpcError> {
+    call(command::LOCK_STATE, &NoArgs {}).await
+}
+
+pub async fn unlock(passphrase: &str) -> Result<OfficeOverview, IpcError> {
+    call(command::UNLOCK, &UnlockArgs { passphrase }).await
 }
 
 pub async fn office_overview() -> Result<OfficeOverview, IpcError> {

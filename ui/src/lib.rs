@@ -2,6 +2,7 @@
 //! the desktop shell through typed IPC (`ipc.rs`).
 
 mod components;
+mod format;
 mod ipc;
 mod state;
 

@@ -3,8 +3,9 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use groundgame_domain::ipc::VoterQuery;
-use groundgame_store::{DemoConfig, Store};
+use groundgame_store::{DemoConfig, Passphrase, Store};
 use serde::Serialize;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -64,6 +65,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// The environment variable scripts pass the passphrase in.
+const PASSPHRASE_VAR: &str = "GROUNDGAME_PASSPHRASE";
+
+/// The database passphrase: from `GROUNDGAME_PASSPHRASE`, else asked for on
+/// the terminal (twice for a new database, so a typo cannot lock it).
+fn passphrase(db: &Path, new: bool) -> anyhow::Result<Passphrase> {
+    if let Ok(text) = std::env::var(PASSPHRASE_VAR) {
+        return Ok(Passphrase::new(text)?);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{} is encrypted with a passphrase; set {PASSPHRASE_VAR} or run groundgame in a terminal",
+            db.display()
+        );
+    }
+    let prompt = if new {
+        format!("Choose a passphrase for {}: ", db.display())
+    } else {
+        format!("Passphrase for {}: ", db.display())
+    };
+    let first = Passphrase::new(rpassword::prompt_password(prompt)?)?;
+    if new {
+        let again = rpassword::prompt_password("Type it again: ")?;
+        if Passphrase::new(again)?.matches(&first) {
+            return Ok(first);
+        }
+        anyhow::bail!("the two passphrases differ; nothing was created");
+    }
+    Ok(first)
+}
+
 /// Opens an existing database; a typo in `--db` must not silently create a
 /// new empty one.
 fn open_existing(db: &Path) -> anyhow::Result<Store> {
@@ -74,13 +106,13 @@ fn open_existing(db: &Path) -> anyhow::Result<Store> {
             db.display()
         );
     }
-    Ok(Store::open(db)?)
+    Ok(Store::open(db, &passphrase(db, false)?)?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo { db, voters, seed } => {
-            let mut store = Store::open(&db)?;
+            let mut store = Store::open(&db, &passphrase(&db, !db.exists())?)?;
             let summary = store
                 .generate_demo(&DemoConfig {
                     voters,

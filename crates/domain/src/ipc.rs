@@ -9,8 +9,24 @@ use serde::{Deserialize, Serialize};
 /// The names of the Tauri commands, shared so a rename breaks the build of
 /// both sides instead of failing at run time.
 pub mod command {
+    pub const LOCK_STATE: &str = "lock_state";
+    pub const UNLOCK: &str = "unlock";
     pub const OFFICE_OVERVIEW: &str = "office_overview";
     pub const SEARCH_VOTERS: &str = "search_voters";
+}
+
+/// The shortest passphrase the field-office database accepts.
+pub const PASSPHRASE_MIN_CHARS: usize = 8;
+
+/// Whether the office's database is open, and if not, whether this is the
+/// very first start (the user chooses a passphrase) or a later one (the user
+/// types it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockState {
+    pub unlocked: bool,
+    pub first_run: bool,
+    /// Where the database lives, shown so a coordinator knows what to back up.
+    pub database: String,
 }
 
 /// What the header of the app shows about the open field office.
@@ -86,6 +102,10 @@ pub enum IpcErrorKind {
     BadRequest,
     /// The local database failed; retrying may help, the message says how.
     Storage,
+    /// The passphrase does not open this office's database.
+    WrongPassphrase,
+    /// The database is still locked: unlock it first.
+    Locked,
 }
 
 #[cfg(test)]

@@ -20,6 +20,18 @@ pub enum StoreError {
     TooNew { found: u32, known: u32 },
     #[error("the demo office can only be generated into an empty database; this one already holds {voters} voters")]
     NotEmpty { voters: u64 },
+    #[error(
+        "wrong passphrase for this field office; check it and try again (it is case-sensitive)"
+    )]
+    WrongPassphrase,
+    #[error("a passphrase needs at least {min} characters; a short sentence is easy to remember and hard to guess")]
+    WeakPassphrase { min: usize },
+    #[error("the database's key file: {0}")]
+    KeyFile(String),
+    #[error("the database {db} has no key file beside it ({key}); restore the key file from where the database came from")]
+    MissingKeyFile { db: PathBuf, key: PathBuf },
+    #[error("{db} cannot be read with its key file; the two do not belong together, or the database is damaged")]
+    KeyMismatch { db: PathBuf },
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -7,11 +7,13 @@
 mod demo;
 mod demo_names;
 mod error;
+mod keyfile;
 mod migrate;
 mod search;
 
 pub use demo::{DemoConfig, DemoSummary};
 pub use error::StoreError;
+pub use keyfile::{key_path, KdfParams, Passphrase};
 
 use groundgame_domain::ipc::OfficeOverview;
 use rusqlite::Connection;
@@ -24,12 +26,50 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database at `path`, creating it if it does not exist, and
-    /// brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens the encrypted database at `path` with the user's passphrase,
+    /// bringing its schema up to date. A new database (no file yet) gets a
+    /// fresh random key, wrapped by the passphrase in `<path>.key`.
+    pub fn open(path: &Path, passphrase: &Passphrase) -> Result<Self, StoreError> {
+        Self::open_with(path, passphrase, KdfParams::default())
+    }
+
+    /// As `open`, with the key-derivation cost for a new database chosen by
+    /// the caller (an existing key file keeps the cost it was made with).
+    pub fn open_with(
+        path: &Path,
+        passphrase: &Passphrase,
+        kdf: KdfParams,
+    ) -> Result<Self, StoreError> {
+        let key_file = key_path(path);
+        let key = match (path.exists(), key_file.exists()) {
+            (_, true) => keyfile::unlock(&key_file, passphrase)?,
+            (false, false) => keyfile::create(&key_file, passphrase, kdf)?,
+            (true, false) => {
+                return Err(StoreError::MissingKeyFile {
+                    db: path.to_owned(),
+                    key: key_file,
+                })
+            }
+        };
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,
+        })?;
+        // SQLCipher logs a failed key to stderr; the error below says it better.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
+        let pragma =
+            zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\"", key.pragma_value().as_str()));
+        conn.execute_batch(&pragma)
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        // The key is only checked when a page is read.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map_err(|_| StoreError::KeyMismatch {
+            db: path.to_owned(),
         })?;
         Self::prepare(conn, Some(path.to_owned()))
     }
@@ -102,5 +142,79 @@ impl Store {
             turfs: count("turfs")?,
             call_lists: count("call_lists")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyfile::test_support::{passphrase, FAST};
+
+    fn demo_on_disk(path: &Path, secret: &str) {
+        let mut store = Store::open_with(path, &passphrase(secret), FAST).expect("create");
+        store
+            .generate_demo(&DemoConfig {
+                voters: 300,
+                ..DemoConfig::default()
+            })
+            .expect("demo");
+    }
+
+    #[test]
+    fn the_database_file_shows_no_voter_data_in_clear() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db");
+        demo_on_disk(&path, "correct horse");
+        let mut bytes = std::fs::read(&path).expect("read db");
+        // Anything still in the write-ahead log counts too.
+        bytes.extend(std::fs::read(dir.path().join("office.db-wal")).unwrap_or_default());
+        let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(!contains(b"SQLite format 3"), "the file header is in clear");
+        for needle in [&b"DM000001"[..], b"RIVERTON", b"MAIN ST", b"CREATE TABLE"] {
+            assert!(
+                !contains(needle),
+                "{} is readable on disk",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+
+    #[test]
+    fn reopening_needs_the_same_passphrase() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db");
+        demo_on_disk(&path, "correct horse");
+        assert!(matches!(
+            Store::open(&path, &passphrase("wrong horse")),
+            Err(StoreError::WrongPassphrase)
+        ));
+        let store = Store::open(&path, &passphrase("correct horse")).expect("reopen");
+        assert_eq!(store.overview().expect("overview").voters, 300);
+    }
+
+    #[test]
+    fn a_database_without_its_key_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db");
+        demo_on_disk(&path, "correct horse");
+        std::fs::remove_file(key_path(&path)).expect("remove key");
+        assert!(matches!(
+            Store::open(&path, &passphrase("correct horse")),
+            Err(StoreError::MissingKeyFile { .. })
+        ));
+    }
+
+    #[test]
+    fn another_databases_key_file_does_not_open_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = dir.path().join("first.db");
+        let second = dir.path().join("second.db");
+        demo_on_disk(&first, "correct horse");
+        demo_on_disk(&second, "correct horse");
+        std::fs::copy(key_path(&first), key_path(&second)).expect("swap key");
+        assert!(matches!(
+            Store::open(&second, &passphrase("correct horse")),
+            Err(StoreError::KeyMismatch { .. })
+        ));
     }
 }

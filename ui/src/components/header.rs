@@ -1,7 +1,7 @@
 //! The office header: which office is open, what it holds, and whether work
 //! is safe (every change is saved on this laptop; sync arrives later).
 
-use crate::components::app::group;
+use crate::format::group;
 use groundgame_domain::ipc::{IpcError, OfficeOverview};
 use yew::prelude::*;
 

@@ -1,3 +1,5 @@
 pub mod app;
 pub mod header;
+pub mod office;
+pub mod unlock;
 pub mod voter_table;

@@ -3,11 +3,19 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+const PASSPHRASE: &str = "field office 2012";
+
 fn groundgame(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_groundgame"))
-        .args(args)
-        .output()
-        .expect("groundgame runs")
+    groundgame_with(args, Some(PASSPHRASE))
+}
+
+fn groundgame_with(args: &[&str], passphrase: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_groundgame"));
+    command.args(args).env_remove("GROUNDGAME_PASSPHRASE");
+    if let Some(passphrase) = passphrase {
+        command.env("GROUNDGAME_PASSPHRASE", passphrase);
+    }
+    command.output().expect("groundgame runs")
 }
 
 fn stdout_json(output: &Output) -> serde_json::Value {
@@ -75,4 +83,33 @@ fn demo_refuses_to_overwrite_an_office() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("already holds 50 voters"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_or_missing_passphrase_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "50");
+    let wrong = groundgame_with(&["stats", "--db", &db], Some("not the passphrase"));
+    assert!(!wrong.status.success());
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains("wrong passphrase"), "{stderr}");
+    // No terminal and no variable: say how to give it, do not hang.
+    let missing = groundgame_with(&["stats", "--db", &db], None);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("GROUNDGAME_PASSPHRASE"), "{stderr}");
+}
+
+#[test]
+fn a_short_passphrase_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("office.db");
+    let output = groundgame_with(
+        &["demo", "--db", db.to_str().expect("utf-8")],
+        Some("short"),
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 8 characters"), "{stderr}");
+    assert!(!db.exists());
 }

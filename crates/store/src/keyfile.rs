@@ -1,0 +1,310 @@
+//! How the database key is kept.
+//!
+//! The database is encrypted by SQLCipher with a random 256-bit key. That key
+//! is never stored in clear: it is wrapped (XChaCha20-Poly1305) by a key
+//! derived from the user's passphrase with Argon2id, and the wrapped key lives
+//! beside the database in `<database>.key`. Changing the passphrase rewraps
+//! the key without re-encrypting the database, and a wrong passphrase fails
+//! the authentication tag instead of producing garbage.
+
+use crate::StoreError;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Bound into the authentication tag, so a wrapped key cannot be mistaken
+/// for anything else.
+const ASSOCIATED_DATA: &[u8] = b"groundgame database key v1";
+const FORMAT: u32 = 1;
+
+/// A passphrase as the user typed it; wiped from memory when dropped.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub const MIN_CHARS: usize = groundgame_domain::ipc::PASSPHRASE_MIN_CHARS;
+
+    /// Accepts any passphrase of at least eight characters.
+    pub fn new(text: impl Into<String>) -> Result<Self, StoreError> {
+        let text = Zeroizing::new(text.into());
+        if text.chars().count() < Self::MIN_CHARS {
+            return Err(StoreError::WeakPassphrase {
+                min: Self::MIN_CHARS,
+            });
+        }
+        Ok(Self(text))
+    }
+
+    /// Whether two typed passphrases are the same (for "type it again").
+    pub fn matches(&self, other: &Passphrase) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// Argon2id's cost: what a guess costs an attacker who has the key file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for KdfParams {
+    /// 64 MiB and three passes: above OWASP's Argon2id minimum, and about a
+    /// quarter of a second on a field-office laptop, paid once per unlock.
+    fn default() -> Self {
+        Self {
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            parallelism: 1,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    format: u32,
+    kdf: String,
+    params: KdfParams,
+    salt: String,
+    nonce: String,
+    wrapped_key: String,
+}
+
+/// The database's key, in memory only while the store is open.
+pub(crate) struct DatabaseKey(Zeroizing<[u8; 32]>);
+
+impl DatabaseKey {
+    /// The value for `PRAGMA key`: a raw key in SQLCipher's blob syntax, so
+    /// SQLCipher skips its own (slow) key derivation.
+    pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", hex(self.0.as_slice())))
+    }
+}
+
+/// Where the wrapped key of the database at `db` lives.
+pub fn key_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+fn derive(
+    passphrase: &Passphrase,
+    salt: &[u8],
+    params: KdfParams,
+) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let argon_params = argon2::Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        Some(32),
+    )
+    .map_err(|error| StoreError::KeyFile(format!("unusable Argon2 parameters: {error}")))?;
+    let argon = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon_params,
+    );
+    let mut derived = Zeroizing::new([0_u8; 32]);
+    argon
+        .hash_password_into(passphrase.as_bytes(), salt, derived.as_mut_slice())
+        .map_err(|error| StoreError::KeyFile(format!("key derivation failed: {error}")))?;
+    Ok(derived)
+}
+
+/// Makes a new random database key and writes it, wrapped, to `path`.
+/// Refuses to replace an existing key file: that would orphan its database.
+pub(crate) fn create(
+    path: &Path,
+    passphrase: &Passphrase,
+    params: KdfParams,
+) -> Result<DatabaseKey, StoreError> {
+    if path.exists() {
+        return Err(StoreError::KeyFile(format!(
+            "{} already exists; it belongs to another database",
+            path.display()
+        )));
+    }
+    let mut key = Zeroizing::new([0_u8; 32]);
+    OsRng.fill_bytes(key.as_mut_slice());
+    let mut salt = [0_u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let mut nonce = [0_u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+
+    let wrapping = derive(passphrase, &salt, params)?;
+    let cipher = XChaCha20Poly1305::new(wrapping.as_slice().into());
+    let wrapped = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: key.as_slice(),
+                aad: ASSOCIATED_DATA,
+            },
+        )
+        .map_err(|_| StoreError::KeyFile("cannot wrap the database key".into()))?;
+    let file = KeyFile {
+        format: FORMAT,
+        kdf: "argon2id".into(),
+        params,
+        salt: hex(&salt),
+        nonce: hex(&nonce),
+        wrapped_key: hex(&wrapped),
+    };
+    let json =
+        serde_json::to_vec_pretty(&file).map_err(|error| StoreError::KeyFile(error.to_string()))?;
+    // Written whole to a temporary file, then renamed: a crash never leaves
+    // half a key file.
+    let temporary = path.with_extension("key.tmp");
+    std::fs::write(&temporary, json)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| {
+            StoreError::KeyFile(format!("cannot write {}: {error}", path.display()))
+        })?;
+    Ok(DatabaseKey(key))
+}
+
+/// Unwraps the database key in `path` with `passphrase`.
+pub(crate) fn unlock(path: &Path, passphrase: &Passphrase) -> Result<DatabaseKey, StoreError> {
+    let text = std::fs::read(path)
+        .map_err(|error| StoreError::KeyFile(format!("cannot read {}: {error}", path.display())))?;
+    let file: KeyFile = serde_json::from_slice(&text)
+        .map_err(|error| StoreError::KeyFile(format!("{} is damaged: {error}", path.display())))?;
+    if file.format != FORMAT || file.kdf != "argon2id" {
+        return Err(StoreError::KeyFile(format!(
+            "{} uses key format {} ({}), which this version of groundgame cannot read",
+            path.display(),
+            file.format,
+            file.kdf
+        )));
+    }
+    let damaged =
+        |what: &str| StoreError::KeyFile(format!("{} has a damaged {what}", path.display()));
+    let salt = unhex(&file.salt).ok_or_else(|| damaged("salt"))?;
+    let nonce = unhex(&file.nonce)
+        .filter(|nonce| nonce.len() == 24)
+        .ok_or_else(|| damaged("nonce"))?;
+    let wrapped = unhex(&file.wrapped_key).ok_or_else(|| damaged("wrapped key"))?;
+
+    let wrapping = derive(passphrase, &salt, file.params)?;
+    let cipher = XChaCha20Poly1305::new(wrapping.as_slice().into());
+    let key = Zeroizing::new(
+        cipher
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &wrapped,
+                    aad: ASSOCIATED_DATA,
+                },
+            )
+            .map_err(|_| StoreError::WrongPassphrase)?,
+    );
+    let key: [u8; 32] = key
+        .as_slice()
+        .try_into()
+        .map_err(|_| damaged("wrapped key"))?;
+    Ok(DatabaseKey(Zeroizing::new(key)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{KdfParams, Passphrase};
+
+    /// Cheap parameters: tests check the wrapping, not Argon2's cost.
+    pub(crate) const FAST: KdfParams = KdfParams {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+
+    pub(crate) fn passphrase(text: &str) -> Passphrase {
+        Passphrase::new(text).expect("long enough")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::test_support::{passphrase, FAST};
+
+    #[test]
+    fn the_right_passphrase_unwraps_the_same_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        let created = create(&path, &passphrase("correct horse"), FAST).expect("create");
+        let unlocked = unlock(&path, &passphrase("correct horse")).expect("unlock");
+        assert_eq!(created.0.as_slice(), unlocked.0.as_slice());
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        create(&path, &passphrase("correct horse"), FAST).expect("create");
+        assert!(matches!(
+            unlock(&path, &passphrase("correct horsf")),
+            Err(StoreError::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn a_key_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        create(&path, &passphrase("correct horse"), FAST).expect("create");
+        assert!(matches!(
+            create(&path, &passphrase("another one"), FAST),
+            Err(StoreError::KeyFile(_))
+        ));
+    }
+
+    #[test]
+    fn short_passphrases_are_refused() {
+        assert!(matches!(
+            Passphrase::new("short"),
+            Err(StoreError::WeakPassphrase { min: 8 })
+        ));
+    }
+
+    #[test]
+    fn the_key_file_holds_no_key_in_clear() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        let key = create(&path, &passphrase("correct horse"), FAST).expect("create");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(!text.contains(&hex(key.0.as_slice())));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(
+            unhex(&hex(&[0, 1, 0xab, 0xff])),
+            Some(vec![0, 1, 0xab, 0xff])
+        );
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! The unlock screen. The office's voter data is encrypted on disk with a key
+//! only the passphrase opens; on the very first start the user chooses it.
+
+use crate::ipc;
+use groundgame_domain::ipc::PASSPHRASE_MIN_CHARS;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct UnlockProps {
+    pub first_run: bool,
+    pub database: String,
+    pub on_unlocked: Callback<()>,
+}
+
+/// What is wrong with the typed passphrases before anything is sent, if
+/// anything.
+pub fn check_new_passphrase(passphrase: &str, confirmation: &str) -> Option<String> {
+    if passphrase.chars().count() < PASSPHRASE_MIN_CHARS {
+        Some(format!(
+            "Use at least {PASSPHRASE_MIN_CHARS} characters; a short sentence is easy to remember and hard to guess."
+        ))
+    } else if passphrase != confirmation {
+        Some("The two passphrases differ; type the same one twice.".to_owned())
+    } else {
+        None
+    }
+}
+
+#[function_component(Unlock)]
+pub fn unlock(props: &UnlockProps) -> Html {
+    let passphrase = use_node_ref();
+    let confirmation = use_node_ref();
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+
+    let on_submit = {
+        let (passphrase, confirmation) = (passphrase.clone(), confirmation.clone());
+        let (error, busy) = (error.clone(), busy.clone());
+        let first_run = props.first_run;
+        let on_unlocked = props.on_unlocked.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if *busy {
+                return;
+            }
+            let value = |node: &NodeRef| {
+                node.cast::<HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default()
+            };
+            let typed = value(&passphrase);
+            if first_run {
+                if let Some(problem) = check_new_passphrase(&typed, &value(&confirmation)) {
+                    error.set(Some(problem));
+                    return;
+                }
+            }
+            busy.set(true);
+            let (error, busy, on_unlocked) = (error.clone(), busy.clone(), on_unlocked.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::unlock(&typed).await {
+                    Ok(_) => on_unlocked.emit(()),
+                    Err(failure) => {
+                        error.set(Some(failure.message));
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+
+    let (title, action) = if props.first_run {
+        (
+            "Choose a passphrase for this field office",
+            "Create the office",
+        )
+    } else {
+        ("Unlock this field office", "Unlock")
+    };
+    html! {
+        <div class="unlock-screen">
+            <form class="unlock" onsubmit={on_submit}>
+                <img src="logo.svg" alt="" width="56" height="56" />
+                <h1>{ title }</h1>
+                <p class="hint">
+                    if props.first_run {
+                        { "Voter data on this laptop is encrypted. The passphrase is the only way in: write it somewhere safe." }
+                    } else {
+                        { "Voter data on this laptop is encrypted with the office's passphrase." }
+                    }
+                </p>
+                <label for="passphrase">{ "Passphrase" }</label>
+                <input id="passphrase" ref={passphrase} type="password" autofocus=true autocomplete="current-password" />
+                if props.first_run {
+                    <label for="passphrase-confirm">{ "Type it again" }</label>
+                    <input id="passphrase-confirm" ref={confirmation} type="password" autocomplete="new-password" />
+                }
+                if let Some(message) = &*error {
+                    <p id="unlock-error" class="error" role="alert">{ message }</p>
+                }
+                <button id="unlock" class="primary" type="submit" disabled={*busy}>
+                    { if *busy { "Opening…" } else { action } }
+                </button>
+                <p class="database" title="Back up this file and its .key file together">{ &props.database }</p>
+            </form>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_new_passphrase;
+
+    #[test]
+    fn new_passphrases_are_checked_before_sending() {
+        assert!(check_new_passphrase("short", "short").is_some());
+        assert!(check_new_passphrase("long enough", "long enougH").is_some());
+        assert_eq!(check_new_passphrase("long enough", "long enough"), None);
+    }
+}
