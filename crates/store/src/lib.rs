@@ -41,9 +41,9 @@ impl Store {
         kdf: KdfParams,
     ) -> Result<Self, StoreError> {
         let key_file = key_path(path);
-        let key = match (path.exists(), key_file.exists()) {
-            (_, true) => keyfile::unlock(&key_file, passphrase)?,
-            (false, false) => keyfile::create(&key_file, passphrase, kdf)?,
+        let (key, new_key) = match (path.exists(), key_file.exists()) {
+            (_, true) => (keyfile::unlock(&key_file, passphrase)?, false),
+            (false, false) => (keyfile::create(&key_file, passphrase, kdf)?, true),
             (true, false) => {
                 return Err(StoreError::MissingKeyFile {
                     db: path.to_owned(),
@@ -51,25 +51,35 @@ impl Store {
                 })
             }
         };
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        let opened = Self::open_keyed(path, &key);
+        if opened.is_err() && new_key {
+            // A key file with no database beside it would make the next
+            // attempt, with whatever passphrase, look like a wrong one.
+            let _ = std::fs::remove_file(&key_file);
+        }
+        opened
+    }
+
+    fn open_keyed(path: &Path, key: &keyfile::DatabaseKey) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
         // SQLCipher logs a failed key to stderr; the error below says it better.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
         let pragma =
             zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\"", key.pragma_value().as_str()));
-        conn.execute_batch(&pragma)
-            .map_err(|source| StoreError::Open {
-                path: path.to_owned(),
-                source,
-            })?;
+        conn.execute_batch(&pragma).map_err(open_error)?;
         // The key is only checked when a page is read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
             row.get::<_, i64>(0)
         })
-        .map_err(|_| StoreError::KeyMismatch {
-            db: path.to_owned(),
+        .map_err(|error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::KeyMismatch {
+                db: path.to_owned(),
+            },
+            _ => open_error(error),
         })?;
         Self::prepare(conn, Some(path.to_owned()))
     }
