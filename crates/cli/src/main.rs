@@ -9,6 +9,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod import;
+
 #[derive(Parser)]
 #[command(
     name = "groundgame",
@@ -32,6 +34,62 @@ enum Command {
         /// The same seed always makes the same office.
         #[arg(long, default_value_t = 2012)]
         seed: u64,
+    },
+    /// Import voter files (a newer snapshot of a file already imported is applied as a diff).
+    Import {
+        #[arg(long)]
+        db: PathBuf,
+        /// nc-voter, nc-history, oh, fl, fl-history, or csv (with --mapping).
+        #[arg(long)]
+        layout: String,
+        /// For --layout csv: a mapping file (JSON), saved in the database under its name, or the name of one saved before.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Import the good rows and list the bad ones, instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a realistic invented voter file in a state's layout (for trying groundgame out, tests and benchmarks).
+    Generate {
+        /// nc-voter, nc-history, oh, fl, fl-history or csv.
+        #[arg(long)]
+        layout: String,
+        #[arg(long, default_value_t = 10_000)]
+        voters: u64,
+        #[arg(long, default_value_t = 2012)]
+        seed: u64,
+        /// 0 is the first snapshot; each later one has voters removed, moved, changed and added.
+        #[arg(long, default_value_t = 0)]
+        snapshot: u32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record a contact attempt (a door or phone result) for a voter.
+    Contact {
+        #[arg(long)]
+        db: PathBuf,
+        /// The voter's id in the imported file (an NC ncid, say).
+        #[arg(long)]
+        voter: String,
+        /// A result code's slug: not-home, canvassed, refused, moved, deceased, wrong-number, ...
+        #[arg(long)]
+        result: String,
+        #[arg(long, default_value = "door")]
+        channel: String,
+        /// The number dialled, for phone results.
+        #[arg(long)]
+        phone: Option<String>,
+        /// A survey answer, QUESTION=ANSWER; may be repeated.
+        #[arg(long = "answer")]
+        answers: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Count what the database holds.
     Stats {
@@ -70,7 +128,7 @@ const PASSPHRASE_VAR: &str = "GROUNDGAME_PASSPHRASE";
 
 /// The database passphrase: from `GROUNDGAME_PASSPHRASE`, else asked for on
 /// the terminal (twice for a new database, so a typo cannot lock it).
-fn passphrase(db: &Path, new: bool) -> anyhow::Result<Passphrase> {
+pub(crate) fn passphrase(db: &Path, new: bool) -> anyhow::Result<Passphrase> {
     if let Ok(text) = std::env::var(PASSPHRASE_VAR) {
         return Ok(Passphrase::new(text)?);
     }
@@ -98,7 +156,7 @@ fn passphrase(db: &Path, new: bool) -> anyhow::Result<Passphrase> {
 
 /// Opens an existing database; a typo in `--db` must not silently create a
 /// new empty one.
-fn open_existing(db: &Path) -> anyhow::Result<Store> {
+pub(crate) fn open_existing(db: &Path) -> anyhow::Result<Store> {
     if !db.exists() {
         anyhow::bail!(
             "no field-office database at {}; create one with `groundgame demo --db {}` or import a voter file",
@@ -131,15 +189,82 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Stats { db, json } => {
-            let overview = open_existing(&db)?.overview()?;
+            let stats = open_existing(&db)?.stats()?;
             if json {
-                print_json(&overview)?;
+                print_json(&stats)?;
             } else {
-                println!("{}", overview.office_name);
-                println!("  voters      {}", overview.voters);
-                println!("  households  {}", overview.households);
-                println!("  turfs       {}", overview.turfs);
-                println!("  call lists  {}", overview.call_lists);
+                println!("{}", stats.office_name);
+                println!(
+                    "  voters            {} (and {} removed by newer files)",
+                    stats.voters, stats.voters_removed
+                );
+                println!("  households        {}", stats.households);
+                println!("  phones            {}", stats.phones);
+                println!("  vote history      {}", stats.vote_history);
+                println!("  contact attempts  {}", stats.contact_attempts);
+                println!("  do-not-contact    {}", stats.dnc_entries);
+                println!("  turfs             {}", stats.turfs);
+                println!("  call lists        {}", stats.call_lists);
+                println!("  pending changes   {}", stats.pending_changes);
+            }
+        }
+        Command::Import {
+            db,
+            layout,
+            mapping,
+            skip_bad,
+            json,
+            files,
+        } => {
+            import::run(&db, &layout, mapping.as_deref(), skip_bad, json, &files)?;
+        }
+        Command::Generate {
+            layout,
+            voters,
+            seed,
+            snapshot,
+            out,
+        } => {
+            import::generate(&layout, voters, seed, snapshot, &out)?;
+        }
+        Command::Contact {
+            db,
+            voter,
+            result,
+            channel,
+            phone,
+            answers,
+            note,
+            json,
+        } => {
+            let mut store = open_existing(&db)?;
+            let channel = groundgame_domain::Channel::parse(&channel)
+                .with_context(|| format!("unknown channel {channel:?}; use door, phone or text"))?;
+            let mut contact = groundgame_store::NewContact::new(
+                groundgame_domain::VoterId::parse(&voter)?,
+                channel,
+                &result,
+            );
+            contact.phone = phone
+                .as_deref()
+                .map(groundgame_domain::PhoneNumber::parse)
+                .transpose()?;
+            contact.answers = answers
+                .iter()
+                .map(|a| groundgame_domain::SurveyAnswer::parse(a).map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<_>>()?;
+            contact.note = note;
+            let outcome = store.record_contact(&contact, jiff::Timestamp::now())?;
+            if json {
+                print_json(&outcome)?;
+            } else {
+                println!(
+                    "recorded {} for {voter} ({})",
+                    outcome.result, outcome.attempt_id
+                );
+                for consequence in &outcome.consequences {
+                    println!("  {consequence}");
+                }
             }
         }
         Command::Search {
@@ -171,7 +296,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

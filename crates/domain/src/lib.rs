@@ -4,8 +4,16 @@
 //! front end, the desktop shell, the CLI and the registry all speak the same
 //! types: a request the UI sends cannot drift from what the backend expects.
 
+pub mod contact;
+pub mod hlc;
 pub mod ipc;
+pub mod mutation;
+pub mod phone;
 pub mod voter;
 pub mod wire;
 
+pub use contact::{Channel, DncChannel, ResultCode, Scope, SurveyAnswer};
+pub use hlc::Hlc;
+pub use mutation::Mutation;
+pub use phone::{PhoneNumber, PhoneNumberError};
 pub use voter::{Party, VoterId, VoterIdError};

@@ -4,9 +4,10 @@
 //!
 //! Generation is deterministic for a given seed, so tests can predict it.
 
-use crate::demo_names::{CITIES, FIRST_NAMES, LAST_NAMES, MIDDLE_INITIALS, STREETS};
 use crate::search::format_address;
+use crate::search::phone_search_terms;
 use crate::{Store, StoreError};
+use groundgame_voterfile::names::{CITIES, FIRST_NAMES, LAST_NAMES, MIDDLE_INITIALS, STREETS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -251,17 +252,6 @@ fn generate(tx: &Transaction<'_>, config: &DemoConfig) -> Result<DemoSummary, St
 
 fn precinct_code(number: u32) -> String {
     format!("P{number:02}")
-}
-
-/// A phone is found by its whole number, by the seven digits people say, and
-/// by its last four.
-fn phone_search_terms(number: &str) -> [String; 3] {
-    let len = number.len();
-    [
-        number.to_owned(),
-        number[len.saturating_sub(7)..].to_owned(),
-        number[len.saturating_sub(4)..].to_owned(),
-    ]
 }
 
 #[cfg(test)]

@@ -32,6 +32,12 @@ pub enum StoreError {
     MissingKeyFile { db: PathBuf, key: PathBuf },
     #[error("{db} cannot be read with its key file; the two do not belong together, or the database is damaged")]
     KeyMismatch { db: PathBuf },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("local data cannot be read: {0}; please report this")]
+    Corrupt(String),
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -4,16 +4,31 @@
 //! the work cut from it. Everything the app and the CLI show is read from
 //! here, so every interactive action works offline.
 
+mod clock;
+mod contact;
 mod demo;
-mod demo_names;
+mod dnc;
 mod error;
+mod import;
 mod keyfile;
 mod migrate;
+mod outbox;
+mod queue;
 mod search;
+mod turf;
 
+pub use contact::{ContactHistoryEntry, ContactOutcome, NewContact};
 pub use demo::{DemoConfig, DemoSummary};
+pub use dnc::DncEntry;
 pub use error::StoreError;
+pub use import::{ImportError, ImportOptions, ImportProgress, ImportReport, SkippedLine};
 pub use keyfile::{key_path, KdfParams, Passphrase};
+pub use outbox::OutboxEntry;
+pub use queue::{
+    within_calling_hours, CallAssignment, CallListRules, CallListSummary, Caller, Segment,
+    LEASE_MINUTES,
+};
+pub use turf::{TurfSpec, TurfSummary, WalkStop, WalkVoter};
 
 use groundgame_domain::ipc::OfficeOverview;
 use rusqlite::Connection;
@@ -105,6 +120,7 @@ impl Store {
                 source,
             })?;
         migrate::run(&mut conn)?;
+        seed_result_codes(&conn)?;
         Ok(Self { conn, path })
     }
 
@@ -153,6 +169,76 @@ impl Store {
             call_lists: count("call_lists")?,
         })
     }
+
+    /// What `groundgame stats` reports.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self.conn.query_row(sql, [], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let overview = self.overview()?;
+        Ok(Stats {
+            office_name: overview.office_name,
+            voters: count("SELECT count(*) FROM voters WHERE removed_at IS NULL")?,
+            voters_removed: count("SELECT count(*) FROM voters WHERE removed_at IS NOT NULL")?,
+            households: overview.households,
+            phones: count("SELECT count(*) FROM phones")?,
+            vote_history: count("SELECT count(*) FROM vote_history")?,
+            contact_attempts: count("SELECT count(*) FROM contact_attempts")?,
+            dnc_entries: count("SELECT count(*) FROM dnc_active")?,
+            turfs: overview.turfs,
+            call_lists: overview.call_lists,
+            imports: count("SELECT count(*) FROM imports")?,
+            pending_changes: self.pending_changes()?,
+        })
+    }
+}
+
+/// Counts of what the database holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub office_name: String,
+    /// Voters in the current voter file (not removed by a newer snapshot).
+    pub voters: u64,
+    pub voters_removed: u64,
+    pub households: u64,
+    pub phones: u64,
+    pub vote_history: u64,
+    pub contact_attempts: u64,
+    /// Do-not-contact entries in force.
+    pub dnc_entries: u64,
+    pub turfs: u64,
+    pub call_lists: u64,
+    pub imports: u64,
+    /// Local changes not yet acknowledged by the registry.
+    pub pending_changes: u64,
+}
+
+/// The result-code catalogue lives in `groundgame_domain`; the table mirrors
+/// it so that SQL can join on a code's consequences.
+fn seed_result_codes(conn: &Connection) -> Result<(), StoreError> {
+    let mut statement = conn.prepare(
+        "INSERT OR REPLACE INTO result_codes (slug, label, class, scope, effect, retry_after_hours, \
+         needs_confirmation, door, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for code in groundgame_domain::contact::RESULT_CODES {
+        let class =
+            serde_json::to_value(code.class).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let effect =
+            serde_json::to_string(&code.effect).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        statement.execute(rusqlite::params![
+            code.slug,
+            code.label,
+            class.as_str().unwrap_or_default(),
+            code.scope.slug(),
+            effect,
+            code.retry_after_hours,
+            code.needs_confirmation,
+            code.door,
+            code.phone,
+        ])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 use crate::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../../../migrations/local/0001_field_office.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/local/0001_field_office.sql"),
+    include_str!("../../../migrations/local/0002_field_work.sql"),
+];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)

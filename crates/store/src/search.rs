@@ -23,6 +23,17 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     }
 }
 
+/// A phone is found by its whole number, by the seven digits people say, and
+/// by its last four.
+pub(crate) fn phone_search_terms(number: &str) -> [String; 3] {
+    let len = number.len();
+    [
+        number.to_owned(),
+        number[len.saturating_sub(7)..].to_owned(),
+        number[len.saturating_sub(4)..].to_owned(),
+    ]
+}
+
 const ROW_COLUMNS: &str = "v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
      v.confidential, h.house_number, h.street, h.unit, h.city, h.precinct_code, v.party, \
      CAST(strftime('%Y', 'now') AS INTEGER) - v.birth_year";

@@ -113,3 +113,101 @@ fn a_short_passphrase_creates_nothing() {
     assert!(stderr.contains("at least 8 characters"), "{stderr}");
     assert!(!db.exists());
 }
+
+fn path(dir: &Path, name: &str) -> String {
+    dir.join(name).to_str().expect("utf-8 temp path").to_owned()
+}
+
+#[test]
+fn generate_import_reimport_and_contact_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (week1, week2, history, db) = (
+        path(dir.path(), "w1.txt"),
+        path(dir.path(), "w2.txt"),
+        path(dir.path(), "h.txt"),
+        path(dir.path(), "office.db"),
+    );
+    for (layout, out, snapshot) in [
+        ("nc-voter", &week1, "0"),
+        ("nc-voter", &week2, "1"),
+        ("nc-history", &history, "0"),
+    ] {
+        let output = groundgame(&[
+            "generate",
+            "--layout",
+            layout,
+            "--voters",
+            "2000",
+            "--snapshot",
+            snapshot,
+            "--out",
+            out,
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let first = stdout_json(&groundgame(&[
+        "import", "--db", &db, "--layout", "nc-voter", "--json", &week1,
+    ]));
+    assert_eq!(first["new"], 2000);
+    let votes = stdout_json(&groundgame(&[
+        "import",
+        "--db",
+        &db,
+        "--layout",
+        "nc-history",
+        "--json",
+        &history,
+    ]));
+    assert!(votes["votes"].as_u64().expect("votes") > 1000);
+    let contact = stdout_json(&groundgame(&[
+        "contact",
+        "--db",
+        &db,
+        "--voter",
+        "CW0000001",
+        "--result",
+        "canvassed",
+        "--answer",
+        "support=strong",
+        "--json",
+    ]));
+    assert_eq!(contact["result"], "canvassed");
+    let second = stdout_json(&groundgame(&[
+        "import", "--db", &db, "--layout", "nc-voter", "--json", &week2,
+    ]));
+    for key in ["new", "moved", "changed", "removed", "unchanged"] {
+        assert!(second[key].as_u64().expect(key) > 0, "{key} in {second}");
+    }
+    let stats = stdout_json(&groundgame(&["stats", "--db", &db, "--json"]));
+    for key in ["voters", "households", "vote_history", "contact_attempts"] {
+        assert!(stats[key].as_u64().expect(key) > 0, "{key} in {stats}");
+    }
+    assert_eq!(stats["contact_attempts"], 1);
+}
+
+#[test]
+fn bad_imports_and_contacts_fail_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (file, db) = (path(dir.path(), "bad.txt"), path(dir.path(), "office.db"));
+    std::fs::write(&file, "ncid\tlast_name\nAA1\tSMITH\n").expect("write");
+    let output = groundgame(&["import", "--db", &db, "--layout", "nc-voter", &file]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad.txt") && stderr.contains("no column"),
+        "{stderr}"
+    );
+    let output = groundgame(&["import", "--db", &db, "--layout", "tx", &file]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown layout"));
+    let output = groundgame(&["import", "--db", &db, "--layout", "csv", &file]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--mapping"));
+    let output = groundgame(&[
+        "contact", "--db", &db, "--voter", "NOPE1", "--result", "not-home",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("NOPE1"));
+}

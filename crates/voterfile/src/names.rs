@@ -1,7 +1,8 @@
-//! Invented names and places for the demo office. A few carry accents and
-//! apostrophes so search folding is exercised by the demo itself.
+//! Invented names and places for generated voter files and the demo office.
+//! A few carry accents and apostrophes so search folding and Latin-1 text
+//! are exercised by every generated file.
 
-pub(crate) const LAST_NAMES: &[&str] = &[
+pub const LAST_NAMES: &[&str] = &[
     "SMITH",
     "JOHNSON",
     "WILLIAMS",
@@ -82,7 +83,7 @@ pub(crate) const LAST_NAMES: &[&str] = &[
     "MENSAH",
 ];
 
-pub(crate) const FIRST_NAMES: &[&str] = &[
+pub const FIRST_NAMES: &[&str] = &[
     "JAMES",
     "MARY",
     "ROBERT",
@@ -157,12 +158,12 @@ pub(crate) const FIRST_NAMES: &[&str] = &[
     "AOIFE",
 ];
 
-pub(crate) const MIDDLE_INITIALS: &[&str] = &[
+pub const MIDDLE_INITIALS: &[&str] = &[
     "", "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "T", "W",
 ];
 
 /// (street, has apartment buildings)
-pub(crate) const STREETS: &[(&str, bool)] = &[
+pub const STREETS: &[(&str, bool)] = &[
     ("MAIN ST", false),
     ("OAK AVE", false),
     ("MAPLE DR", false),
@@ -190,7 +191,7 @@ pub(crate) const STREETS: &[(&str, bool)] = &[
 ];
 
 /// (city, zip)
-pub(crate) const CITIES: &[(&str, &str)] = &[
+pub const CITIES: &[(&str, &str)] = &[
     ("RIVERTON", "27501"),
     ("OAK HILL", "27502"),
     ("MILLBROOK", "27503"),

@@ -1,0 +1,327 @@
+//! The phone bank's call queue.
+//!
+//! `next_call` hands a caller the next call item of a list that may be
+//! called now, and leases it to them. It never hands out a do-not-contact
+//! target (person, phone or address, on the phone channel or all), an
+//! invalid, wrong or disconnected number, a voter who moved, died or left
+//! the voter file, a voter contacted within the list's recycle window or past
+//! its attempt limit, a voter outside calling hours in their own time zone,
+//! or an item leased to someone else. Due callbacks come first.
+
+use crate::clock::stamp;
+use crate::{Store, StoreError};
+use groundgame_domain::PhoneNumber;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// How long a caller holds an item before it goes back to the queue.
+pub const LEASE_MINUTES: i64 = 15;
+
+/// Who is calling: their name (for leases and tallies) and the languages
+/// they speak besides English (`es`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub languages: Vec<String>,
+}
+
+impl Caller {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            languages: Vec::new(),
+        }
+    }
+}
+
+/// A call handed to a caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallAssignment {
+    pub item_id: i64,
+    pub voter_id: String,
+    pub name: String,
+    pub phone: String,
+    pub phone_display: String,
+    pub tel: String,
+    pub attempts: i64,
+    pub callback_due: bool,
+    pub lease_expires_at: String,
+    pub lease_epoch: i64,
+    /// The voter's local time when the call was handed out (`18:42`).
+    pub local_time: String,
+}
+
+/// Settings of a call list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallListRules {
+    pub max_attempts: i64,
+    pub recycle_hours: i64,
+    /// Minutes after local midnight.
+    pub calling_start: i64,
+    pub calling_end: i64,
+}
+
+impl Default for CallListRules {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            recycle_hours: 4,
+            calling_start: 9 * 60,
+            calling_end: 21 * 60,
+        }
+    }
+}
+
+/// Which voters a call list or turf takes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Segment {
+    pub party: Option<String>,
+    pub precinct: Option<String>,
+    pub active_only: bool,
+}
+
+/// A call item that may be handed out, as the queue query reads it.
+struct Candidate {
+    item_id: i64,
+    voter_id: String,
+    name: String,
+    phone: String,
+    attempts: i64,
+    callback_due: bool,
+    zone: Option<String>,
+    epoch: i64,
+}
+
+fn local_minutes(zone: &str, now: Timestamp) -> Option<(i64, String)> {
+    let tz = TimeZone::get(zone).ok()?;
+    let local = now.to_zoned(tz);
+    let minutes = i64::from(local.hour()) * 60 + i64::from(local.minute());
+    Some((
+        minutes,
+        format!("{:02}:{:02}", local.hour(), local.minute()),
+    ))
+}
+
+/// Whether `now` is within calling hours in `zone`; an unknown zone never is.
+pub fn within_calling_hours(zone: &str, now: Timestamp, rules: &CallListRules) -> bool {
+    local_minutes(zone, now)
+        .is_some_and(|(minutes, _)| minutes >= rules.calling_start && minutes < rules.calling_end)
+}
+
+impl Store {
+    /// Builds a call list from a segment: one item per dialable phone, so
+    /// household members who share a landline get one call.
+    pub fn create_call_list(
+        &mut self,
+        name: &str,
+        segment: &Segment,
+        rules: &CallListRules,
+    ) -> Result<(i64, u64), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO call_lists (name, max_attempts, recycle_hours, calling_start, calling_end) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![name, rules.max_attempts, rules.recycle_hours, rules.calling_start, rules.calling_end],
+        )
+        .map_err(|error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                StoreError::Invalid(format!("there is already a call list named {name:?}"))
+            }
+            _ => error.into(),
+        })?;
+        let list = tx.last_insert_rowid();
+        let items = tx.execute(
+            "INSERT OR IGNORE INTO call_items (call_list_id, voter_id, phone, position) \
+             SELECT ?1, v.id, p.number, row_number() OVER (ORDER BY v.last_name, v.first_name, v.id) \
+             FROM voters v JOIN phones p ON p.voter_id = v.id \
+             LEFT JOIN households h ON h.id = v.household_id \
+             WHERE p.status = 'ok' AND v.removed_at IS NULL AND v.deceased = 0 \
+               AND (?2 IS NULL OR v.party = ?2) AND (?3 IS NULL OR h.precinct_code = ?3) \
+               AND (?4 = 0 OR v.status = 'A') \
+             ORDER BY v.last_name, v.first_name, v.id, p.id",
+            params![list, segment.party, segment.precinct, segment.active_only],
+        )?;
+        tx.commit()?;
+        Ok((list, items as u64))
+    }
+
+    /// The next call for `caller` on list `list`, leased to them, or `None`
+    /// when nothing may be called now.
+    pub fn next_call(
+        &mut self,
+        list: i64,
+        caller: &Caller,
+        now: Timestamp,
+    ) -> Result<Option<CallAssignment>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let rules: CallListRules = tx
+            .query_row(
+                "SELECT max_attempts, recycle_hours, calling_start, calling_end FROM call_lists WHERE id = ?1",
+                params![list],
+                |row| {
+                    Ok(CallListRules {
+                        max_attempts: row.get(0)?,
+                        recycle_hours: row.get(1)?,
+                        calling_start: row.get(2)?,
+                        calling_end: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("no call list {list}")))?;
+        // Calling hours per time zone, worked out here (SQLite knows no
+        // time zones); a voter with no known address is called only when
+        // every zone in the slice is within hours.
+        let zones: Vec<String> = tx
+            .prepare_cached("SELECT DISTINCT time_zone FROM households")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let open: Vec<&String> = zones
+            .iter()
+            .filter(|z| within_calling_hours(z, now, &rules))
+            .collect();
+        let unknown_open = open.len() == zones.len()
+            || (zones.is_empty() && within_calling_hours("America/New_York", now, &rules));
+        let open_json =
+            serde_json::to_string(&open).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let languages = caller.languages.join(",");
+        let now_text = stamp(now);
+        let recent = stamp(
+            now.saturating_sub(SignedDuration::from_hours(rules.recycle_hours))
+                .unwrap_or(now),
+        );
+        let candidate: Option<Candidate> = tx
+            .prepare_cached(
+                "SELECT i.id, v.voter_id, trim(v.first_name || ' ' || v.last_name), i.phone, i.attempts, \
+                        EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at <= ?2) AS due, \
+                        h.time_zone, i.lease_epoch \
+                 FROM call_items i \
+                 JOIN call_lists l ON l.id = i.call_list_id \
+                 JOIN voters v ON v.id = i.voter_id \
+                 LEFT JOIN households h ON h.id = v.household_id \
+                 WHERE i.call_list_id = ?1 \
+                   AND (i.status IN ('available', 'attempted') \
+                        OR (i.status = 'leased' AND (i.lease_expires_at <= ?2 OR i.leased_to = ?6))) \
+                   AND (i.not_before IS NULL OR i.not_before <= ?2) \
+                   AND i.attempts < l.max_attempts \
+                   AND v.removed_at IS NULL AND v.deceased = 0 AND v.moved = 0 \
+                   AND (i.needs_language = '' OR instr(',' || ?4 || ',', ',' || i.needs_language || ',') > 0) \
+                   AND (h.time_zone IN (SELECT value FROM json_each(?3)) OR (h.time_zone IS NULL AND ?5)) \
+                   AND NOT EXISTS (SELECT 1 FROM phones p WHERE p.number = i.phone \
+                        AND (p.status IN ('invalid', 'disconnected') OR (p.voter_id = v.id AND p.status = 'wrong'))) \
+                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'person' AND d.target = v.voter_id AND d.channel IN ('phone', 'all')) \
+                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'phone' AND d.target = i.phone AND d.channel IN ('phone', 'all')) \
+                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') AND d.target = h.address_key AND d.channel IN ('phone', 'all')) \
+                   AND (EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at <= ?2) \
+                        OR NOT EXISTS (SELECT 1 FROM contact_attempts a WHERE a.voter_id = v.id AND a.recorded_at > ?7)) \
+                   AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at > ?2) \
+                 ORDER BY due DESC, i.position, i.id LIMIT 1",
+            )?
+            .query_row(params![list, now_text, open_json, languages, unknown_open, caller.name, recent], |row| {
+                Ok(Candidate {
+                    item_id: row.get(0)?,
+                    voter_id: row.get(1)?,
+                    name: row.get(2)?,
+                    phone: row.get(3)?,
+                    attempts: row.get(4)?,
+                    callback_due: row.get(5)?,
+                    zone: row.get(6)?,
+                    epoch: row.get(7)?,
+                })
+            })
+            .optional()?;
+        let Some(Candidate {
+            item_id,
+            voter_id,
+            name,
+            phone,
+            attempts,
+            callback_due,
+            zone,
+            epoch,
+        }) = candidate
+        else {
+            return Ok(None);
+        };
+        let expires = stamp(
+            now.saturating_add(SignedDuration::from_mins(LEASE_MINUTES))
+                .unwrap_or(now),
+        );
+        let epoch = epoch + 1;
+        tx.execute(
+            "UPDATE call_items SET status = 'leased', leased_to = ?2, lease_expires_at = ?3, lease_epoch = ?4 WHERE id = ?1",
+            params![item_id, caller.name, expires, epoch],
+        )?;
+        if callback_due {
+            tx.execute(
+                "UPDATE callbacks SET done = 1 WHERE call_item_id = ?1 AND done = 0 AND due_at <= ?2",
+                params![item_id, now_text],
+            )?;
+        }
+        tx.commit()?;
+        let parsed = PhoneNumber::parse(&phone).ok();
+        Ok(Some(CallAssignment {
+            item_id,
+            voter_id,
+            name,
+            phone_display: parsed
+                .as_ref()
+                .map_or_else(|| phone.clone(), PhoneNumber::display),
+            tel: parsed
+                .as_ref()
+                .map_or_else(String::new, PhoneNumber::tel_uri),
+            phone,
+            attempts,
+            callback_due,
+            lease_expires_at: expires,
+            lease_epoch: epoch,
+            local_time: zone
+                .and_then(|z| local_minutes(&z, now))
+                .map_or_else(String::new, |(_, text)| text),
+        }))
+    }
+
+    /// Gives a leased item back to the queue without a result (the caller
+    /// skipped it or ended their session).
+    pub fn release_call(&mut self, item_id: i64, caller: &Caller) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE call_items SET status = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'available' END, \
+             leased_to = NULL, lease_expires_at = NULL WHERE id = ?1 AND status = 'leased' AND leased_to = ?2",
+            params![item_id, caller.name],
+        )?;
+        Ok(())
+    }
+
+    /// The call lists and how much of each is left.
+    pub fn call_lists(&self) -> Result<Vec<CallListSummary>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT l.id, l.name, count(i.id), \
+                    count(CASE WHEN i.status IN ('completed', 'skipped') THEN 1 END), \
+                    count(CASE WHEN i.attempts > 0 THEN 1 END) \
+             FROM call_lists l LEFT JOIN call_items i ON i.call_list_id = l.id GROUP BY l.id ORDER BY l.name",
+        )?;
+        let lists = statement
+            .query_map([], |row| {
+                Ok(CallListSummary {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    items: row.get(2)?,
+                    done: row.get(3)?,
+                    attempted: row.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(lists)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallListSummary {
+    pub id: i64,
+    pub name: String,
+    pub items: i64,
+    pub done: i64,
+    pub attempted: i64,
+}

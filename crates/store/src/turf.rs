@@ -1,0 +1,213 @@
+//! Turfs and walk lists.
+//!
+//! A walk list is ordered the way canvassers walk: street, then side of the
+//! street (odd, even), then house number, then unit, with each household's
+//! voters together.
+
+use crate::search::format_address;
+use crate::{Store, StoreError};
+use rusqlite::params;
+use serde::Serialize;
+
+/// How a turf is cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurfSpec {
+    Precinct(String),
+    Zip(String),
+    /// A street, in one city or every city.
+    Street {
+        street: String,
+        city: Option<String>,
+    },
+    /// Households picked by hand, by id.
+    Households(Vec<i64>),
+}
+
+impl TurfSpec {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Precinct(_) => "precinct",
+            Self::Zip(_) => "zip",
+            Self::Street { .. } => "street",
+            Self::Households(_) => "hand-picked",
+        }
+    }
+
+    fn criteria(&self) -> String {
+        match self {
+            Self::Precinct(code) => code.clone(),
+            Self::Zip(zip) => zip.clone(),
+            Self::Street { street, city } => format!("{street}|{}", city.as_deref().unwrap_or("")),
+            Self::Households(ids) => format!("{} households", ids.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalkVoter {
+    pub voter_id: String,
+    pub name: String,
+    pub age: Option<i64>,
+    pub party: String,
+    /// The latest door result, if any.
+    pub last_result: Option<String>,
+}
+
+/// One door on a walk list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalkStop {
+    pub household_id: i64,
+    pub address: String,
+    pub street: String,
+    pub house_number: Option<i64>,
+    pub unit: String,
+    /// `odd` or `even`: canvassers work one side of the street at a time.
+    pub side: &'static str,
+    pub inaccessible: bool,
+    /// A do-not-walk entry covers this address: listed, but not to knock.
+    pub do_not_walk: bool,
+    pub voters: Vec<WalkVoter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TurfSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub households: i64,
+    pub voters: i64,
+    pub knocked: i64,
+}
+
+impl Store {
+    /// Cuts a turf; returns its id and how many households it holds.
+    pub fn create_turf(&mut self, name: &str, spec: &TurfSpec) -> Result<(i64, u64), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO turfs (name, kind, criteria) VALUES (?1, ?2, ?3)",
+            params![name, spec.kind(), spec.criteria()],
+        )
+        .map_err(|error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                StoreError::Invalid(format!("there is already a turf named {name:?}"))
+            }
+            _ => error.into(),
+        })?;
+        let turf = tx.last_insert_rowid();
+        let select = "INSERT OR IGNORE INTO turf_households (turf_id, household_id) SELECT ?1, h.id FROM households h ";
+        let added = match spec {
+            TurfSpec::Precinct(code) => tx.execute(
+                &format!("{select} WHERE h.precinct_code = ?2"),
+                params![turf, code],
+            )?,
+            TurfSpec::Zip(zip) => {
+                tx.execute(&format!("{select} WHERE h.zip = ?2"), params![turf, zip])?
+            }
+            TurfSpec::Street { street, city } => tx.execute(
+                &format!(
+                    "{select} WHERE h.street = upper(?2) AND (?3 IS NULL OR h.city = upper(?3))"
+                ),
+                params![turf, street, city],
+            )?,
+            TurfSpec::Households(ids) => {
+                let mut added = 0;
+                for id in ids {
+                    added += tx.execute(&format!("{select} WHERE h.id = ?2"), params![turf, id])?;
+                }
+                added
+            }
+        };
+        if added == 0 {
+            return Err(StoreError::Invalid(format!(
+                "no households match {} {}; nothing was created",
+                spec.kind(),
+                spec.criteria()
+            )));
+        }
+        tx.commit()?;
+        Ok((turf, added as u64))
+    }
+
+    pub fn turfs(&self) -> Result<Vec<TurfSummary>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT t.id, t.name, t.kind, \
+                    (SELECT count(*) FROM turf_households th WHERE th.turf_id = t.id), \
+                    (SELECT count(*) FROM turf_households th JOIN voters v ON v.household_id = th.household_id \
+                     WHERE th.turf_id = t.id AND v.removed_at IS NULL), \
+                    (SELECT count(DISTINCT a.household_id) FROM contact_attempts a WHERE a.turf_id = t.id) \
+             FROM turfs t ORDER BY t.name",
+        )?;
+        let turfs = statement
+            .query_map([], |row| {
+                Ok(TurfSummary {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    kind: row.get(2)?,
+                    households: row.get(3)?,
+                    voters: row.get(4)?,
+                    knocked: row.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(turfs)
+    }
+
+    /// The turf's doors in walking order, each with its voters.
+    pub fn walk_list(&self, turf: i64) -> Result<Vec<WalkStop>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT h.id, h.house_number, h.street, h.unit, h.inaccessible, \
+                    EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') \
+                            AND d.target = h.address_key AND d.channel IN ('door', 'all')), \
+                    v.voter_id, trim(v.first_name || ' ' || v.middle_name || ' ' || v.last_name || ' ' || v.suffix), \
+                    CAST(strftime('%Y', 'now') AS INTEGER) - v.birth_year, v.party, \
+                    (SELECT a.result FROM contact_attempts a WHERE a.voter_id = v.id AND a.channel = 'door' \
+                     ORDER BY a.recorded_at DESC, a.hlc DESC LIMIT 1) \
+             FROM turf_households th \
+             JOIN households h ON h.id = th.household_id \
+             JOIN voters v ON v.household_id = h.id AND v.removed_at IS NULL AND v.confidential = 0 \
+             WHERE th.turf_id = ?1 \
+             ORDER BY h.street, coalesce(h.house_number, 0) % 2 DESC, h.house_number, h.unit, h.id, \
+                      v.last_name, v.first_name, v.id",
+        )?;
+        let mut rows = statement.query(params![turf])?;
+        let mut stops: Vec<WalkStop> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let household_id: i64 = row.get(0)?;
+            if stops
+                .last()
+                .is_none_or(|stop| stop.household_id != household_id)
+            {
+                let house_number: Option<i64> = row.get(1)?;
+                let street: String = row.get(2)?;
+                let unit: String = row.get(3)?;
+                stops.push(WalkStop {
+                    household_id,
+                    address: format_address(house_number, Some(&street), Some(&unit)),
+                    side: if house_number.unwrap_or(0) % 2 == 1 {
+                        "odd"
+                    } else {
+                        "even"
+                    },
+                    street,
+                    house_number,
+                    unit,
+                    inaccessible: row.get(4)?,
+                    do_not_walk: row.get(5)?,
+                    voters: Vec::new(),
+                });
+            }
+            let name: String = row.get(7)?;
+            let voter = WalkVoter {
+                voter_id: row.get(6)?,
+                name: name.split_whitespace().collect::<Vec<_>>().join(" "),
+                age: row.get(8)?,
+                party: row.get(9)?,
+                last_result: row.get(10)?,
+            };
+            if let Some(stop) = stops.last_mut() {
+                stop.voters.push(voter);
+            }
+        }
+        Ok(stops)
+    }
+}

@@ -1,0 +1,211 @@
+//! Canvassing: walk lists in walking order, door results and their
+//! consequences, do-not-contact semantics, and the outbox written with every
+//! change.
+
+use groundgame_domain::{Channel, DncChannel, Mutation, Scope, SurveyAnswer, VoterId};
+use groundgame_store::{ImportOptions, NewContact, Store, TurfSpec};
+use groundgame_voterfile::generate::{self, Population};
+use groundgame_voterfile::{Layout, VoterFile};
+use jiff::Timestamp;
+use std::path::Path;
+
+fn now() -> Timestamp {
+    "2026-11-26T15:00:00Z".parse().expect("a time")
+}
+
+fn office(voters: u64) -> Store {
+    let mut bytes = Vec::new();
+    generate::write_nc_voter(&Population::new(voters), "WAKE", &mut bytes).expect("generate");
+    let total = bytes.len() as u64;
+    let file = VoterFile::from_reader(
+        Path::new("ncvoter92.txt"),
+        std::io::Cursor::new(bytes),
+        total,
+        &Layout::NcVoter,
+    )
+    .expect("open");
+    let mut store = Store::open_in_memory().expect("store");
+    store
+        .import(
+            file,
+            &Layout::NcVoter,
+            ImportOptions::default(),
+            now(),
+            |_| {},
+        )
+        .expect("import");
+    store
+}
+
+#[test]
+fn a_walk_list_goes_street_side_number_unit_with_households_together() {
+    let mut store = office(3_000);
+    let (turf, households) = store
+        .create_turf("Precinct 4", &TurfSpec::Precinct("WAKE-04".into()))
+        .expect("turf");
+    assert!(households > 50);
+    let stops = store.walk_list(turf).expect("walk list");
+    let keys: Vec<_> = stops
+        .iter()
+        .map(|s| {
+            (
+                s.street.clone(),
+                s.side == "even",
+                s.house_number,
+                s.unit.clone(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "walk order");
+    let ids: Vec<i64> = stops.iter().map(|s| s.household_id).collect();
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "each household once, with its voters together"
+    );
+    assert!(
+        stops.iter().any(|s| !s.unit.is_empty()),
+        "apartments are separate stops"
+    );
+    assert!(store
+        .create_turf("Nowhere", &TurfSpec::Zip("00000".into()))
+        .is_err());
+    assert!(
+        store
+            .create_turf("Precinct 4", &TurfSpec::Zip("27501".into()))
+            .is_err(),
+        "names are unique"
+    );
+}
+
+#[test]
+fn door_results_carry_their_consequences_and_their_outbox_entries() {
+    let mut store = office(500);
+    let (turf, _) = store
+        .create_turf("P1", &TurfSpec::Precinct("WAKE-01".into()))
+        .expect("turf");
+    let stops = store.walk_list(turf).expect("walk");
+    let first = VoterId::parse(&stops[0].voters[0].voter_id).expect("id");
+    let mut canvassed = NewContact::new(first.clone(), Channel::Door, "canvassed");
+    canvassed.turf = Some(turf);
+    canvassed.answers = vec![SurveyAnswer::parse("support=strong").expect("answer")];
+    canvassed.note = "wants a yard sign".into();
+    store.record_contact(&canvassed, now()).expect("record");
+    let history = store.contact_history(&first).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].answers[0].answer, "strong");
+    assert_eq!(
+        store.walk_list(turf).expect("walk")[0].voters[0]
+            .last_result
+            .as_deref(),
+        Some("canvassed")
+    );
+
+    // Do Not Walk closes the address for doors, and is in the outbox.
+    let second = VoterId::parse(&stops[1].voters[0].voter_id).expect("id");
+    let before = store.pending_changes().expect("pending");
+    store
+        .record_contact(
+            &NewContact::new(second.clone(), Channel::Door, "do-not-walk"),
+            now(),
+        )
+        .expect("record");
+    assert!(store.walk_list(turf).expect("walk")[1].do_not_walk);
+    let outbox = store.pending_outbox(100).expect("outbox");
+    assert_eq!(
+        store.pending_changes().expect("pending"),
+        before + 2,
+        "the attempt and the opt-out"
+    );
+    assert!(matches!(
+        outbox.last().map(|e| &e.mutation),
+        Some(Mutation::AddDnc(_))
+    ));
+    assert!(
+        outbox
+            .windows(2)
+            .all(|w| w[0].seq < w[1].seq && w[0].hlc < w[1].hlc),
+        "sequence and clock move forward"
+    );
+
+    // Bad input is refused and changes nothing.
+    let pending = store.pending_changes().expect("pending");
+    assert!(store
+        .record_contact(
+            &NewContact::new(first.clone(), Channel::Door, "vanished"),
+            now()
+        )
+        .is_err());
+    assert!(
+        store
+            .record_contact(
+                &NewContact::new(first.clone(), Channel::Door, "busy"),
+                now()
+            )
+            .is_err(),
+        "a phone-only code at the door"
+    );
+    let nobody = VoterId::parse("XX999").expect("id");
+    let error = store
+        .record_contact(&NewContact::new(nobody, Channel::Door, "not-home"), now())
+        .expect_err("unknown voter");
+    assert!(error.to_string().contains("XX999"));
+    assert_eq!(store.pending_changes().expect("pending"), pending);
+    assert_eq!(store.stats().expect("stats").contact_attempts, 2);
+}
+
+#[test]
+fn do_not_contact_is_scoped_reversible_and_append_only() {
+    let mut store = office(200);
+    let people: Vec<_> = Population::new(200).people().collect();
+    let voter = VoterId::parse(&generate::nc_id(&people[0])).expect("id");
+    let entry = store
+        .add_dnc(
+            Scope::Person,
+            voter.as_str(),
+            DncChannel::Phone,
+            "voter asked",
+            now(),
+        )
+        .expect("add");
+    assert_eq!(
+        store.dnc_for_voter(voter.as_str()).expect("entries").len(),
+        1
+    );
+    store
+        .reverse_dnc(&entry, "voter changed their mind", now())
+        .expect("reverse");
+    assert!(store
+        .dnc_for_voter(voter.as_str())
+        .expect("entries")
+        .is_empty());
+    assert!(
+        store.reverse_dnc(&entry, "twice", now()).is_err(),
+        "a reversed entry cannot be reversed again"
+    );
+    let kinds: Vec<&str> = store
+        .pending_outbox(10)
+        .expect("outbox")
+        .iter()
+        .map(|e| e.mutation.kind())
+        .collect();
+    assert_eq!(kinds, ["add_dnc", "reverse_dnc"]);
+    assert!(
+        store
+            .add_dnc(Scope::Phone, "555-01", DncChannel::Phone, "x", now())
+            .is_err(),
+        "a bad phone is refused"
+    );
+    // Hostile suppresses the person on every channel.
+    store
+        .record_contact(
+            &NewContact::new(voter.clone(), Channel::Door, "hostile"),
+            now(),
+        )
+        .expect("hostile");
+    let entries = store.dnc_for_voter(voter.as_str()).expect("entries");
+    assert_eq!((entries.len(), entries[0].channel.as_str()), (1, "all"));
+}
