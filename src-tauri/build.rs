@@ -1,12 +1,7 @@
 fn main() {
     // Every command the window may call is listed here and granted one by one
     // in capabilities/default.json: the window gets nothing else.
-    let manifest = tauri_build::AppManifest::new().commands(&[
-        "lock_state",
-        "unlock",
-        "office_overview",
-        "search_voters",
-    ]);
+    let manifest = tauri_build::AppManifest::new().commands(groundgame_domain::ipc::command::ALL);
     if let Err(error) =
         tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

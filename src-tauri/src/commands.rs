@@ -4,7 +4,19 @@
 
 use crate::error::Error;
 use crate::state::AppState;
-use groundgame_domain::ipc::{LockState, OfficeOverview, VoterPage, VoterQuery};
+use groundgame_domain::ipc::{
+    ContactRequest, CorrectionRequest, DncRequest, ImportRequest, LockState, OfficeOverview,
+    SyncStatus, VoterPage, VoterQuery,
+};
+use groundgame_domain::office::{
+    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, TurfSummary,
+    VoterDetail, WalkStop,
+};
+use groundgame_domain::{PhoneNumber, Scope, VoterId};
+use groundgame_store::{Caller, ImportError, ImportOptions, NewContact};
+use groundgame_voterfile::{Layout, VoterFile};
+use jiff::{SignedDuration, Timestamp};
+use tauri::ipc::Channel;
 use tauri::State;
 
 async fn blocking<T: Send + 'static>(
@@ -45,6 +57,194 @@ pub async fn search_voters(
 ) -> Result<VoterPage, Error> {
     blocking(&state, move |state| {
         state.with_store(|store| Ok(store.search_voters(&query)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn voter_detail(
+    state: State<'_, AppState>,
+    voter_id: VoterId,
+) -> Result<VoterDetail, Error> {
+    blocking(&state, move |state| {
+        state.with_store(|store| Ok(store.voter_detail(&voter_id)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn record_contact(
+    state: State<'_, AppState>,
+    request: ContactRequest,
+) -> Result<ContactOutcome, Error> {
+    blocking(&state, move |state| {
+        let now = Timestamp::now();
+        let mut contact = NewContact::new(request.voter_id, request.channel, &request.result);
+        contact.phone = request
+            .phone
+            .as_deref()
+            .map(PhoneNumber::parse)
+            .transpose()
+            .map_err(|error| Error::BadRequest(error.to_string()))?;
+        contact.call_item = request.call_item;
+        contact.turf = request.turf;
+        contact.answers = request.answers;
+        contact.note = request.note;
+        contact.volunteer = request.volunteer;
+        contact.callback_at = request
+            .callback_minutes
+            .map(|minutes| now + SignedDuration::from_mins(i64::from(minutes)));
+        state.with_store_mut(|store| Ok(store.record_contact(&contact, now)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_dnc(state: State<'_, AppState>, request: DncRequest) -> Result<String, Error> {
+    blocking(&state, move |state| {
+        let target = match (request.scope, &request.phone) {
+            (Scope::Phone, Some(phone)) => phone.clone(),
+            (Scope::Phone, None) => {
+                return Err(Error::BadRequest(
+                    "a phone entry needs the number it applies to".into(),
+                ))
+            }
+            _ => request.voter_id.as_str().to_owned(),
+        };
+        state.with_store_mut(|store| {
+            Ok(store.add_dnc(
+                request.scope,
+                &target,
+                request.channel,
+                &request.source,
+                Timestamp::now(),
+            )?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reverse_dnc(state: State<'_, AppState>, entry_id: String) -> Result<String, Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| {
+            Ok(store.reverse_dnc(&entry_id, "reversed in the app", Timestamp::now())?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn correct_voter(
+    state: State<'_, AppState>,
+    request: CorrectionRequest,
+) -> Result<(), Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| {
+            Ok(store.correct_voter_field(
+                &request.voter_id,
+                &request.field,
+                &request.value,
+                Timestamp::now(),
+            )?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn turfs(state: State<'_, AppState>) -> Result<Vec<TurfSummary>, Error> {
+    blocking(&state, |state| state.with_store(|store| Ok(store.turfs()?))).await
+}
+
+#[tauri::command]
+pub async fn walk_list(state: State<'_, AppState>, turf: i64) -> Result<Vec<WalkStop>, Error> {
+    blocking(&state, move |state| {
+        state.with_store(|store| Ok(store.walk_list(turf)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn call_lists(state: State<'_, AppState>) -> Result<Vec<CallListSummary>, Error> {
+    blocking(&state, |state| {
+        state.with_store(|store| Ok(store.call_lists()?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn next_call(
+    state: State<'_, AppState>,
+    list: i64,
+    caller: String,
+) -> Result<Option<CallAssignment>, Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| {
+            Ok(store.next_call(list, &Caller::new(&caller), Timestamp::now())?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn release_call(
+    state: State<'_, AppState>,
+    item: i64,
+    caller: String,
+) -> Result<(), Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| Ok(store.release_call(item, &Caller::new(&caller))?))
+    })
+    .await
+}
+
+/// Imports a voter file, reporting progress through `on_progress` (a Tauri
+/// channel: ordered, and cheap enough for a progress bar).
+#[tauri::command]
+pub async fn import_file(
+    state: State<'_, AppState>,
+    request: ImportRequest,
+    on_progress: Channel<ImportProgress>,
+) -> Result<ImportReport, Error> {
+    blocking(&state, move |state| {
+        let layout = Layout::from_slug(&request.layout).ok_or_else(|| {
+            Error::BadRequest(format!(
+                "unknown layout {:?}; use one of {}",
+                request.layout,
+                Layout::SLUGS.join(", ")
+            ))
+        })?;
+        let file = VoterFile::open(std::path::Path::new(&request.path), &layout)
+            .map_err(|error| Error::Import(ImportError::File(error)))?;
+        state.with_store_mut(|store| {
+            Ok(store.import(
+                file,
+                &layout,
+                ImportOptions {
+                    skip_bad: request.skip_bad,
+                },
+                Timestamp::now(),
+                |progress| {
+                    // A closed window stops listening; the import goes on.
+                    let _ = on_progress.send(progress);
+                },
+            )?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Error> {
+    blocking(&state, |state| {
+        state.with_store(|store| {
+            Ok(SyncStatus {
+                pending_changes: store.pending_changes()?,
+                registry: None,
+                online: false,
+            })
+        })
     })
     .await
 }

@@ -15,6 +15,10 @@ pub enum Error {
     Poisoned,
     #[error("the request was interrupted: {0}")]
     Interrupted(String),
+    #[error(transparent)]
+    Import(#[from] groundgame_store::ImportError),
+    #[error("{0}")]
+    BadRequest(String),
 }
 
 impl Error {
@@ -23,6 +27,10 @@ impl Error {
             Self::Store(StoreError::WrongPassphrase) => IpcErrorKind::WrongPassphrase,
             Self::Store(StoreError::WeakPassphrase { .. }) => IpcErrorKind::BadRequest,
             Self::Locked => IpcErrorKind::Locked,
+            Self::Store(StoreError::Invalid(_) | StoreError::NotFound(_)) | Self::BadRequest(_) => {
+                IpcErrorKind::BadRequest
+            }
+            Self::Import(_) => IpcErrorKind::BadRequest,
             Self::Store(_) | Self::Poisoned | Self::Interrupted(_) => IpcErrorKind::Storage,
         };
         IpcError {

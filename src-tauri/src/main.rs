@@ -26,7 +26,19 @@ fn main() {
             commands::lock_state,
             commands::unlock,
             commands::office_overview,
-            commands::search_voters
+            commands::search_voters,
+            commands::voter_detail,
+            commands::record_contact,
+            commands::add_dnc,
+            commands::reverse_dnc,
+            commands::correct_voter,
+            commands::turfs,
+            commands::walk_list,
+            commands::call_lists,
+            commands::next_call,
+            commands::release_call,
+            commands::import_file,
+            commands::sync_status
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
@@ -57,6 +69,23 @@ mod tests {
     fn check(args: &[&str], expected: Option<&str>) {
         let parsed = db_argument(args.iter().map(|arg| (*arg).to_owned()));
         assert_eq!(parsed, expected.map(PathBuf::from), "{args:?}");
+    }
+
+    #[test]
+    fn the_window_is_granted_exactly_the_app_commands() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).expect("json");
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        let expected: Vec<String> = groundgame_domain::ipc::command::ALL
+            .iter()
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        assert_eq!(granted, expected);
     }
 
     #[test]

@@ -61,6 +61,18 @@ impl AppState {
         Ok(overview)
     }
 
+    /// Runs `work` on the open store, which it may change.
+    pub fn with_store_mut<T>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
+        match slot.as_mut() {
+            Some(store) => work(store),
+            None => Err(Error::Locked),
+        }
+    }
+
     /// Runs `work` on the open store.
     pub fn with_store<T>(&self, work: impl FnOnce(&Store) -> Result<T, Error>) -> Result<T, Error> {
         let slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;

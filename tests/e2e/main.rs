@@ -146,3 +146,113 @@ async fn a_later_start_asks_for_the_passphrase_and_refuses_a_wrong_one() {
     app.screenshot("unlocked").await;
     app.close().await;
 }
+
+/// A field day through the real window: import a voter file, find a voter
+/// and open their record, record a door result, and work three calls from
+/// the phone bank. Every result lands in the database the app wrote, with
+/// its outbox entry, and the header says so.
+#[tokio::test]
+async fn import_find_knock_and_call() {
+    use groundgame_store::{CallListRules, Segment};
+    use groundgame_voterfile::generate::{self, Population};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("office.db");
+    let file = dir.path().join("ncvoter92.txt");
+    generate::write_nc_voter(
+        &Population::new(250),
+        "WAKE",
+        std::fs::File::create(&file).expect("create file"),
+    )
+    .expect("generate");
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    {
+        let mut store = Store::open(&db, &passphrase).expect("create office");
+        store
+            .generate_demo(&DemoConfig {
+                voters: 800,
+                ..DemoConfig::default()
+            })
+            .expect("demo");
+        // Calling hours all day, so the test does not depend on the hour it runs.
+        store
+            .create_call_list(
+                "All day phone bank",
+                &Segment::default(),
+                &CallListRules {
+                    calling_start: 0,
+                    calling_end: 24 * 60,
+                    ..CallListRules::default()
+                },
+            )
+            .expect("call list");
+    }
+    let mut app = Desktop::launch("field-day", &["--db", path_arg(&db)]).await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains("of 800 voters"))
+        .await;
+
+    // Import, with a progress bar and a diff report.
+    click(&app, "#tab-import").await;
+    type_into(&app, "#import-path", path_arg(&file)).await;
+    click(&app, "#import-start").await;
+    let new = app
+        .wait_for_text("#import-new", |text| !text.is_empty())
+        .await;
+    assert_eq!(new, "250");
+    app.screenshot("imported").await;
+
+    // Find an imported voter and open their record.
+    click(&app, "#tab-voters").await;
+    type_into(&app, "#voter-search", "CW0000007").await;
+    app.wait_for_count(".voter-row", |count| count == 1).await;
+    click(&app, ".voter-row .name").await;
+    let person = Population::new(250).people().nth(6).expect("voter 7");
+    let name = app
+        .wait_for_text("#detail-name", |text| !text.is_empty())
+        .await;
+    assert!(name.contains(&person.last_name), "{name}");
+    app.screenshot("voter-detail").await;
+    click(&app, "#close-detail").await;
+
+    // Door by door: record "not home" for the first voter at the first door.
+    click(&app, "#tab-walk").await;
+    app.wait_for_count("#door-entry .entry-voter", |count| count > 0)
+        .await;
+    click(&app, "#door-entry .code[data-code='not-home']").await;
+    let saved = app
+        .wait_for_text("#walk-message", |text| !text.is_empty())
+        .await;
+    assert!(saved.contains("Not home saved"), "{saved}");
+    app.screenshot("door-result").await;
+
+    // Three calls: no answer, busy, answered.
+    click(&app, "#tab-phone").await;
+    app.wait_for_count("#call-list option", |count| count >= 2)
+        .await;
+    click(&app, "#start-calling").await;
+    for (done, code) in ["no-answer", "busy", "answered"].into_iter().enumerate() {
+        app.wait_for_count("#call-card", |count| count == 1).await;
+        if done == 0 {
+            app.screenshot("call-card").await;
+        }
+        click(&app, &format!("#dispositions .code[data-code='{code}']")).await;
+        app.wait_for_text("#tally h3", |text| {
+            text.contains(&format!("{} calls", done + 1))
+        })
+        .await;
+    }
+    let pending = app
+        .wait_for_text("#sync-text", |text| text.contains("4 saved here"))
+        .await;
+    assert!(pending.contains("waiting to sync"), "{pending}");
+    app.screenshot("three-calls").await;
+    app.close().await;
+
+    let store = Store::open(&db, &passphrase).expect("reopen");
+    let stats = store.stats().expect("stats");
+    assert_eq!(stats.contact_attempts, 4);
+    assert_eq!(stats.pending_changes, 4);
+    assert_eq!(stats.voters, 1_050);
+}

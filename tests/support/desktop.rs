@@ -104,11 +104,26 @@ impl Desktop {
             "tauri:options".into(),
             json!({ "application": application, "args": args }),
         );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .unwrap_or_else(|error| panic!("cannot open a WebDriver session on the app: {error}"));
+        // The first WebKit start on a new machine builds its caches and can
+        // miss tauri-driver's session deadline (seen on a fresh CI machine:
+        // "webdriver server did not respond"); a later attempt succeeds.
+        let mut failures = Vec::new();
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if failures.len() < 3 => {
+                    failures.push(error.to_string());
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(error) => panic!(
+                    "cannot open a WebDriver session on the app: {error} (earlier attempts: {failures:?})"
+                ),
+            }
+        };
         Self {
             client,
             driver,

@@ -3,7 +3,12 @@
 //! `IpcError` value, never as an exception.
 
 use groundgame_domain::ipc::{
-    command, IpcError, IpcErrorKind, LockState, OfficeOverview, VoterPage, VoterQuery,
+    command, ContactRequest, CorrectionRequest, DncRequest, ImportRequest, IpcError, IpcErrorKind,
+    LockState, OfficeOverview, SyncStatus, VoterPage, VoterQuery,
+};
+use groundgame_domain::office::{
+    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, TurfSummary,
+    VoterDetail, WalkStop,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,13 +18,32 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Tauri's ordered message channel from a command back to the page.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"])]
+    type Channel;
+
+    #[wasm_bindgen(constructor, js_namespace = ["window", "__TAURI__", "core"])]
+    fn new() -> Channel;
+
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &Channel, handler: &Closure<dyn FnMut(JsValue)>);
+}
+
+fn encode<A: Serialize>(cmd: &str, args: &A) -> Result<JsValue, IpcError> {
+    // Maps become plain objects, which is what `invoke` expects.
+    args.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| IpcError {
+            kind: IpcErrorKind::BadRequest,
+            message: format!("cannot encode the request to {cmd}: {error}"),
+        })
 }
 
 async fn call<A: Serialize, R: DeserializeOwned>(cmd: &str, args: &A) -> Result<R, IpcError> {
-    let args = serde_wasm_bindgen::to_value(args).map_err(|error| IpcError {
-        kind: IpcErrorKind::BadRequest,
-        message: format!("cannot encode the request to {cmd}: {error}"),
-    })?;
+    invoke_encoded(cmd, encode(cmd, args)?).await
+}
+
+async fn invoke_encoded<R: DeserializeOwned>(cmd: &str, args: JsValue) -> Result<R, IpcError> {
     match invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|error| IpcError {
             kind: IpcErrorKind::Storage,
@@ -61,4 +85,110 @@ pub async fn office_overview() -> Result<OfficeOverview, IpcError> {
 
 pub async fn search_voters(query: &VoterQuery) -> Result<VoterPage, IpcError> {
     call(command::SEARCH_VOTERS, &SearchArgs { query }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VoterArgs<'a> {
+    voter_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct RequestArgs<'a, T: Serialize> {
+    request: &'a T,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryArgs<'a> {
+    entry_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct TurfArgs {
+    turf: i64,
+}
+
+#[derive(Serialize)]
+struct CallArgs<'a> {
+    list: i64,
+    caller: &'a str,
+}
+
+#[derive(Serialize)]
+struct ReleaseArgs<'a> {
+    item: i64,
+    caller: &'a str,
+}
+
+pub async fn voter_detail(voter_id: &str) -> Result<VoterDetail, IpcError> {
+    call(command::VOTER_DETAIL, &VoterArgs { voter_id }).await
+}
+
+pub async fn record_contact(request: &ContactRequest) -> Result<ContactOutcome, IpcError> {
+    call(command::RECORD_CONTACT, &RequestArgs { request }).await
+}
+
+pub async fn add_dnc(request: &DncRequest) -> Result<String, IpcError> {
+    call(command::ADD_DNC, &RequestArgs { request }).await
+}
+
+pub async fn reverse_dnc(entry_id: &str) -> Result<String, IpcError> {
+    call(command::REVERSE_DNC, &EntryArgs { entry_id }).await
+}
+
+pub async fn correct_voter(request: &CorrectionRequest) -> Result<(), IpcError> {
+    call(command::CORRECT_VOTER, &RequestArgs { request }).await
+}
+
+pub async fn turfs() -> Result<Vec<TurfSummary>, IpcError> {
+    call(command::TURFS, &NoArgs {}).await
+}
+
+pub async fn walk_list(turf: i64) -> Result<Vec<WalkStop>, IpcError> {
+    call(command::WALK_LIST, &TurfArgs { turf }).await
+}
+
+pub async fn call_lists() -> Result<Vec<CallListSummary>, IpcError> {
+    call(command::CALL_LISTS, &NoArgs {}).await
+}
+
+pub async fn next_call(list: i64, caller: &str) -> Result<Option<CallAssignment>, IpcError> {
+    call(command::NEXT_CALL, &CallArgs { list, caller }).await
+}
+
+pub async fn release_call(item: i64, caller: &str) -> Result<(), IpcError> {
+    call(command::RELEASE_CALL, &ReleaseArgs { item, caller }).await
+}
+
+pub async fn sync_status() -> Result<SyncStatus, IpcError> {
+    call(command::SYNC_STATUS, &NoArgs {}).await
+}
+
+/// Imports a file; `on_progress` is called as the import reads it.
+pub async fn import_file(
+    request: &ImportRequest,
+    mut on_progress: impl FnMut(ImportProgress) + 'static,
+) -> Result<ImportReport, IpcError> {
+    let channel = Channel::new();
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        if let Ok(progress) = serde_wasm_bindgen::from_value::<ImportProgress>(message) {
+            on_progress(progress);
+        }
+    });
+    channel.set_onmessage(&handler);
+    let args = js_sys::Object::new();
+    let request = encode(command::IMPORT_FILE, request)?;
+    let set =
+        |key: &str, value: &JsValue| js_sys::Reflect::set(&args, &JsValue::from_str(key), value);
+    set("request", &request)
+        .and_then(|_| set("onProgress", &channel))
+        .map_err(|_| IpcError {
+            kind: IpcErrorKind::BadRequest,
+            message: "cannot build the import request".into(),
+        })?;
+    let result = invoke_encoded(command::IMPORT_FILE, args.into()).await;
+    // The channel's handler lives until the import is over.
+    drop(handler);
+    result
 }

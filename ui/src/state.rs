@@ -104,6 +104,7 @@ mod tests {
             total,
             offset,
             rows: Vec::new(),
+            corrected: None,
         }
     }
 

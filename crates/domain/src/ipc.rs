@@ -3,6 +3,7 @@
 //! Every Tauri command takes and returns types from this module, so the two
 //! sides are compiled against one definition.
 
+use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
 use crate::voter::{Party, VoterId};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,94 @@ pub mod command {
     pub const UNLOCK: &str = "unlock";
     pub const OFFICE_OVERVIEW: &str = "office_overview";
     pub const SEARCH_VOTERS: &str = "search_voters";
+    pub const VOTER_DETAIL: &str = "voter_detail";
+    pub const RECORD_CONTACT: &str = "record_contact";
+    pub const ADD_DNC: &str = "add_dnc";
+    pub const REVERSE_DNC: &str = "reverse_dnc";
+    pub const CORRECT_VOTER: &str = "correct_voter";
+    pub const TURFS: &str = "turfs";
+    pub const WALK_LIST: &str = "walk_list";
+    pub const CALL_LISTS: &str = "call_lists";
+    pub const NEXT_CALL: &str = "next_call";
+    pub const RELEASE_CALL: &str = "release_call";
+    pub const IMPORT_FILE: &str = "import_file";
+    pub const SYNC_STATUS: &str = "sync_status";
+
+    /// Every command, for the shell's manifest and the capability check.
+    pub const ALL: &[&str] = &[
+        LOCK_STATE,
+        UNLOCK,
+        OFFICE_OVERVIEW,
+        SEARCH_VOTERS,
+        VOTER_DETAIL,
+        RECORD_CONTACT,
+        ADD_DNC,
+        REVERSE_DNC,
+        CORRECT_VOTER,
+        TURFS,
+        WALK_LIST,
+        CALL_LISTS,
+        NEXT_CALL,
+        RELEASE_CALL,
+        IMPORT_FILE,
+        SYNC_STATUS,
+    ];
+}
+
+/// A result being recorded, at the door or on the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRequest {
+    pub voter_id: VoterId,
+    pub channel: Channel,
+    /// A result code's slug.
+    pub result: String,
+    /// The number dialled (ten digits), if by phone.
+    pub phone: Option<String>,
+    /// The call item worked, if the call came from a queue.
+    pub call_item: Option<i64>,
+    pub turf: Option<i64>,
+    pub answers: Vec<SurveyAnswer>,
+    pub note: String,
+    pub volunteer: Option<String>,
+    /// For `call-back`: minutes from now.
+    pub callback_minutes: Option<u32>,
+}
+
+/// A do-not-contact entry added from the voter detail screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DncRequest {
+    pub voter_id: VoterId,
+    pub scope: Scope,
+    pub channel: DncChannel,
+    /// For a phone entry: the number.
+    pub phone: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionRequest {
+    pub voter_id: VoterId,
+    pub field: String,
+    pub value: String,
+}
+
+/// A voter file to import, by path on this laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub path: String,
+    /// `nc-voter`, `nc-history`, `oh`, `fl` or `fl-history`.
+    pub layout: String,
+    pub skip_bad: bool,
+}
+
+/// The always-visible sync indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Changes saved here that the registry has not acknowledged.
+    pub pending_changes: u64,
+    /// The registry this laptop is enrolled with, if any.
+    pub registry: Option<String>,
+    pub online: bool,
 }
 
 /// The shortest passphrase the field-office database accepts.
@@ -84,6 +173,10 @@ pub struct VoterPage {
     pub total: u64,
     pub offset: u32,
     pub rows: Vec<VoterRow>,
+    /// When nothing matched what was typed, the corrected words searched
+    /// instead ("showing results for ..."), so a typo still finds people.
+    #[serde(default)]
+    pub corrected: Option<String>,
 }
 
 /// What a failed command sends to the UI: a kind the UI can branch on and a

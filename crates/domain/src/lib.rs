@@ -8,6 +8,7 @@ pub mod contact;
 pub mod hlc;
 pub mod ipc;
 pub mod mutation;
+pub mod office;
 pub mod phone;
 pub mod voter;
 pub mod wire;

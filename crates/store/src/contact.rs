@@ -9,12 +9,12 @@ use crate::outbox::append;
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::contact::{Effect, RESULT_CODES};
 use groundgame_domain::mutation::{CallbackRecord, ContactRecord};
+use groundgame_domain::office::{ContactHistoryEntry, ContactOutcome};
 use groundgame_domain::{
     Channel, DncChannel, Mutation, PhoneNumber, ResultCode, Scope, SurveyAnswer, VoterId,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde::Serialize;
 
 /// A result a volunteer is recording.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,30 +50,6 @@ impl NewContact {
             callback_at: None,
         }
     }
-}
-
-/// What recording did, for the volunteer's screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContactOutcome {
-    pub attempt_id: String,
-    pub result: String,
-    /// What else changed, in words: "phone 9195550101 marked disconnected".
-    pub consequences: Vec<String>,
-    pub needs_confirmation: bool,
-}
-
-/// One attempt in a voter's contact history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContactHistoryEntry {
-    pub attempt_id: String,
-    pub channel: String,
-    pub result: String,
-    pub result_label: String,
-    pub phone: Option<String>,
-    pub volunteer: Option<String>,
-    pub note: String,
-    pub recorded_at: String,
-    pub answers: Vec<SurveyAnswer>,
 }
 
 impl Store {

@@ -333,6 +333,36 @@ mod tests {
     }
 
     #[test]
+    fn search_forgives_typos_and_says_what_it_searched() {
+        let (store, _) = demo(3_000);
+        let check = |typed: &str, expected: &str| {
+            let page = store
+                .search_voters(&VoterQuery::first_page(typed, 20))
+                .expect("search");
+            assert!(page.total > 0, "{typed:?} should find someone");
+            assert!(
+                page.rows
+                    .iter()
+                    .all(|row| row.name.contains(expected) || row.address.contains(expected)),
+                "{typed:?} should find {expected}: {page:?}"
+            );
+            assert!(page.corrected.is_some(), "{typed:?} was corrected");
+        };
+        check("jonhson", "JOHNSON");
+        check("rodirguez", "RODRÍGUEZ");
+        check("riversdie", "RIVERSIDE");
+        // An exact match is not "corrected"; gibberish finds nothing.
+        let exact = store
+            .search_voters(&VoterQuery::first_page("johnson", 5))
+            .expect("search");
+        assert!(exact.total > 0 && exact.corrected.is_none());
+        let nothing = store
+            .search_voters(&VoterQuery::first_page("qqqqzzzz", 5))
+            .expect("search");
+        assert_eq!(nothing.total, 0);
+    }
+
+    #[test]
     fn search_finds_by_name_accent_free_address_id_and_phone() {
         let (store, _) = demo(3_000);
         let everyone = store

@@ -6,21 +6,10 @@ use crate::clock::{new_id, stamp};
 use crate::outbox::append;
 use crate::{Store, StoreError};
 use groundgame_domain::mutation::{DncRecord, DncReversal};
+use groundgame_domain::office::DncEntry;
 use groundgame_domain::{DncChannel, Mutation, Scope};
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde::Serialize;
-
-/// An entry in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DncEntry {
-    pub id: String,
-    pub scope: String,
-    pub target: String,
-    pub channel: String,
-    pub source: String,
-    pub recorded_at: String,
-}
 
 /// Writes an entry and its outbox mutation; the caller's transaction makes
 /// both one change.

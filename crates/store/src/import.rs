@@ -11,53 +11,17 @@ use crate::clock::stamp;
 use crate::outbox::audit;
 use crate::search::phone_search_terms;
 use crate::{Store, StoreError};
+use groundgame_domain::office::{ImportProgress, ImportReport, SkippedLine};
 use groundgame_domain::PhoneNumber;
 use groundgame_voterfile::{Layout, ReadError, Row, VoteRecord, VoterFile, VoterRecord};
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde::Serialize;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Import the good rows and report the bad ones, instead of stopping.
     pub skip_bad: bool,
-}
-
-/// How far an import has got, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ImportProgress {
-    pub bytes_read: u64,
-    pub bytes_total: u64,
-    pub rows: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkippedLine {
-    pub line: u64,
-    pub error: String,
-}
-
-/// What an import did. For a re-import, `new + moved + changed + unchanged`
-/// is the voters in the file and `removed` those no longer in it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImportReport {
-    pub file: String,
-    pub layout: String,
-    pub encoding: String,
-    pub rows: u64,
-    pub voters: u64,
-    pub votes: u64,
-    /// Votes for voters outside this office's slice (a statewide history
-    /// file against a county's voters): not an error.
-    pub votes_unmatched: u64,
-    pub new: u64,
-    pub moved: u64,
-    pub changed: u64,
-    pub removed: u64,
-    pub unchanged: u64,
-    pub skipped: Vec<SkippedLine>,
-    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,19 +16,21 @@ mod outbox;
 mod queue;
 mod search;
 mod turf;
+mod voter;
 
-pub use contact::{ContactHistoryEntry, ContactOutcome, NewContact};
+pub use contact::NewContact;
 pub use demo::{DemoConfig, DemoSummary};
-pub use dnc::DncEntry;
 pub use error::StoreError;
-pub use import::{ImportError, ImportOptions, ImportProgress, ImportReport, SkippedLine};
+pub use groundgame_domain::office::{
+    CallAssignment, CallListSummary, ContactHistoryEntry, ContactOutcome, DncEntry, ImportProgress,
+    ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,
+};
+pub use import::{ImportError, ImportOptions};
 pub use keyfile::{key_path, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
-pub use queue::{
-    within_calling_hours, CallAssignment, CallListRules, CallListSummary, Caller, Segment,
-    LEASE_MINUTES,
-};
-pub use turf::{TurfSpec, TurfSummary, WalkStop, WalkVoter};
+pub use queue::{within_calling_hours, CallListRules, Caller, Segment, LEASE_MINUTES};
+pub use turf::TurfSpec;
+pub use voter::CORRECTABLE_FIELDS;
 
 use groundgame_domain::ipc::OfficeOverview;
 use rusqlite::Connection;
@@ -191,6 +193,18 @@ impl Store {
             imports: count("SELECT count(*) FROM imports")?,
             pending_changes: self.pending_changes()?,
         })
+    }
+}
+
+/// For the benchmark's baseline: a raw connection to an encrypted database,
+/// keyed by the store's own key file. Not for application code, which goes
+/// through `Store` so every change keeps its invariants.
+#[cfg(feature = "bench-support")]
+pub mod bench_support {
+    use super::*;
+
+    pub fn connection(path: &Path, passphrase: &Passphrase) -> Result<Connection, StoreError> {
+        Ok(Store::open(path, passphrase)?.conn)
     }
 }
 

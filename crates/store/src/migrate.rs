@@ -10,6 +10,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0001_field_office.sql"),
     include_str!("../../../migrations/local/0002_field_work.sql"),
+    include_str!("../../../migrations/local/0003_queue_and_search.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

@@ -10,11 +10,11 @@
 
 use crate::clock::stamp;
 use crate::{Store, StoreError};
+use groundgame_domain::office::{CallAssignment, CallListSummary};
 use groundgame_domain::PhoneNumber;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
 
 /// How long a caller holds an item before it goes back to the queue.
 pub const LEASE_MINUTES: i64 = 15;
@@ -34,23 +34,6 @@ impl Caller {
             languages: Vec::new(),
         }
     }
-}
-
-/// A call handed to a caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CallAssignment {
-    pub item_id: i64,
-    pub voter_id: String,
-    pub name: String,
-    pub phone: String,
-    pub phone_display: String,
-    pub tel: String,
-    pub attempts: i64,
-    pub callback_due: bool,
-    pub lease_expires_at: String,
-    pub lease_epoch: i64,
-    /// The voter's local time when the call was handed out (`18:42`).
-    pub local_time: String,
 }
 
 /// Settings of a call list.
@@ -81,6 +64,41 @@ pub struct Segment {
     pub precinct: Option<String>,
     pub active_only: bool,
 }
+
+/// Every zone the importers assign (`groundgame_voterfile::record::time_zone`).
+const US_TIME_ZONES: &[&str] = &[
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+];
+
+const CANDIDATE_COLUMNS: &str =
+    "i.id, v.voter_id, trim(v.first_name || ' ' || v.last_name), i.phone, i.attempts";
+
+const CANDIDATE_FROM: &str = "FROM call_items i \
+     JOIN call_lists l ON l.id = i.call_list_id \
+     JOIN voters v ON v.id = i.voter_id \
+     LEFT JOIN households h ON h.id = v.household_id";
+
+/// What every item handed out must satisfy (parameters: ?2 now, ?3 the
+/// open time zones as JSON, ?4 the caller's languages, ?5 whether an unknown
+/// zone is open, ?6 the caller).
+const ELIGIBLE: &str = "(i.status IN ('available', 'attempted') \
+        OR (i.status = 'leased' AND (i.lease_expires_at <= ?2 OR i.leased_to = ?6))) \
+   AND (i.not_before IS NULL OR i.not_before <= ?2) \
+   AND i.attempts < l.max_attempts \
+   AND v.removed_at IS NULL AND v.deceased = 0 AND v.moved = 0 \
+   AND (i.needs_language = '' OR instr(',' || ?4 || ',', ',' || i.needs_language || ',') > 0) \
+   AND (h.time_zone IN (SELECT value FROM json_each(?3)) OR (h.time_zone IS NULL AND ?5)) \
+   AND NOT EXISTS (SELECT 1 FROM phones p WHERE p.number = i.phone \
+        AND (p.status IN ('invalid', 'disconnected') OR (p.voter_id = v.id AND p.status = 'wrong'))) \
+   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'person' AND d.target = v.voter_id AND d.channel IN ('phone', 'all')) \
+   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'phone' AND d.target = i.phone AND d.channel IN ('phone', 'all')) \
+   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') AND d.target = h.address_key AND d.channel IN ('phone', 'all'))";
 
 /// A call item that may be handed out, as the queue query reads it.
 struct Candidate {
@@ -172,18 +190,14 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no call list {list}")))?;
         // Calling hours per time zone, worked out here (SQLite knows no
-        // time zones); a voter with no known address is called only when
-        // every zone in the slice is within hours.
-        let zones: Vec<String> = tx
-            .prepare_cached("SELECT DISTINCT time_zone FROM households")?
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        let open: Vec<&String> = zones
+        // time zones). A voter with no known address (a withheld one) is
+        // called only when every zone the importers assign is within hours.
+        let open: Vec<&str> = US_TIME_ZONES
             .iter()
-            .filter(|z| within_calling_hours(z, now, &rules))
+            .copied()
+            .filter(|zone| within_calling_hours(zone, now, &rules))
             .collect();
-        let unknown_open = open.len() == zones.len()
-            || (zones.is_empty() && within_calling_hours("America/New_York", now, &rules));
+        let unknown_open = open.len() == US_TIME_ZONES.len();
         let open_json =
             serde_json::to_string(&open).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let languages = caller.languages.join(",");
@@ -192,46 +206,51 @@ impl Store {
             now.saturating_sub(SignedDuration::from_hours(rules.recycle_hours))
                 .unwrap_or(now),
         );
-        let candidate: Option<Candidate> = tx
-            .prepare_cached(
-                "SELECT i.id, v.voter_id, trim(v.first_name || ' ' || v.last_name), i.phone, i.attempts, \
-                        EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at <= ?2) AS due, \
-                        h.time_zone, i.lease_epoch \
-                 FROM call_items i \
-                 JOIN call_lists l ON l.id = i.call_list_id \
-                 JOIN voters v ON v.id = i.voter_id \
-                 LEFT JOIN households h ON h.id = v.household_id \
-                 WHERE i.call_list_id = ?1 \
-                   AND (i.status IN ('available', 'attempted') \
-                        OR (i.status = 'leased' AND (i.lease_expires_at <= ?2 OR i.leased_to = ?6))) \
-                   AND (i.not_before IS NULL OR i.not_before <= ?2) \
-                   AND i.attempts < l.max_attempts \
-                   AND v.removed_at IS NULL AND v.deceased = 0 AND v.moved = 0 \
-                   AND (i.needs_language = '' OR instr(',' || ?4 || ',', ',' || i.needs_language || ',') > 0) \
-                   AND (h.time_zone IN (SELECT value FROM json_each(?3)) OR (h.time_zone IS NULL AND ?5)) \
-                   AND NOT EXISTS (SELECT 1 FROM phones p WHERE p.number = i.phone \
-                        AND (p.status IN ('invalid', 'disconnected') OR (p.voter_id = v.id AND p.status = 'wrong'))) \
-                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'person' AND d.target = v.voter_id AND d.channel IN ('phone', 'all')) \
-                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'phone' AND d.target = i.phone AND d.channel IN ('phone', 'all')) \
-                   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') AND d.target = h.address_key AND d.channel IN ('phone', 'all')) \
-                   AND (EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at <= ?2) \
-                        OR NOT EXISTS (SELECT 1 FROM contact_attempts a WHERE a.voter_id = v.id AND a.recorded_at > ?7)) \
-                   AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0 AND c.due_at > ?2) \
-                 ORDER BY due DESC, i.position, i.id LIMIT 1",
-            )?
-            .query_row(params![list, now_text, open_json, languages, unknown_open, caller.name, recent], |row| {
-                Ok(Candidate {
-                    item_id: row.get(0)?,
-                    voter_id: row.get(1)?,
-                    name: row.get(2)?,
-                    phone: row.get(3)?,
-                    attempts: row.get(4)?,
-                    callback_due: row.get(5)?,
-                    zone: row.get(6)?,
-                    epoch: row.get(7)?,
-                })
+        let arguments = params![
+            list,
+            now_text,
+            open_json,
+            languages,
+            unknown_open,
+            caller.name,
+            recent
+        ];
+        let callback_arguments = &arguments[..6];
+        let read = |row: &rusqlite::Row<'_>| {
+            Ok(Candidate {
+                item_id: row.get(0)?,
+                voter_id: row.get(1)?,
+                name: row.get(2)?,
+                phone: row.get(3)?,
+                attempts: row.get(4)?,
+                callback_due: row.get(5)?,
+                zone: row.get(6)?,
+                epoch: row.get(7)?,
             })
+        };
+        // Due callbacks first (few, by due time); then the list in order,
+        // walking the (list, position) index until an item passes, so the
+        // cost does not grow with the list.
+        let mut candidate: Option<Candidate> = tx
+            .prepare_cached(&format!(
+                "SELECT {CANDIDATE_COLUMNS}, 1, h.time_zone, i.lease_epoch {CANDIDATE_FROM} \
+                 JOIN callbacks c ON c.call_item_id = i.id AND c.done = 0 AND c.due_at <= ?2 \
+                 WHERE i.call_list_id = ?1 AND {ELIGIBLE} ORDER BY c.due_at, i.id LIMIT 1"
+            ))?
+            .query_row(callback_arguments, read)
             .optional()?;
+        if candidate.is_none() {
+            candidate = tx
+                .prepare_cached(&format!(
+                    "SELECT {CANDIDATE_COLUMNS}, 0, h.time_zone, i.lease_epoch {CANDIDATE_FROM} \
+                     WHERE i.call_list_id = ?1 AND {ELIGIBLE} \
+                     AND NOT EXISTS (SELECT 1 FROM contact_attempts a WHERE a.voter_id = v.id AND a.recorded_at > ?7) \
+                     AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.call_item_id = i.id AND c.done = 0) \
+                     ORDER BY i.position, i.id LIMIT 1"
+                ))?
+                .query_row(arguments, read)
+                .optional()?;
+        }
         let Some(Candidate {
             item_id,
             voter_id,
@@ -315,13 +334,4 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(lists)
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CallListSummary {
-    pub id: i64,
-    pub name: String,
-    pub items: i64,
-    pub done: i64,
-    pub attempted: i64,
 }

@@ -105,9 +105,29 @@ impl Store {
     /// One page of voters matching `query.text`, best matches first; a blank
     /// query lists everyone in name order.
     pub fn search_voters(&self, query: &VoterQuery) -> Result<VoterPage, StoreError> {
+        let page = self.search_with(query, fts_query(&query.text))?;
+        if page.total > 0 || query.offset > 0 {
+            return Ok(page);
+        }
+        // Nothing matched: try the nearest words the office's voters have.
+        match self.corrected_query(&query.text)? {
+            Some((fts, corrected)) => {
+                let mut page = self.search_with(query, Some(fts))?;
+                page.corrected = Some(corrected);
+                Ok(page)
+            }
+            None => Ok(page),
+        }
+    }
+
+    fn search_with(
+        &self,
+        query: &VoterQuery,
+        fts: Option<String>,
+    ) -> Result<VoterPage, StoreError> {
         let limit = i64::from(query.clamped_limit());
         let offset = i64::from(query.offset);
-        let (total, rows) = match fts_query(&query.text) {
+        let (total, rows) = match fts {
             None => {
                 let total: i64 = self
                     .conn
@@ -145,8 +165,82 @@ impl Store {
             total: u64::try_from(total).unwrap_or(0),
             offset: query.offset,
             rows,
+            corrected: None,
         })
     }
+
+    /// Rewrites a query whose words match nothing: each word that is no
+    /// prefix of any indexed word becomes the indexed words closest to it
+    /// (same first two letters, one edit for short words, two for long
+    /// ones). Words with digits (ids, phones, house numbers) are not guessed.
+    fn corrected_query(&self, text: &str) -> Result<Option<(String, String)>, StoreError> {
+        let mut clauses = Vec::new();
+        let mut corrected = Vec::new();
+        let mut changed = false;
+        let mut any_prefix = self
+            .conn
+            .prepare_cached("SELECT 1 FROM voter_terms WHERE term >= ?1 AND term <= ?2 LIMIT 1")?;
+        let mut near = self.conn.prepare_cached(
+            "SELECT term, doc FROM voter_terms WHERE term >= ?1 AND term <= ?2 \
+             AND length(term) BETWEEN ?3 AND ?4",
+        )?;
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let folded = fold(word);
+            let upper = format!("{folded}\u{10ffff}");
+            if any_prefix.exists(params![folded, upper])? {
+                clauses.push(format!("\"{folded}\"*"));
+                corrected.push(folded);
+                continue;
+            }
+            let length = folded.chars().count();
+            if length < 4 || folded.chars().any(|c| c.is_ascii_digit()) {
+                return Ok(None);
+            }
+            let budget = if length <= 5 { 1 } else { 2 };
+            let stem: String = folded.chars().take(2).collect();
+            let mut candidates: Vec<(usize, i64, String)> = near
+                .query_map(
+                    params![
+                        stem,
+                        format!("{stem}\u{10ffff}"),
+                        length - budget,
+                        length + budget
+                    ],
+                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
+                )?
+                .filter_map(Result::ok)
+                .filter_map(|(term, docs)| {
+                    let distance = strsim::osa_distance(&folded, &term);
+                    (distance <= budget).then_some((distance, -docs, term))
+                })
+                .collect();
+            if candidates.is_empty() {
+                return Ok(None);
+            }
+            candidates.sort();
+            candidates.truncate(8);
+            changed = true;
+            corrected.push(candidates[0].2.clone());
+            let alternatives: Vec<String> = candidates
+                .iter()
+                .map(|(_, _, term)| format!("\"{term}\""))
+                .collect();
+            clauses.push(format!("({})", alternatives.join(" OR ")));
+        }
+        Ok((changed && !clauses.is_empty()).then(|| (clauses.join(" AND "), corrected.join(" "))))
+    }
+}
+
+/// Lower case without accents, as the search index stores words.
+fn fold(word: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    word.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 
 use crate::search::format_address;
 use crate::{Store, StoreError};
+use groundgame_domain::office::{TurfSummary, WalkStop, WalkVoter};
 use rusqlite::params;
-use serde::Serialize;
 
 /// How a turf is cut.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,42 +41,6 @@ impl TurfSpec {
             Self::Households(ids) => format!("{} households", ids.len()),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WalkVoter {
-    pub voter_id: String,
-    pub name: String,
-    pub age: Option<i64>,
-    pub party: String,
-    /// The latest door result, if any.
-    pub last_result: Option<String>,
-}
-
-/// One door on a walk list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WalkStop {
-    pub household_id: i64,
-    pub address: String,
-    pub street: String,
-    pub house_number: Option<i64>,
-    pub unit: String,
-    /// `odd` or `even`: canvassers work one side of the street at a time.
-    pub side: &'static str,
-    pub inaccessible: bool,
-    /// A do-not-walk entry covers this address: listed, but not to knock.
-    pub do_not_walk: bool,
-    pub voters: Vec<WalkVoter>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TurfSummary {
-    pub id: i64,
-    pub name: String,
-    pub kind: String,
-    pub households: i64,
-    pub voters: i64,
-    pub knocked: i64,
 }
 
 impl Store {
@@ -187,7 +151,8 @@ impl Store {
                         "odd"
                     } else {
                         "even"
-                    },
+                    }
+                    .to_owned(),
                     street,
                     house_number,
                     unit,

@@ -1,18 +1,39 @@
 //! The office header: which office is open, what it holds, and whether work
-//! is safe (every change is saved on this laptop; sync arrives later).
+//! is safe: every change is saved on this laptop at once, and the indicator
+//! says how many wait for the registry.
 
 use crate::format::group;
-use groundgame_domain::ipc::{IpcError, OfficeOverview};
+use crate::ipc;
+use groundgame_domain::ipc::{IpcError, OfficeOverview, SyncStatus};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
-    pub overview: Option<Result<OfficeOverview, IpcError>>,
+    /// Changes made so far in this session; a new value refreshes the counts.
+    pub changes: u32,
 }
 
 #[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
-    let (title, stats) = match &props.overview {
+    let overview = use_state(|| None::<Result<OfficeOverview, IpcError>>);
+    let sync = use_state(|| None::<SyncStatus>);
+    {
+        let overview = overview.clone();
+        let sync = sync.clone();
+        use_effect_with(props.changes, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                overview.set(Some(ipc::office_overview().await));
+                sync.set(ipc::sync_status().await.ok());
+            });
+        });
+    }
+    let pending = sync.as_ref().map_or(0, |s| s.pending_changes);
+    let status = match &*sync {
+        Some(status) if status.online => format!("Online · {} to sync", group(pending)),
+        _ if pending == 0 => "Offline · all saved here".to_owned(),
+        _ => format!("Offline · {} saved here, waiting to sync", group(pending)),
+    };
+    let (title, stats) = match &*overview {
         None => ("Opening field office…".to_owned(), html! {}),
         Some(Err(error)) => (
             "Cannot open the field office".to_owned(),
@@ -40,8 +61,9 @@ pub fn header(props: &HeaderProps) -> Html {
                 </div>
             </div>
             { stats }
-            <div class="status" id="sync-status" title="Every change is saved on this laptop first">
-                <span class="dot local"></span>{ "Working on this laptop" }
+            <div class="status" id="sync-status" title="Every change is saved on this laptop the moment it is made, and queued for the campaign's registry">
+                <span class={classes!("dot", if pending > 0 { "pending" } else { "local" })}></span>
+                <span id="sync-text">{ status }</span>
             </div>
         </header>
     }

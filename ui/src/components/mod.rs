@@ -1,5 +1,9 @@
 pub mod app;
 pub mod header;
+pub mod import;
 pub mod office;
+pub mod phone_bank;
 pub mod unlock;
+pub mod voter_detail;
 pub mod voter_table;
+pub mod walk;

@@ -1,27 +1,90 @@
-//! The open office: the header, the search box and the voter list.
+//! The open office: the header, the views (voters, walk lists, phone bank,
+//! import) and the selected voter's detail.
 
 use crate::components::header::Header;
+use crate::components::import::ImportView;
+use crate::components::phone_bank::PhoneBank;
+use crate::components::voter_detail::VoterPanel;
 use crate::components::voter_table::VoterTable;
+use crate::components::walk::WalkView;
 use crate::format::group;
 use crate::ipc;
 use crate::state::{Action, VoterList, PAGE_SIZE};
-use groundgame_domain::ipc::{IpcError, OfficeOverview};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// The views of the open office, one at a time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Voters,
+    Walk,
+    Phone,
+    Import,
+}
+
 #[function_component(Office)]
 pub fn office() -> Html {
-    let overview = use_state(|| None::<Result<OfficeOverview, IpcError>>);
-    let list = use_reducer(VoterList::default);
-
-    {
-        let overview = overview.clone();
-        use_effect_with((), move |()| {
-            wasm_bindgen_futures::spawn_local(async move {
-                overview.set(Some(ipc::office_overview().await));
-            });
-        });
+    let view = use_state(|| View::Voters);
+    let selected = use_state(|| None::<String>);
+    // Bumped after every change, so the header and the lists refresh.
+    let changes = use_state(|| 0_u32);
+    let on_changed = {
+        let changes = changes.clone();
+        Callback::from(move |()| changes.set(*changes + 1))
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |voter_id: String| selected.set(Some(voter_id)))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |()| selected.set(None))
+    };
+    let tab = |target: View, label: &'static str, id: &'static str| {
+        let view = view.clone();
+        let active = *view == target;
+        html! {
+            <button id={id} role="tab" aria-selected={active.to_string()}
+                class={classes!("tab", active.then_some("active"))}
+                onclick={Callback::from(move |_| view.set(target))}>{ label }</button>
+        }
+    };
+    let body = match *view {
+        View::Voters => html! { <VotersView on_select={on_select.clone()} changes={*changes} /> },
+        View::Walk => {
+            html! { <WalkView on_select={on_select.clone()} on_changed={on_changed.clone()} /> }
+        }
+        View::Phone => html! { <PhoneBank on_changed={on_changed.clone()} /> },
+        View::Import => html! { <ImportView on_changed={on_changed.clone()} /> },
+    };
+    html! {
+        <div class="app">
+            <Header changes={*changes} />
+            <nav class="tabs" role="tablist">
+                { tab(View::Voters, "Voters", "tab-voters") }
+                { tab(View::Walk, "Walk lists", "tab-walk") }
+                { tab(View::Phone, "Phone bank", "tab-phone") }
+                { tab(View::Import, "Import", "tab-import") }
+            </nav>
+            <main class="workspace">
+                { body }
+                if let Some(voter_id) = (*selected).clone() {
+                    <VoterPanel voter_id={voter_id} on_close={on_close} on_changed={on_changed} />
+                }
+            </main>
+        </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct VotersViewProps {
+    pub on_select: Callback<String>,
+    pub changes: u32,
+}
+
+#[function_component(VotersView)]
+fn voters_view(props: &VotersViewProps) -> Html {
+    let list = use_reducer(VoterList::default);
     {
         // First load: everyone, in name order.
         let list = list.clone();
@@ -79,10 +142,8 @@ pub fn office() -> Html {
         None => "Loading voters…".to_owned(),
     };
 
+    let corrected = list.page.as_ref().and_then(|page| page.corrected.clone());
     html! {
-        <div class="app">
-            <Header overview={(*overview).clone()} />
-            <main class="workspace">
                 <section class="voters" aria-label="Voters">
                     <div class="toolbar">
                         <label class="search">
@@ -104,15 +165,17 @@ pub fn office() -> Html {
                             <button id="next-page" onclick={on_next} disabled={!list.has_next()}>{ format!("Next {PAGE_SIZE} ›") }</button>
                         </div>
                     </div>
+                    if let Some(corrected) = corrected {
+                        <div class="note" id="search-corrected">{ format!("No exact match; showing results for “{corrected}”") }</div>
+                    }
                     if let Some(error) = &list.error {
                         <div class="error" role="alert">{ &error.message }</div>
                     }
                     <VoterTable
                         rows={list.page.as_ref().map(|page| page.rows.clone()).unwrap_or_default()}
                         loading={list.loading}
+                        on_select={props.on_select.clone()}
                     />
                 </section>
-            </main>
-        </div>
     }
 }

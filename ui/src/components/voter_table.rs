@@ -7,6 +7,8 @@ use yew::prelude::*;
 pub struct VoterTableProps {
     pub rows: Vec<VoterRow>,
     pub loading: bool,
+    /// Opens a voter's detail.
+    pub on_select: Callback<String>,
 }
 
 #[function_component(VoterTable)]
@@ -26,8 +28,12 @@ pub fn voter_table(props: &VoterTableProps) -> Html {
                     </tr>
                 </thead>
                 <tbody id="voter-rows">
-                    { for props.rows.iter().map(|row| html! {
-                        <tr class="voter-row" key={row.voter_id.as_str().to_owned()}>
+                    { for props.rows.iter().map(|row| {
+                        let voter_id = row.voter_id.as_str().to_owned();
+                        let on_select = props.on_select.clone();
+                        let open = Callback::from(move |_| on_select.emit(voter_id.clone()));
+                        html! {
+                        <tr class="voter-row" key={row.voter_id.as_str().to_owned()} onclick={open} tabindex="0">
                             <td class="name">{ &row.name }</td>
                             <td>
                                 if row.address.is_empty() {
@@ -42,7 +48,7 @@ pub fn voter_table(props: &VoterTableProps) -> Html {
                             <td>{ &row.precinct }</td>
                             <td class="voter-id">{ row.voter_id.as_str() }</td>
                         </tr>
-                    }) }
+                    }}) }
                 </tbody>
             </table>
         </div>

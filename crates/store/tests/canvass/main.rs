@@ -209,3 +209,59 @@ fn do_not_contact_is_scoped_reversible_and_append_only() {
     let entries = store.dnc_for_voter(voter.as_str()).expect("entries");
     assert_eq!((entries.len(), entries[0].channel.as_str()), (1, "all"));
 }
+
+#[test]
+fn the_voter_detail_shows_everything_and_corrections_are_queued() {
+    let mut store = office(300);
+    let people: Vec<_> = Population::new(300).people().collect();
+    let person = people
+        .iter()
+        .find(|p| !p.confidential && !p.votes.is_empty())
+        .expect("a voter with votes");
+    let voter = VoterId::parse(&generate::nc_id(person)).expect("id");
+    store
+        .record_contact(
+            &NewContact::new(voter.clone(), Channel::Door, "not-home"),
+            now(),
+        )
+        .expect("contact");
+    let detail = store.voter_detail(&voter).expect("detail");
+    assert_eq!(detail.last_name, person.last_name);
+    assert_eq!(detail.votes.len(), 0, "no history file was imported");
+    assert_eq!(detail.contacts.len(), 1);
+    assert!(!detail.address.is_empty());
+
+    store
+        .correct_voter_field(&voter, "first_name", "Jo Ann", now())
+        .expect("correct");
+    let corrected = store.voter_detail(&voter).expect("detail");
+    assert_eq!(
+        (corrected.first_name.as_str(), corrected.version),
+        ("JO ANN", detail.version + 1)
+    );
+    let found = store
+        .search_voters(&groundgame_domain::ipc::VoterQuery::first_page(
+            format!("jo ann {}", person.last_name),
+            10,
+        ))
+        .expect("search");
+    assert!(
+        found.rows.iter().any(|r| r.voter_id == voter),
+        "search sees the correction"
+    );
+    let last = store
+        .pending_outbox(100)
+        .expect("outbox")
+        .pop()
+        .expect("an entry");
+    let Mutation::CorrectVoterField(correction) = last.mutation else {
+        panic!("a correction")
+    };
+    assert_eq!(correction.base_version, detail.version);
+    assert!(store
+        .correct_voter_field(&voter, "voter_id", "X", now())
+        .is_err());
+    assert!(store
+        .correct_voter_field(&voter, "last_name", " ", now())
+        .is_err());
+}

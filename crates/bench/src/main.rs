@@ -1,0 +1,401 @@
+//! `groundgame-bench`: the field office's numbers on a generated county.
+//!
+//! Run with `cargo run --release -p groundgame-bench -- --voters 1000000`.
+//! Speeds are reported next to a baseline measured in the same run (a plain
+//! rusqlite insert of the same rows into an unindexed table of the same
+//! encrypted database), because these machines are shared and noisy: the
+//! ratio is the figure. Memory is each phase's peak resident set, measured
+//! in a child process of its own so phases do not inherit each other's peak.
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use groundgame_domain::ipc::VoterQuery;
+use groundgame_store::{
+    CallListRules, Caller, ImportOptions, KdfParams, Passphrase, Segment, Store, TurfSpec,
+};
+use groundgame_voterfile::generate::{self, Population};
+use groundgame_voterfile::{Layout, VoterFile};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    phase: Option<Phase>,
+    /// Voters in the generated NC file.
+    #[arg(long, default_value_t = 1_000_000)]
+    voters: u64,
+    /// Where to keep the files (a temporary folder if not given).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Write the report as JSON here too.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Phase {
+    /// Plain insert of the file's rows into an unindexed table (the baseline).
+    Baseline { file: PathBuf, db: PathBuf },
+    /// groundgame's import of the file.
+    Import { file: PathBuf, db: PathBuf },
+    /// Open the imported database and run the interactive queries.
+    Queries { db: PathBuf },
+}
+
+const PASSPHRASE: &str = "benchmark passphrase";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PhaseReport {
+    seconds: f64,
+    rows: u64,
+    peak_rss_mb: f64,
+    #[serde(default)]
+    latencies_ms: Vec<(String, Latency)>,
+    #[serde(default)]
+    open_ms: f64,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Latency {
+    samples: usize,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+fn latency(mut samples: Vec<Duration>) -> Latency {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    let at = |q: f64| ms(samples[((samples.len() as f64 - 1.0) * q).round() as usize]);
+    Latency {
+        samples: samples.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: ms(*samples.last().unwrap_or(&Duration::ZERO)),
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn open(db: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open_with(
+        db,
+        &Passphrase::new(PASSPHRASE.to_owned())?,
+        KdfParams::default(),
+    )?)
+}
+
+/// The baseline: decode and split the same file the same way, and insert
+/// every row's 67 fields as they are into an unindexed table, in one
+/// transaction of the same encrypted database.
+fn baseline(file: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
+    let store = open(db)?;
+    drop(store);
+    let started = Instant::now();
+    let conn = raw_connection(db)?;
+    let columns = groundgame_voterfile_nc_columns();
+    conn.execute_batch(&format!(
+        "CREATE TABLE plain ({})",
+        columns
+            .iter()
+            .map(|c| format!("{c} TEXT"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))?;
+    let raw = std::fs::File::open(file)?;
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding_rs::WINDOWS_1252))
+        .build(std::io::BufReader::with_capacity(1 << 16, raw));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(decoded);
+    let tx = conn.unchecked_transaction()?;
+    let mut rows = 0_u64;
+    {
+        let placeholders = (1..=columns.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut insert = tx.prepare(&format!("INSERT INTO plain VALUES ({placeholders})"))?;
+        let mut record = csv::StringRecord::new();
+        while reader.read_record(&mut record)? {
+            insert.execute(rusqlite::params_from_iter(record.iter()))?;
+            rows += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(PhaseReport {
+        seconds: started.elapsed().as_secs_f64(),
+        rows,
+        peak_rss_mb: peak_rss_mb(),
+        ..PhaseReport::default()
+    })
+}
+
+fn groundgame_voterfile_nc_columns() -> Vec<String> {
+    let mut header = Vec::new();
+    let _ = generate::write_nc_voter(&Population::new(0), "WAKE", &mut header);
+    String::from_utf8_lossy(&header)
+        .trim()
+        .split('\t')
+        .map(|c| c.trim_matches('"').to_owned())
+        .collect()
+}
+
+/// The same encrypted database, keyed through the store's own key file.
+fn raw_connection(db: &Path) -> anyhow::Result<rusqlite::Connection> {
+    // The store hands out no raw connection; its `bench-support` feature
+    // does, for this comparison only.
+    groundgame_store::bench_support::connection(db, &Passphrase::new(PASSPHRASE.to_owned())?)
+        .map_err(Into::into)
+}
+
+fn import(file: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
+    let mut store = open(db)?;
+    let started = Instant::now();
+    let layout = Layout::NcVoter;
+    let report = store.import(
+        VoterFile::open(file, &layout)?,
+        &layout,
+        ImportOptions::default(),
+        jiff::Timestamp::now(),
+        |_| {},
+    )?;
+    Ok(PhaseReport {
+        seconds: started.elapsed().as_secs_f64(),
+        rows: report.rows,
+        peak_rss_mb: peak_rss_mb(),
+        notes: vec![format!(
+            "{} new voters, {} skipped",
+            report.new,
+            report.skipped.len()
+        )],
+        ..PhaseReport::default()
+    })
+}
+
+fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
+    let started = Instant::now();
+    let mut store = open(db)?;
+    let open_ms = started.elapsed().as_secs_f64() * 1_000.0;
+    let mut report = PhaseReport {
+        open_ms,
+        ..PhaseReport::default()
+    };
+
+    // Search: what people type, from a name prefix to a full address.
+    let terms = [
+        "smi",
+        "smith",
+        "smith ja",
+        "garcia",
+        "rodriguez",
+        "renee",
+        "martinez maria",
+        "oak",
+        "100 main",
+        "riverside dr",
+        "glenwood",
+        "cw0000042",
+        "cw0500000",
+        "919",
+        "5550",
+        "lee",
+        "jo",
+        "wade ave",
+        "hillsborough st raleigh",
+        "tobacco rd",
+        "pere",
+        "nguyen",
+        "obrien",
+        "saint marys",
+    ];
+    let mut samples = Vec::new();
+    for round in 0..10 {
+        for term in terms {
+            let query = VoterQuery {
+                text: term.to_owned(),
+                offset: (round % 3) * 100,
+                limit: 100,
+            };
+            let began = Instant::now();
+            let page = store.search_voters(&query)?;
+            samples.push(began.elapsed());
+            std::hint::black_box(page);
+        }
+    }
+    report
+        .latencies_ms
+        .push(("search (100 a page)".into(), latency(samples)));
+
+    let began = Instant::now();
+    let (list, items) = store.create_call_list(
+        "Unaffiliated",
+        &Segment {
+            party: Some("UNA".into()),
+            ..Segment::default()
+        },
+        &CallListRules::default(),
+    )?;
+    report.notes.push(format!(
+        "call list of {items} phones built in {:.0} ms",
+        began.elapsed().as_secs_f64() * 1_000.0
+    ));
+    // 18:00 in North Carolina, inside calling hours.
+    let evening: jiff::Timestamp = "2026-10-20T22:00:00Z".parse()?;
+    let mut samples = Vec::new();
+    for n in 0..300 {
+        let caller = Caller::new(&format!("caller{}", n % 20));
+        let began = Instant::now();
+        let call = store.next_call(list, &caller, evening)?;
+        samples.push(began.elapsed());
+        if call.is_none() {
+            bail!("the queue ran dry after {n} calls");
+        }
+    }
+    report
+        .latencies_ms
+        .push(("next call (lease)".into(), latency(samples)));
+
+    // A 5,000-voter turf, hand-picked from consecutive households.
+    let mut households = 2_400_i64;
+    let (turf, voters) = loop {
+        let name = format!("Turf of {households}");
+        let (turf, _) =
+            store.create_turf(&name, &TurfSpec::Households((1..=households).collect()))?;
+        let voters = store
+            .turfs()?
+            .into_iter()
+            .find(|t| t.id == turf)
+            .map_or(0, |t| t.voters);
+        if voters >= 5_000 {
+            break (turf, voters);
+        }
+        households += 200;
+    };
+    let mut samples = Vec::new();
+    let mut stops = 0;
+    for _ in 0..30 {
+        let began = Instant::now();
+        let list = store.walk_list(turf)?;
+        samples.push(began.elapsed());
+        stops = list.len();
+    }
+    report
+        .notes
+        .push(format!("walk list: {voters} voters at {stops} doors"));
+    report
+        .latencies_ms
+        .push(("walk list (5,000 voters)".into(), latency(samples)));
+    report.peak_rss_mb = peak_rss_mb();
+    Ok(report)
+}
+
+fn child(phase: &str, args: &[&Path]) -> anyhow::Result<PhaseReport> {
+    let exe = std::env::current_exe()?;
+    let output = Command::new(exe).arg(phase).args(args).output()?;
+    if !output.status.success() {
+        bail!(
+            "{phase} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    serde_json::from_slice(&output.stdout).with_context(|| format!("{phase} printed no report"))
+}
+
+fn size_mb(path: &Path) -> f64 {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let bytes = [path.to_path_buf(), wal]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum::<u64>();
+    bytes as f64 / 1_048_576.0
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(phase) = cli.phase {
+        let report = match phase {
+            Phase::Baseline { file, db } => baseline(&file, &db)?,
+            Phase::Import { file, db } => import(&file, &db)?,
+            Phase::Queries { db } => queries(&db)?,
+        };
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    let temp = tempfile::tempdir()?;
+    let dir = cli.dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("ncvoter_bench.txt");
+    let began = Instant::now();
+    let written = generate::write_nc_voter(
+        &Population::new(cli.voters),
+        "WAKE",
+        std::io::BufWriter::new(std::fs::File::create(&file)?),
+    )?;
+    eprintln!(
+        "generated {} rows ({:.0} MB) in {:.1} s",
+        written.rows - 1,
+        written.bytes as f64 / 1_048_576.0,
+        began.elapsed().as_secs_f64()
+    );
+
+    let baseline_db = dir.join("baseline.db");
+    let office_db = dir.join("office.db");
+    for db in [&baseline_db, &office_db] {
+        for extra in ["", ".key", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{extra}", db.display()));
+        }
+    }
+    let base = child("baseline", &[&file, &baseline_db])?;
+    eprintln!("baseline done");
+    let imported = child("import", &[&file, &office_db])?;
+    eprintln!("import done");
+    let queried = child("queries", &[&office_db])?;
+    let base_rate = base.rows as f64 / base.seconds;
+    let import_rate = imported.rows as f64 / imported.seconds;
+    let mut summary = serde_json::json!({
+        "voters": cli.voters,
+        "file_mb": written.bytes as f64 / 1_048_576.0,
+        "baseline_rows_per_s": base_rate,
+        "import_rows_per_s": import_rate,
+        "import_to_baseline_ratio": import_rate / base_rate,
+        "import_peak_rss_mb": imported.peak_rss_mb,
+        "baseline_peak_rss_mb": base.peak_rss_mb,
+        "database_mb": size_mb(&office_db),
+        "open_ms": queried.open_ms,
+        "queries_peak_rss_mb": queried.peak_rss_mb,
+        "latencies_ms": queried.latencies_ms,
+        "notes": queried.notes,
+    });
+    if let Some(notes) = summary["notes"].as_array_mut() {
+        notes.extend(
+            imported
+                .notes
+                .iter()
+                .map(|note| serde_json::Value::from(note.as_str())),
+        );
+    }
+    let text = serde_json::to_string_pretty(&summary)?;
+    println!("{text}");
+    if let Some(path) = cli.json {
+        std::fs::write(path, &text)?;
+    }
+    Ok(())
+}

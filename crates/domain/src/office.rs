@@ -1,0 +1,199 @@
+//! What the field office's screens show: turfs and walk lists, calls,
+//! contact history, do-not-contact entries, imports. The store returns these
+//! and the app's commands pass them to the UI unchanged.
+
+use crate::contact::SurveyAnswer;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurfSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub households: i64,
+    pub voters: i64,
+    pub knocked: i64,
+}
+
+/// One door on a walk list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkStop {
+    pub household_id: i64,
+    pub address: String,
+    pub street: String,
+    pub house_number: Option<i64>,
+    pub unit: String,
+    /// `odd` or `even`: canvassers work one side of the street at a time.
+    pub side: String,
+    pub inaccessible: bool,
+    /// A do-not-walk entry covers this address: listed, but not to knock.
+    pub do_not_walk: bool,
+    pub voters: Vec<WalkVoter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkVoter {
+    pub voter_id: String,
+    pub name: String,
+    pub age: Option<i64>,
+    pub party: String,
+    /// The latest door result, if any.
+    pub last_result: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallListSummary {
+    pub id: i64,
+    pub name: String,
+    pub items: i64,
+    pub done: i64,
+    pub attempted: i64,
+}
+
+/// A call handed to a caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallAssignment {
+    pub item_id: i64,
+    pub voter_id: String,
+    pub name: String,
+    pub phone: String,
+    pub phone_display: String,
+    pub tel: String,
+    pub attempts: i64,
+    pub callback_due: bool,
+    pub lease_expires_at: String,
+    pub lease_epoch: i64,
+    /// The voter's local time when the call was handed out (`18:42`).
+    pub local_time: String,
+}
+
+/// What recording did, for the volunteer's screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactOutcome {
+    pub attempt_id: String,
+    pub result: String,
+    /// What else changed, in words: "phone 9195550101 marked disconnected".
+    pub consequences: Vec<String>,
+    pub needs_confirmation: bool,
+}
+
+/// One attempt in a voter's contact history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactHistoryEntry {
+    pub attempt_id: String,
+    pub channel: String,
+    pub result: String,
+    pub result_label: String,
+    pub phone: Option<String>,
+    pub volunteer: Option<String>,
+    pub note: String,
+    pub recorded_at: String,
+    pub answers: Vec<SurveyAnswer>,
+}
+
+/// An entry in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DncEntry {
+    pub id: String,
+    pub scope: String,
+    pub target: String,
+    pub channel: String,
+    pub source: String,
+    pub recorded_at: String,
+}
+
+/// How far an import has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub rows: u64,
+}
+
+/// What an import did. For a re-import, `new + moved + changed + unchanged`
+/// is the voters in the file and `removed` those no longer in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub layout: String,
+    pub encoding: String,
+    pub rows: u64,
+    pub voters: u64,
+    pub votes: u64,
+    /// Votes for voters outside this office's slice (a statewide history
+    /// file against a county's voters): not an error.
+    pub votes_unmatched: u64,
+    pub new: u64,
+    pub moved: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub unchanged: u64,
+    pub skipped: Vec<SkippedLine>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedLine {
+    pub line: u64,
+    pub error: String,
+}
+
+/// Everything the voter detail screen shows about one voter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoterDetail {
+    pub voter_id: String,
+    pub name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub last_name: String,
+    pub suffix: String,
+    /// Empty when the state withholds it.
+    pub address: String,
+    pub city: String,
+    pub zip: String,
+    pub confidential: bool,
+    pub party: String,
+    pub status: String,
+    pub age: Option<i64>,
+    pub registered_on: Option<String>,
+    pub precinct: String,
+    pub language: String,
+    pub best_time: String,
+    pub moved: bool,
+    pub deceased: bool,
+    /// Absent from the newest voter file: kept, not worked.
+    pub removed: bool,
+    /// Sent with a correction, so the registry can tell a concurrent edit.
+    pub version: i64,
+    pub household: Vec<HouseholdMember>,
+    pub phones: Vec<PhoneEntry>,
+    pub votes: Vec<VoteEntry>,
+    pub contacts: Vec<ContactHistoryEntry>,
+    pub dnc: Vec<DncEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdMember {
+    pub voter_id: String,
+    pub name: String,
+    pub age: Option<i64>,
+    pub party: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneEntry {
+    pub number: String,
+    pub display: String,
+    /// Empty when the number cannot be dialled.
+    pub tel: String,
+    /// ok, wrong, disconnected or invalid.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteEntry {
+    pub date: String,
+    pub kind: String,
+    pub method: String,
+    pub party: String,
+}

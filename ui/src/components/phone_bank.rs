@@ -1,0 +1,257 @@
+//! The phone bank: one call at a time from a call list. Preview the voter,
+//! dial with the `tel:` link, read the script, then record the disposition
+//! and the survey answer by key. Callbacks come back at their time; the
+//! caller's tally for the session stays on screen.
+
+use crate::ipc;
+use groundgame_domain::ipc::{ContactRequest, IpcError};
+use groundgame_domain::office::{CallAssignment, CallListSummary};
+use groundgame_domain::{Channel, ResultCode, SurveyAnswer, VoterId};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct PhoneBankProps {
+    pub on_changed: Callback<()>,
+}
+
+/// Where the caller is: choosing a list, on a call, or done.
+#[derive(Clone, PartialEq)]
+enum Desk {
+    Idle,
+    Loading,
+    OnCall(CallAssignment),
+    Empty,
+}
+
+const CALLBACK_MINUTES: u32 = 60;
+
+#[function_component(PhoneBank)]
+pub fn phone_bank(props: &PhoneBankProps) -> Html {
+    let lists = use_state(|| None::<Result<Vec<CallListSummary>, IpcError>>);
+    let list = use_state(|| None::<i64>);
+    let caller = use_state(|| "Caller".to_owned());
+    let desk = use_state(|| Desk::Idle);
+    let tally = use_state(BTreeMap::<&'static str, u32>::new);
+    let support = use_state(|| None::<&'static str>);
+    let message = use_state(String::new);
+    {
+        let lists = lists.clone();
+        let list = list.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = ipc::call_lists().await;
+                if let Ok(found) = &loaded {
+                    list.set(found.first().map(|l| l.id));
+                }
+                lists.set(Some(loaded));
+            });
+        });
+    }
+    let next = {
+        let desk = desk.clone();
+        let list = list.clone();
+        let caller = caller.clone();
+        let message = message.clone();
+        Callback::from(move |()| {
+            let Some(list) = *list else { return };
+            let desk = desk.clone();
+            let caller = (*caller).clone();
+            let message = message.clone();
+            desk.set(Desk::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::next_call(list, &caller).await {
+                    Ok(Some(call)) => desk.set(Desk::OnCall(call)),
+                    Ok(None) => desk.set(Desk::Empty),
+                    Err(error) => {
+                        message.set(error.message);
+                        desk.set(Desk::Idle);
+                    }
+                }
+            });
+        })
+    };
+    let record = {
+        let desk = desk.clone();
+        let tally = tally.clone();
+        let support = support.clone();
+        let message = message.clone();
+        let next = next.clone();
+        let on_changed = props.on_changed.clone();
+        Callback::from(move |code: &'static ResultCode| {
+            let Desk::OnCall(call) = &*desk else { return };
+            let Ok(voter_id) = VoterId::parse(&call.voter_id) else {
+                return;
+            };
+            let answers = match (*support, code.slug) {
+                (Some(answer), "answered") => vec![SurveyAnswer {
+                    question: "support".into(),
+                    answer: answer.into(),
+                }],
+                _ => Vec::new(),
+            };
+            let request = ContactRequest {
+                voter_id,
+                channel: Channel::Phone,
+                result: code.slug.to_owned(),
+                phone: Some(call.phone.clone()),
+                call_item: Some(call.item_id),
+                turf: None,
+                answers,
+                note: String::new(),
+                volunteer: None,
+                callback_minutes: (code.slug == "call-back").then_some(CALLBACK_MINUTES),
+            };
+            let tally = tally.clone();
+            let support = support.clone();
+            let message = message.clone();
+            let next = next.clone();
+            let on_changed = on_changed.clone();
+            let name = call.name.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::record_contact(&request).await {
+                    Ok(_) => {
+                        let mut counts = (*tally).clone();
+                        *counts.entry(code.label).or_default() += 1;
+                        tally.set(counts);
+                        support.set(None);
+                        message.set(format!("{} — {}", name, code.label));
+                        on_changed.emit(());
+                        next.emit(());
+                    }
+                    Err(error) => message.set(error.message),
+                }
+            });
+        })
+    };
+    let skip = {
+        let desk = desk.clone();
+        let caller = caller.clone();
+        let next = next.clone();
+        Callback::from(move |()| {
+            let Desk::OnCall(call) = &*desk else { return };
+            let (item, caller, next) = (call.item_id, (*caller).clone(), next.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = ipc::release_call(item, &caller).await;
+                next.emit(());
+            });
+        })
+    };
+    let on_key = {
+        let record = record.clone();
+        let support = support.clone();
+        let skip = skip.clone();
+        let on_call = matches!(*desk, Desk::OnCall(_));
+        Callback::from(move |event: KeyboardEvent| {
+            if !on_call {
+                return;
+            }
+            let key = event.key();
+            if let Some(answer) = support_answer(&key) {
+                support.set(Some(answer));
+            } else if key == "s" {
+                skip.emit(());
+            } else if let Some(code) = key
+                .chars()
+                .next()
+                .and_then(|k| ResultCode::for_channel(Channel::Phone).find(|c| c.key == k))
+            {
+                event.prevent_default();
+                record.emit(code);
+            }
+        })
+    };
+    let start = {
+        let next = next.clone();
+        Callback::from(move |_| next.emit(()))
+    };
+    let total: u32 = tally.values().sum();
+    let card = match &*desk {
+        Desk::Idle => html! { <p class="muted">{ "Choose a call list and start calling." }</p> },
+        Desk::Loading => html! { <p class="muted">{ "Finding the next voter…" }</p> },
+        Desk::Empty => {
+            html! { <p id="queue-empty">{ "No one on this list can be called right now (calling hours, retry times, or everyone is done)." }</p> }
+        }
+        Desk::OnCall(call) => html! {
+            <div class="call-card" id="call-card">
+                <div class="call-head">
+                    <h2 id="call-name">{ &call.name }</h2>
+                    if call.callback_due { <span class="flag">{ "callback due" }</span> }
+                    <span class="muted">{ format!("{} · their time {} · attempt {}", call.voter_id, call.local_time, call.attempts + 1) }</span>
+                </div>
+                <a class="dial" id="dial" href={call.tel.clone()}>{ format!("Call {}", call.phone_display) }</a>
+                <blockquote class="script">
+                    { format!("Hi, may I speak with {}? I'm a volunteer with the campaign, calling neighbours about the election. Can we count on your support?", call.name) }
+                </blockquote>
+                <div class="support">
+                    { "Support: " }
+                    { for ["1", "2", "3", "4", "5"].into_iter().map(|key| {
+                        let answer = support_answer(key).unwrap_or("undecided");
+                        let chosen = *support == Some(answer);
+                        let support = support.clone();
+                        html! { <button class={classes!("small", chosen.then_some("chosen"))} onclick={Callback::from(move |_| support.set(Some(answer)))}><kbd>{ key }</kbd>{ format!(" {answer}") }</button> }
+                    }) }
+                </div>
+                <div class="codes" id="dispositions">
+                    { for ResultCode::for_channel(Channel::Phone).map(|code| {
+                        let record = record.clone();
+                        html! { <button class="code" data-code={code.slug} onclick={Callback::from(move |_| record.emit(code))}><kbd>{ code.key }</kbd>{ " " }{ code.label }</button> }
+                    }) }
+                    <button class="code" onclick={Callback::from(move |_| skip.emit(()))}><kbd>{ "s" }</kbd>{ " Skip" }</button>
+                </div>
+            </div>
+        },
+    };
+    html! {
+        <section class="phone-bank" aria-label="Phone bank" tabindex="0" onkeydown={on_key} id="phone-bank">
+            <div class="toolbar">
+                <label>{ "Call list " }
+                    <select id="call-list" onchange={{
+                        let list = list.clone();
+                        Callback::from(move |event: Event| {
+                            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+                            list.set(select.value().parse().ok());
+                        })
+                    }}>
+                        { for lists.as_ref().and_then(|l| l.as_ref().ok()).into_iter().flatten().map(|l| html! {
+                            <option value={l.id.to_string()} selected={Some(l.id) == *list}>
+                                { format!("{} · {} of {} done", l.name, l.done, l.items) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ "Caller " }
+                    <input id="caller-name" value={(*caller).clone()} oninput={{
+                        let caller = caller.clone();
+                        Callback::from(move |event: InputEvent| {
+                            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                            caller.set(input.value());
+                        })
+                    }} />
+                </label>
+                <button class="primary" id="start-calling" onclick={start}>{ "Next call" }</button>
+            </div>
+            if !message.is_empty() { <div class="note" id="call-message" role="status">{ (*message).clone() }</div> }
+            <div class="desk">
+                { card }
+                <aside class="tally" id="tally">
+                    <h3>{ format!("This session: {total} calls") }</h3>
+                    <ul class="plain">
+                        { for tally.iter().map(|(label, count)| html! { <li>{ format!("{label}: {count}") }</li> }) }
+                    </ul>
+                </aside>
+            </div>
+        </section>
+    }
+}
+
+fn support_answer(key: &str) -> Option<&'static str> {
+    match key {
+        "1" => Some("strong"),
+        "2" => Some("lean"),
+        "3" => Some("undecided"),
+        "4" => Some("lean-against"),
+        "5" => Some("against"),
+        _ => None,
+    }
+}

@@ -1,0 +1,252 @@
+//! Turfs and walk lists, and door-by-door result entry.
+//!
+//! Doors come in walking order (street, side, number, unit). The current
+//! door's voters take a result each, by button or by the code's key; the
+//! list prints as a paper walk list (see the print stylesheet).
+
+use crate::ipc;
+use groundgame_domain::ipc::{ContactRequest, IpcError};
+use groundgame_domain::office::{TurfSummary, WalkStop};
+use groundgame_domain::{Channel, ResultCode, SurveyAnswer, VoterId};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct WalkViewProps {
+    pub on_select: Callback<String>,
+    pub on_changed: Callback<()>,
+}
+
+#[function_component(WalkView)]
+pub fn walk_view(props: &WalkViewProps) -> Html {
+    let turfs = use_state(|| None::<Result<Vec<TurfSummary>, IpcError>>);
+    let turf = use_state(|| None::<i64>);
+    let stops = use_state(|| None::<Result<Vec<WalkStop>, IpcError>>);
+    let door = use_state(|| 0_usize);
+    let reload = use_state(|| 0_u32);
+    let message = use_state(String::new);
+    let support = use_state(|| None::<&'static str>);
+    {
+        let turfs = turfs.clone();
+        let turf = turf.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = ipc::turfs().await;
+                if let Ok(list) = &loaded {
+                    if turf.is_none() {
+                        turf.set(list.first().map(|t| t.id));
+                    }
+                }
+                turfs.set(Some(loaded));
+            });
+        });
+    }
+    {
+        let stops = stops.clone();
+        use_effect_with((*turf, *reload), move |(turf, _)| {
+            if let Some(turf) = *turf {
+                wasm_bindgen_futures::spawn_local(async move {
+                    stops.set(Some(ipc::walk_list(turf).await));
+                });
+            }
+        });
+    }
+    let record = {
+        let turf = turf.clone();
+        let reload = reload.clone();
+        let message = message.clone();
+        let support = support.clone();
+        let on_changed = props.on_changed.clone();
+        Callback::from(move |(voter_id, result): (String, &'static str)| {
+            let Ok(voter) = VoterId::parse(&voter_id) else {
+                return;
+            };
+            let answers = match (*support, result) {
+                (Some(answer), "canvassed") => vec![SurveyAnswer {
+                    question: "support".into(),
+                    answer: answer.into(),
+                }],
+                _ => Vec::new(),
+            };
+            let request = ContactRequest {
+                voter_id: voter,
+                channel: Channel::Door,
+                result: result.to_owned(),
+                phone: None,
+                call_item: None,
+                turf: *turf,
+                answers,
+                note: String::new(),
+                volunteer: None,
+                callback_minutes: None,
+            };
+            let reload = reload.clone();
+            let message = message.clone();
+            let on_changed = on_changed.clone();
+            let support = support.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match ipc::record_contact(&request).await {
+                    Ok(outcome) => {
+                        let label = ResultCode::find(&outcome.result)
+                            .map_or(outcome.result.clone(), |c| c.label.to_owned());
+                        let mut text = format!("{label} saved for {voter_id}");
+                        for consequence in &outcome.consequences {
+                            text.push_str(" · ");
+                            text.push_str(consequence);
+                        }
+                        message.set(text);
+                        support.set(None);
+                        on_changed.emit(());
+                        reload.set(*reload + 1);
+                    }
+                    Err(error) => message.set(error.message),
+                }
+            });
+        })
+    };
+    let turf_select = {
+        let turf = turf.clone();
+        let door = door.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            turf.set(select.value().parse().ok());
+            door.set(0);
+        })
+    };
+    let print = Callback::from(|_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    });
+    let list: &[WalkStop] = match &*stops {
+        Some(Ok(list)) => list,
+        _ => &[],
+    };
+    let current = (*door).min(list.len().saturating_sub(1));
+    let on_key = {
+        let door = door.clone();
+        let record = record.clone();
+        let support = support.clone();
+        let first_voter = list.get(current).and_then(|stop| {
+            stop.voters
+                .iter()
+                .find(|v| v.last_result.is_none())
+                .or(stop.voters.first())
+                .map(|v| v.voter_id.clone())
+        });
+        let doors = list.len();
+        Callback::from(move |event: KeyboardEvent| {
+            let key = event.key();
+            match key.as_str() {
+                "ArrowDown" | "j" => door.set((current + 1).min(doors.saturating_sub(1))),
+                "ArrowUp" => door.set(current.saturating_sub(1)),
+                "1" | "2" | "3" | "4" | "5" => support.set(Some(support_answer(&key))),
+                _ => {
+                    if let (Some(voter), Some(code)) =
+                        (first_voter.clone(), door_code_for_key(&key))
+                    {
+                        record.emit((voter, code));
+                    }
+                }
+            }
+        })
+    };
+    html! {
+        <section class="walk" aria-label="Walk lists" tabindex="0" onkeydown={on_key}>
+            <div class="toolbar no-print">
+                <label>{ "Turf " }
+                    <select id="turf-select" onchange={turf_select}>
+                        { for turfs.as_ref().and_then(|t| t.as_ref().ok()).into_iter().flatten().map(|t| html! {
+                            <option value={t.id.to_string()} selected={Some(t.id) == *turf}>
+                                { format!("{} · {} doors · {} voters · {} knocked", t.name, t.households, t.voters, t.knocked) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <button id="print-walk" onclick={print}>{ "Print walk list" }</button>
+                <span class="muted">{ "↑/↓ move between doors · a code's key records it for the first voter not yet done" }</span>
+            </div>
+            if !message.is_empty() { <div class="note no-print" id="walk-message" role="status">{ (*message).clone() }</div> }
+            if let Some(Err(error)) = &*stops { <div class="error" role="alert">{ &error.message }</div> }
+            <div class="walk-columns">
+                <ol class="doors walk-print" id="walk-list">
+                    { for list.iter().enumerate().map(|(index, stop)| {
+                        let door = door.clone();
+                        let street_header = index == 0 || list[index - 1].street != stop.street || list[index - 1].side != stop.side;
+                        html! {
+                            <>
+                            if street_header { <li class="street">{ format!("{} · {} side", stop.street, stop.side) }</li> }
+                            <li key={stop.household_id} class={classes!("door", (index == current).then_some("current"), stop.do_not_walk.then_some("dnw"))}
+                                onclick={Callback::from(move |_| door.set(index))}>
+                                <span class="door-address">{ &stop.address }</span>
+                                if stop.do_not_walk { <span class="flag">{ "do not knock" }</span> }
+                                if stop.inaccessible { <span class="flag">{ "inaccessible" }</span> }
+                                <span class="door-voters">
+                                    { for stop.voters.iter().map(|v| html! {
+                                        <span class="door-voter">{ format!("{} ({}, {})", v.name, v.age.map(|a| a.to_string()).unwrap_or_default(), v.party) }
+                                            if let Some(result) = &v.last_result { <em>{ format!(" {result}") }</em> }
+                                            <span class="print-only boxes">{ "☐ home ☐ not home ☐ refused ☐ moved  support 1 2 3 4 5" }</span>
+                                        </span>
+                                    }) }
+                                </span>
+                            </li>
+                            </>
+                        }
+                    }) }
+                </ol>
+                if let Some(stop) = list.get(current) {
+                    <div class="door-entry no-print" id="door-entry">
+                        <h2>{ &stop.address }</h2>
+                        <div class="support">
+                            { "Support (canvassed): " }
+                            { for ["1", "2", "3", "4", "5"].into_iter().map(|key| {
+                                let support = support.clone();
+                                let answer = support_answer(key);
+                                let chosen = *support == Some(answer);
+                                html! { <button class={classes!("small", chosen.then_some("chosen"))} onclick={Callback::from(move |_| support.set(Some(answer)))}>{ format!("{key} {answer}") }</button> }
+                            }) }
+                        </div>
+                        { for stop.voters.iter().map(|voter| {
+                            let on_select = props.on_select.clone();
+                            let id = voter.voter_id.clone();
+                            html! {
+                                <div class="entry-voter" key={voter.voter_id.clone()}>
+                                    <button class="link" onclick={Callback::from(move |_| on_select.emit(id.clone()))}>{ &voter.name }</button>
+                                    if let Some(result) = &voter.last_result { <span class="muted">{ format!(" last: {result}") }</span> }
+                                    <div class="codes">
+                                        { for ResultCode::for_channel(Channel::Door).map(|code| {
+                                            let record = record.clone();
+                                            let voter_id = voter.voter_id.clone();
+                                            let slug = code.slug;
+                                            html! {
+                                                <button class="code" data-code={slug} onclick={Callback::from(move |_| record.emit((voter_id.clone(), slug)))}>
+                                                    <kbd>{ code.key }</kbd>{ " " }{ code.label }
+                                                </button>
+                                            }
+                                        }) }
+                                    </div>
+                                </div>
+                            }
+                        }) }
+                    </div>
+                }
+            </div>
+        </section>
+    }
+}
+
+fn support_answer(key: &str) -> &'static str {
+    match key {
+        "1" => "strong",
+        "2" => "lean",
+        "3" => "undecided",
+        "4" => "lean-against",
+        _ => "against",
+    }
+}
+
+fn door_code_for_key(key: &str) -> Option<&'static str> {
+    let key = key.chars().next()?;
+    ResultCode::for_channel(Channel::Door)
+        .find(|code| code.key == key)
+        .map(|code| code.slug)
+}
