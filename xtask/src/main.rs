@@ -14,7 +14,7 @@ mod setup;
 mod ui;
 
 use anyhow::{bail, Context};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn main() {
     if let Err(error) = run() {
@@ -60,10 +60,26 @@ pub struct Project {
 }
 
 impl Project {
+    /// The workspace is found from where `cargo xtask` was run, not from
+    /// where the xtask binary was compiled: with a shared target folder, a
+    /// binary built in one checkout can be reused, fresh, by another (cargo
+    /// compares the second checkout's older file times with the first's
+    /// build), and it must still work on the checkout it was run in.
     fn locate() -> anyhow::Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .context("xtask lives one level below the workspace root")?
+        let start = std::env::current_dir().context("cannot read the current folder")?;
+        let root = start
+            .ancestors()
+            .find(|dir| {
+                std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|manifest| manifest.contains("[workspace]"))
+                    && dir.join("xtask").is_dir()
+            })
+            .with_context(|| {
+                format!(
+                    "run cargo xtask inside the groundgame workspace ({} is not in one)",
+                    start.display()
+                )
+            })?
             .to_path_buf();
         let target_dir = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
