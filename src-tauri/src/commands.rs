@@ -9,8 +9,8 @@ use groundgame_domain::ipc::{
     SyncStatus, VoterPage, VoterQuery,
 };
 use groundgame_domain::office::{
-    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, TurfSummary,
-    VoterDetail, WalkStop,
+    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
+    PersonMatch, TurfSummary, VoterDetail, WalkStop,
 };
 use groundgame_domain::{PhoneNumber, Scope, VoterId};
 use groundgame_store::{Caller, ImportError, ImportOptions, NewContact};
@@ -245,6 +245,25 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Error
                 online: false,
             })
         })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn person_matches(
+    state: State<'_, AppState>,
+    person: NewPerson,
+) -> Result<Vec<PersonMatch>, Error> {
+    blocking(&state, move |state| {
+        state.with_store(|store| Ok(store.person_matches(&person)?))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_person(state: State<'_, AppState>, person: NewPerson) -> Result<String, Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| Ok(store.add_person(&person, Timestamp::now())?.to_string()))
     })
     .await
 }

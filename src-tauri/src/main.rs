@@ -38,7 +38,9 @@ fn main() {
             commands::next_call,
             commands::release_call,
             commands::import_file,
-            commands::sync_status
+            commands::sync_status,
+            commands::person_matches,
+            commands::add_person
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

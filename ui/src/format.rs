@@ -1,4 +1,4 @@
-//! How numbers are written for people.
+//! How numbers are written for people, and small helpers for the views.
 
 /// 12345 -> "12,345": counts are read at arm's length.
 pub fn group(n: u64) -> String {
@@ -11,6 +11,18 @@ pub fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a key press is typing into a field (a name, a value) rather than
+/// a shortcut: shortcuts must never fire while someone types "Zelda".
+pub fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        })
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use groundgame_domain::ipc::{
     LockState, OfficeOverview, SyncStatus, VoterPage, VoterQuery,
 };
 use groundgame_domain::office::{
-    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, TurfSummary,
-    VoterDetail, WalkStop,
+    CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
+    PersonMatch, TurfSummary, VoterDetail, WalkStop,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -191,4 +191,17 @@ pub async fn import_file(
     // The channel's handler lives until the import is over.
     drop(handler);
     result
+}
+
+#[derive(Serialize)]
+struct PersonArgs<'a> {
+    person: &'a NewPerson,
+}
+
+pub async fn person_matches(person: &NewPerson) -> Result<Vec<PersonMatch>, IpcError> {
+    call(command::PERSON_MATCHES, &PersonArgs { person }).await
+}
+
+pub async fn add_person(person: &NewPerson) -> Result<String, IpcError> {
+    call(command::ADD_PERSON, &PersonArgs { person }).await
 }

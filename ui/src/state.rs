@@ -105,6 +105,7 @@ mod tests {
             offset,
             rows: Vec::new(),
             corrected: None,
+            capped: false,
         }
     }
 

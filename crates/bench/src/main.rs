@@ -226,6 +226,7 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
         "saint marys",
     ];
     let mut samples = Vec::new();
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     for round in 0..10 {
         for term in terms {
             let query = VoterQuery {
@@ -235,17 +236,31 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
             };
             let began = Instant::now();
             let page = store.search_voters(&query)?;
-            samples.push(began.elapsed());
+            let took = began.elapsed();
+            samples.push(took);
+            slowest.push((took, term));
             std::hint::black_box(page);
         }
     }
+    slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    let mut named = Vec::new();
+    for (took, term) in slowest {
+        if named.len() < 6 && !named.iter().any(|(t, _): &(&str, f64)| *t == term) {
+            named.push((term, took.as_secs_f64() * 1_000.0));
+        }
+    }
+    report
+        .notes
+        .push(format!("slowest searches (ms): {named:?}"));
     report
         .latencies_ms
         .push(("search (100 a page)".into(), latency(samples)));
 
+    // Names unique per run, so the phase can be run again on one database.
+    let run = jiff::Timestamp::now().as_second();
     let began = Instant::now();
     let (list, items) = store.create_call_list(
-        "Unaffiliated",
+        &format!("Unaffiliated {run}"),
         &Segment {
             party: Some("UNA".into()),
             ..Segment::default()
@@ -275,7 +290,7 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
     // A 5,000-voter turf, hand-picked from consecutive households.
     let mut households = 2_400_i64;
     let (turf, voters) = loop {
-        let name = format!("Turf of {households}");
+        let name = format!("Turf of {households} ({run})");
         let (turf, _) =
             store.create_turf(&name, &TurfSpec::Households((1..=households).collect()))?;
         let voters = store

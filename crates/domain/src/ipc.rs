@@ -26,6 +26,8 @@ pub mod command {
     pub const RELEASE_CALL: &str = "release_call";
     pub const IMPORT_FILE: &str = "import_file";
     pub const SYNC_STATUS: &str = "sync_status";
+    pub const PERSON_MATCHES: &str = "person_matches";
+    pub const ADD_PERSON: &str = "add_person";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -45,6 +47,8 @@ pub mod command {
         RELEASE_CALL,
         IMPORT_FILE,
         SYNC_STATUS,
+        PERSON_MATCHES,
+        ADD_PERSON,
     ];
 }
 
@@ -169,8 +173,13 @@ pub struct VoterRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoterPage {
-    /// How many voters match in all, not just on this page.
+    /// How many voters match in all, not just on this page; a lower bound
+    /// when `capped`.
     pub total: u64,
+    /// More voters match than were counted (a very broad search): the list
+    /// is in file order rather than by relevance, and the user narrows it.
+    #[serde(default)]
+    pub capped: bool,
     pub offset: u32,
     pub rows: Vec<VoterRow>,
     /// When nothing matched what was typed, the corrected words searched

@@ -197,3 +197,26 @@ pub struct VoteEntry {
     pub method: String,
     pub party: String,
 }
+
+/// Someone met at a door who may not be in the voter file yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPerson {
+    /// A voter who lives at the door; the new person joins their household.
+    pub at_door_of: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+}
+
+/// A voter already in the slice who may be the person met at the door.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonMatch {
+    pub voter_id: String,
+    pub name: String,
+    pub address: String,
+    pub age: Option<i64>,
+    pub same_household: bool,
+    /// Why it is offered: "same household", "same name", "born 1984"...
+    pub reasons: Vec<String>,
+}

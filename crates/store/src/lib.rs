@@ -13,6 +13,7 @@ mod import;
 mod keyfile;
 mod migrate;
 mod outbox;
+mod person;
 mod queue;
 mod search;
 mod turf;

@@ -14,7 +14,15 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| format!("\"{word}\"*"))
+        // A one-letter prefix matches a twentieth of the county: a single
+        // letter is taken as a whole word (a middle initial, a unit).
+        .map(|word| {
+            if word.chars().count() == 1 {
+                format!("\"{word}\"")
+            } else {
+                format!("\"{word}\"*")
+            }
+        })
         .collect();
     if terms.is_empty() {
         None
@@ -33,6 +41,10 @@ pub(crate) fn phone_search_terms(number: &str) -> [String; 3] {
         number[len.saturating_sub(4)..].to_owned(),
     ]
 }
+
+/// Matches counted exactly and ranked by relevance; a broader search is
+/// shown in file order with "1,000+".
+const COUNT_CAP: i64 = 1_000;
 
 const ROW_COLUMNS: &str = "v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
      v.confidential, h.house_number, h.street, h.unit, h.city, h.precinct_code, v.party, \
@@ -127,6 +139,7 @@ impl Store {
     ) -> Result<VoterPage, StoreError> {
         let limit = i64::from(query.clamped_limit());
         let offset = i64::from(query.offset);
+        let mut capped = false;
         let (total, rows) = match fts {
             None => {
                 let total: i64 = self
@@ -142,23 +155,31 @@ impl Store {
                 (total, rows)
             }
             Some(fts) => {
-                let total: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM voter_search WHERE voter_search MATCH ?1",
-                    params![fts],
+                // Count up to a cap: past it, an exact count and a relevance
+                // order over a huge set cost more than they tell anyone.
+                let counted: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM (SELECT 1 FROM voter_search WHERE voter_search MATCH ?1 LIMIT ?2)",
+                    params![fts, COUNT_CAP + 1],
                     |row| row.get(0),
                 )?;
+                capped = counted > COUNT_CAP;
+                let order = if capped {
+                    "s.rowid"
+                } else {
+                    "bm25(voter_search, 10.0, 3.0, 5.0), v.last_name, v.first_name, v.id"
+                };
                 let mut statement = self.conn.prepare_cached(&format!(
                     "SELECT {ROW_COLUMNS} FROM voter_search s \
                      JOIN voters v ON v.id = s.rowid \
                      LEFT JOIN households h ON h.id = v.household_id \
                      WHERE voter_search MATCH ?1 \
-                     ORDER BY bm25(voter_search, 10.0, 3.0, 5.0), v.last_name, v.first_name, v.id \
+                     ORDER BY {order} \
                      LIMIT ?2 OFFSET ?3"
                 ))?;
                 let rows = statement
                     .query_map(params![fts, limit, offset], voter_row)?
                     .collect::<Result<Vec<_>, _>>()?;
-                (total, rows)
+                (counted.min(COUNT_CAP), rows)
             }
         };
         Ok(VoterPage {
@@ -166,6 +187,7 @@ impl Store {
             offset: query.offset,
             rows,
             corrected: None,
+            capped,
         })
     }
 
@@ -257,7 +279,7 @@ mod tests {
         check("   ", None);
         check("smi", Some("\"smi\"*"));
         check("Renée  Oak", Some("\"Renée\"* \"Oak\"*"));
-        check("O'Brien", Some("\"O\"* \"Brien\"*"));
+        check("O'Brien", Some("\"O\" \"Brien\"*"));
         check("(919) 555-0101", Some("\"919\"* \"555\"* \"0101\"*"));
         check("\"*)", None);
     }

@@ -118,14 +118,30 @@ impl Store {
 
     /// The turf's doors in walking order, each with its voters.
     pub fn walk_list(&self, turf: i64) -> Result<Vec<WalkStop>, StoreError> {
+        // Do-not-walk addresses and the latest door results, each read once
+        // for the whole turf rather than once per voter.
+        let do_not_walk: std::collections::HashSet<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT target FROM dnc_active WHERE scope IN ('address', 'household') \
+                 AND channel IN ('door', 'all')",
+            )?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let latest: std::collections::HashMap<String, String> = self
+            .conn
+            .prepare_cached(
+                "SELECT v.voter_id, a.result, max(a.recorded_at || a.hlc) FROM turf_households th \
+                 JOIN contact_attempts a ON a.household_id = th.household_id AND a.channel = 'door' \
+                 JOIN voters v ON v.id = a.voter_id \
+                 WHERE th.turf_id = ?1 GROUP BY a.voter_id",
+            )?
+            .query_map(params![turf], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         let mut statement = self.conn.prepare_cached(
-            "SELECT h.id, h.house_number, h.street, h.unit, h.inaccessible, \
-                    EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') \
-                            AND d.target = h.address_key AND d.channel IN ('door', 'all')), \
-                    v.voter_id, trim(v.first_name || ' ' || v.middle_name || ' ' || v.last_name || ' ' || v.suffix), \
-                    CAST(strftime('%Y', 'now') AS INTEGER) - v.birth_year, v.party, \
-                    (SELECT a.result FROM contact_attempts a WHERE a.voter_id = v.id AND a.channel = 'door' \
-                     ORDER BY a.recorded_at DESC, a.hlc DESC LIMIT 1) \
+            "SELECT h.id, h.house_number, h.street, h.unit, h.inaccessible, h.address_key, \
+                    v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
+                    ?2 - v.birth_year, v.party \
              FROM turf_households th \
              JOIN households h ON h.id = th.household_id \
              JOIN voters v ON v.household_id = h.id AND v.removed_at IS NULL AND v.confidential = 0 \
@@ -133,7 +149,13 @@ impl Store {
              ORDER BY h.street, coalesce(h.house_number, 0) % 2 DESC, h.house_number, h.unit, h.id, \
                       v.last_name, v.first_name, v.id",
         )?;
-        let mut rows = statement.query(params![turf])?;
+        // The year once, not a clock read per row.
+        let year = i64::from(
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .year(),
+        );
+        let mut rows = statement.query(params![turf, year])?;
         let mut stops: Vec<WalkStop> = Vec::new();
         while let Some(row) = rows.next()? {
             let household_id: i64 = row.get(0)?;
@@ -157,17 +179,27 @@ impl Store {
                     house_number,
                     unit,
                     inaccessible: row.get(4)?,
-                    do_not_walk: row.get(5)?,
+                    do_not_walk: do_not_walk.contains(row.get_ref(5)?.as_str().unwrap_or_default()),
                     voters: Vec::new(),
                 });
             }
-            let name: String = row.get(7)?;
+            let mut name = String::with_capacity(32);
+            for column in 7..=10 {
+                let part = row.get_ref(column)?.as_str().unwrap_or_default();
+                if !part.is_empty() {
+                    if !name.is_empty() {
+                        name.push(' ');
+                    }
+                    name.push_str(part);
+                }
+            }
+            let voter_id: String = row.get(6)?;
             let voter = WalkVoter {
-                voter_id: row.get(6)?,
-                name: name.split_whitespace().collect::<Vec<_>>().join(" "),
-                age: row.get(8)?,
-                party: row.get(9)?,
-                last_result: row.get(10)?,
+                last_result: latest.get(&voter_id).cloned(),
+                voter_id,
+                name,
+                age: row.get(11)?,
+                party: row.get(12)?,
             };
             if let Some(stop) = stops.last_mut() {
                 stop.voters.push(voter);

@@ -1,6 +1,7 @@
 pub mod app;
 pub mod header;
 pub mod import;
+pub mod new_person;
 pub mod office;
 pub mod phone_bank;
 pub mod unlock;

@@ -128,10 +128,11 @@ fn voters_view(props: &VotersViewProps) -> Html {
             let first = u64::from(page.offset) + 1;
             let last = u64::from(page.offset) + page.rows.len() as u64;
             format!(
-                "{}–{} of {} {}",
+                "{}–{} of {}{} {}",
                 group(first),
                 group(last),
                 group(page.total),
+                if page.capped { "+" } else { "" },
                 if list.text.trim().is_empty() {
                     "voters"
                 } else {

@@ -143,6 +143,9 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
         let skip = skip.clone();
         let on_call = matches!(*desk, Desk::OnCall(_));
         Callback::from(move |event: KeyboardEvent| {
+            if crate::format::typing_in_a_field(&event) {
+                return;
+            }
             if !on_call {
                 return;
             }

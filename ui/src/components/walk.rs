@@ -4,6 +4,7 @@
 //! door's voters take a result each, by button or by the code's key; the
 //! list prints as a paper walk list (see the print stylesheet).
 
+use crate::components::new_person::NewPersonForm;
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
 use groundgame_domain::office::{TurfSummary, WalkStop};
@@ -135,6 +136,9 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         });
         let doors = list.len();
         Callback::from(move |event: KeyboardEvent| {
+            if crate::format::typing_in_a_field(&event) {
+                return;
+            }
             let key = event.key();
             match key.as_str() {
                 "ArrowDown" | "j" => door.set((current + 1).min(doors.saturating_sub(1))),
@@ -227,6 +231,23 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                                 </div>
                             }
                         }) }
+                        if let Some(first_voter) = stop.voters.first() {
+                            <NewPersonForm
+                                key={stop.household_id}
+                                at_door_of={first_voter.voter_id.clone()}
+                                on_select={props.on_select.clone()}
+                                on_added={{
+                                    let reload = reload.clone();
+                                    let message = message.clone();
+                                    let on_changed = props.on_changed.clone();
+                                    Callback::from(move |voter_id: String| {
+                                        message.set(format!("Added {voter_id} to this household"));
+                                        on_changed.emit(());
+                                        reload.set(*reload + 1);
+                                    })
+                                }}
+                            />
+                        }
                     </div>
                 }
             </div>

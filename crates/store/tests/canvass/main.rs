@@ -265,3 +265,59 @@ fn the_voter_detail_shows_everything_and_corrections_are_queued() {
         .correct_voter_field(&voter, "last_name", " ", now())
         .is_err());
 }
+
+#[test]
+fn a_person_met_at_the_door_is_matched_before_being_added() {
+    use groundgame_domain::office::NewPerson;
+    let mut store = office(400);
+    let people: Vec<_> = Population::new(400).people().collect();
+    let resident = people.iter().find(|p| !p.confidential).expect("a resident");
+    let door = generate::nc_id(resident);
+    // The resident themself, with a typo in the first name, is offered.
+    let mistyped = NewPerson {
+        at_door_of: door.clone(),
+        first_name: format!("{}X", &resident.first_name[..resident.first_name.len() - 1]),
+        last_name: resident.last_name.clone(),
+        birth_year: Some(resident.birth_year),
+        phone: None,
+    };
+    let offered = store.person_matches(&mistyped).expect("matches");
+    assert_eq!(
+        offered.first().map(|m| m.voter_id.as_str()),
+        Some(door.as_str()),
+        "{offered:?}"
+    );
+    assert!(offered[0].same_household);
+
+    // Someone new is added to the household, searchable, and queued for sync.
+    let newcomer = NewPerson {
+        at_door_of: door.clone(),
+        first_name: "Zelda".into(),
+        last_name: "Quixote".into(),
+        birth_year: Some(1990),
+        phone: Some("(919) 555-0199".into()),
+    };
+    assert!(store.person_matches(&newcomer).expect("matches").is_empty());
+    let before = store.pending_changes().expect("pending");
+    let id = store.add_person(&newcomer, now()).expect("added");
+    assert!(id.as_str().starts_with("NEW-"));
+    let detail = store.voter_detail(&id).expect("detail");
+    assert_eq!(detail.name, "ZELDA QUIXOTE");
+    assert!(detail.household.iter().any(|m| m.voter_id == door));
+    assert_eq!(store.pending_changes().expect("pending"), before + 1);
+    let found = store
+        .search_voters(&groundgame_domain::ipc::VoterQuery::first_page(
+            "quixote", 5,
+        ))
+        .expect("search");
+    assert_eq!(found.total, 1);
+    assert!(store
+        .add_person(
+            &NewPerson {
+                first_name: String::new(),
+                ..newcomer
+            },
+            now()
+        )
+        .is_err());
+}

@@ -283,3 +283,46 @@ fn a_newer_snapshot_is_a_diff_that_keeps_local_history() {
     );
     assert_eq!(again.unchanged, total);
 }
+
+#[test]
+fn a_voter_given_twice_in_one_file_is_a_bad_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = write(dir.path(), "ncvoter92.txt", |f| {
+        generate::write_nc_voter(&Population::new(50), "WAKE", f)
+    });
+    let text = std::fs::read(&path).expect("read");
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    let mut doubled = text.clone();
+    doubled.extend_from_slice(lines[5]);
+    doubled.push(b'\n');
+    std::fs::write(&path, &doubled).expect("write");
+    for fresh in [true, false] {
+        let mut store = Store::open_in_memory().expect("store");
+        if !fresh {
+            let other = write(dir.path(), "other.txt", |f| {
+                generate::write_ohio(&Population::new(5), f)
+            });
+            import(&mut store, &other, &Layout::Ohio, ImportOptions::default())
+                .expect("other file");
+        }
+        let error = import(
+            &mut store,
+            &path,
+            &Layout::NcVoter,
+            ImportOptions::default(),
+        )
+        .expect_err("twice");
+        assert!(
+            error.to_string().contains("line 52, column voter id"),
+            "{error}"
+        );
+        let report = import(
+            &mut store,
+            &path,
+            &Layout::NcVoter,
+            ImportOptions { skip_bad: true },
+        )
+        .expect("skips");
+        assert_eq!((report.new, report.skipped.len()), (50, 1));
+    }
+}
