@@ -1,4 +1,4 @@
--- Search as you type on a whole county: prefix indexes for two to four
+-- Search as you type on a whole county: prefix indexes for two and three
 -- characters, so "jo" or "smi" read one prepared list instead of merging the
 -- lists of every word that starts that way. detail = column keeps which
 -- column a word is in but not its position (search never asks for phrases),
@@ -9,7 +9,7 @@ CREATE VIRTUAL TABLE voter_search_prefixed USING fts5 (
     address,
     ids,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3 4',
+    prefix = '2 3',
     detail = column
 );
 INSERT INTO voter_search_prefixed (rowid, name, address, ids)
