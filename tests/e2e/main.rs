@@ -261,6 +261,9 @@ async fn import_find_knock_and_call() {
         if done == 0 {
             app.screenshot("call-card").await;
         }
+        if code == "answered" {
+            click(&app, "[data-answer='support=strong']").await;
+        }
         click(&app, &format!("#dispositions .code[data-code='{code}']")).await;
         app.wait_for_text("#tally h3", |text| {
             text.contains(&format!("{} calls", done + 1))
@@ -279,4 +282,23 @@ async fn import_find_knock_and_call() {
     assert_eq!(stats.contact_attempts, 4);
     assert_eq!(stats.pending_changes, 5, "four results and one new person");
     assert_eq!(stats.voters, 1_051);
+    let answered: Vec<_> = store
+        .pending_outbox(20)
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|entry| match entry.mutation {
+            groundgame_domain::Mutation::RecordContact(contact) if contact.result == "answered" => {
+                Some(contact.answers)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        [vec![groundgame_domain::SurveyAnswer {
+            question: "support".into(),
+            answer: "strong".into()
+        }]],
+        "the survey answer travels with the result"
+    );
 }

@@ -65,6 +65,31 @@ pub struct CallAssignment {
     pub lease_epoch: i64,
     /// The voter's local time when the call was handed out (`18:42`).
     pub local_time: String,
+    /// What the caller reads and asks, with the voter's name filled in.
+    pub script: CallScript,
+}
+
+/// A call list's script and its survey questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallScript {
+    pub name: String,
+    pub body: String,
+    pub questions: Vec<SurveyQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyQuestion {
+    pub slug: String,
+    pub prompt: String,
+    pub options: Vec<SurveyOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyOption {
+    pub slug: String,
+    pub label: String,
+    /// The key that picks it in the app.
+    pub key: String,
 }
 
 /// What recording did, for the volunteer's screen.

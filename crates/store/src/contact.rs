@@ -88,6 +88,7 @@ impl Store {
                 | Effect::DoNotContact(DncChannel::Phone | DncChannel::Text)
         );
         let tx = self.conn.transaction()?;
+        crate::script::check_answers(&tx, &contact.answers)?;
         let (voter_row, household, address_key): (i64, Option<i64>, Option<String>) = tx
             .query_row(
                 "SELECT v.id, v.household_id, h.address_key FROM voters v \

@@ -205,7 +205,8 @@ impl Store {
             )],
         )?;
         tx.commit()?;
-        self.conn.pragma_update(None, "cache_size", -2_000)?;
+        self.conn
+            .pragma_update(None, "cache_size", crate::PAGE_CACHE_KIB)?;
         if !deferred.is_empty() {
             // Fresh statistics for the query planner on the new indexes.
             self.conn.execute_batch("ANALYZE")?;

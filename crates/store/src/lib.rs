@@ -15,6 +15,7 @@ mod migrate;
 mod outbox;
 mod person;
 mod queue;
+mod script;
 mod search;
 mod turf;
 mod voter;
@@ -30,12 +31,16 @@ pub use import::{ImportError, ImportOptions};
 pub use keyfile::{key_path, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
 pub use queue::{within_calling_hours, CallListRules, Caller, Segment, LEASE_MINUTES};
+pub use script::STANDARD_SCRIPT;
 pub use turf::TurfSpec;
 pub use voter::CORRECTABLE_FIELDS;
 
 use groundgame_domain::ipc::OfficeOverview;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+
+/// The connection's page cache, in KiB (SQLite's negative `cache_size`).
+pub(crate) const PAGE_CACHE_KIB: i64 = -32_768;
 
 /// An open field-office database.
 pub struct Store {
@@ -118,6 +123,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .and_then(|()| conn.pragma_update(None, "synchronous", "NORMAL"))
             .and_then(|()| conn.pragma_update(None, "foreign_keys", "ON"))
+            // 32 MB of decrypted pages: every SQLCipher page read from disk
+            // is decrypted, so repeated screens (a walk list, the next search
+            // keystroke) should find their pages already in memory.
+            .and_then(|()| conn.pragma_update(None, "cache_size", PAGE_CACHE_KIB))
             .map_err(|source| StoreError::Open {
                 path: path.clone().unwrap_or_else(|| PathBuf::from(":memory:")),
                 source,

@@ -150,6 +150,11 @@ impl Store {
             _ => error.into(),
         })?;
         let list = tx.last_insert_rowid();
+        let script = crate::script::standard_script(&tx)?;
+        tx.execute(
+            "UPDATE call_lists SET script_id = ?2 WHERE id = ?1",
+            params![list, script],
+        )?;
         let items = tx.execute(
             "INSERT OR IGNORE INTO call_items (call_list_id, voter_id, phone, position) \
              SELECT ?1, v.id, p.number, row_number() OVER (ORDER BY v.last_name, v.first_name, v.id) \
@@ -279,6 +284,13 @@ impl Store {
                 params![item_id, now_text],
             )?;
         }
+        // Lists made before scripts existed get the standard one.
+        let standard = crate::script::standard_script(&tx)?;
+        tx.execute(
+            "UPDATE call_lists SET script_id = ?2 WHERE id = ?1 AND script_id IS NULL",
+            params![list, standard],
+        )?;
+        let script = crate::script::for_list(&tx, list, &name)?;
         tx.commit()?;
         let parsed = PhoneNumber::parse(&phone).ok();
         Ok(Some(CallAssignment {
@@ -299,6 +311,7 @@ impl Store {
             local_time: zone
                 .and_then(|z| local_minutes(&z, now))
                 .map_or_else(String::new, |(_, text)| text),
+            script,
         }))
     }
 

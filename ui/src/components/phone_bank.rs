@@ -20,7 +20,7 @@ pub struct PhoneBankProps {
 enum Desk {
     Idle,
     Loading,
-    OnCall(CallAssignment),
+    OnCall(Box<CallAssignment>),
     Empty,
 }
 
@@ -33,7 +33,8 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
     let caller = use_state(|| "Caller".to_owned());
     let desk = use_state(|| Desk::Idle);
     let tally = use_state(BTreeMap::<&'static str, u32>::new);
-    let support = use_state(|| None::<&'static str>);
+    // Survey answers for the call on screen: question slug to option slug.
+    let answers = use_state(BTreeMap::<String, String>::new);
     let message = use_state(String::new);
     {
         let lists = lists.clone();
@@ -61,7 +62,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             desk.set(Desk::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 match ipc::next_call(list, &caller).await {
-                    Ok(Some(call)) => desk.set(Desk::OnCall(call)),
+                    Ok(Some(call)) => desk.set(Desk::OnCall(Box::new(call))),
                     Ok(None) => desk.set(Desk::Empty),
                     Err(error) => {
                         message.set(error.message);
@@ -74,7 +75,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
     let record = {
         let desk = desk.clone();
         let tally = tally.clone();
-        let support = support.clone();
+        let answers = answers.clone();
         let message = message.clone();
         let next = next.clone();
         let on_changed = props.on_changed.clone();
@@ -83,12 +84,17 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             let Ok(voter_id) = VoterId::parse(&call.voter_id) else {
                 return;
             };
-            let answers = match (*support, code.slug) {
-                (Some(answer), "answered") => vec![SurveyAnswer {
-                    question: "support".into(),
-                    answer: answer.into(),
-                }],
-                _ => Vec::new(),
+            // Answers count only when someone answered.
+            let given: Vec<SurveyAnswer> = if code.slug == "answered" {
+                answers
+                    .iter()
+                    .map(|(question, answer)| SurveyAnswer {
+                        question: question.clone(),
+                        answer: answer.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
             };
             let request = ContactRequest {
                 voter_id,
@@ -97,13 +103,13 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 phone: Some(call.phone.clone()),
                 call_item: Some(call.item_id),
                 turf: None,
-                answers,
+                answers: given,
                 note: String::new(),
                 volunteer: None,
                 callback_minutes: (code.slug == "call-back").then_some(CALLBACK_MINUTES),
             };
             let tally = tally.clone();
-            let support = support.clone();
+            let answers = answers.clone();
             let message = message.clone();
             let next = next.clone();
             let on_changed = on_changed.clone();
@@ -114,7 +120,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                         let mut counts = (*tally).clone();
                         *counts.entry(code.label).or_default() += 1;
                         tally.set(counts);
-                        support.set(None);
+                        answers.set(BTreeMap::new());
                         message.set(format!("{} — {}", name, code.label));
                         on_changed.emit(());
                         next.emit(());
@@ -139,9 +145,23 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
     };
     let on_key = {
         let record = record.clone();
-        let support = support.clone();
+        let answers = answers.clone();
         let skip = skip.clone();
         let on_call = matches!(*desk, Desk::OnCall(_));
+        // Which survey option each key picks, for the call on screen.
+        let option_keys: Vec<(String, String, String)> = match &*desk {
+            Desk::OnCall(call) => call
+                .script
+                .questions
+                .iter()
+                .flat_map(|q| {
+                    q.options
+                        .iter()
+                        .map(move |o| (o.key.clone(), q.slug.clone(), o.slug.clone()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Callback::from(move |event: KeyboardEvent| {
             if crate::format::typing_in_a_field(&event) {
                 return;
@@ -150,8 +170,10 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 return;
             }
             let key = event.key();
-            if let Some(answer) = support_answer(&key) {
-                support.set(Some(answer));
+            if let Some((_, question, option)) = option_keys.iter().find(|(k, _, _)| *k == key) {
+                let mut chosen = (*answers).clone();
+                chosen.insert(question.clone(), option.clone());
+                answers.set(chosen);
             } else if key == "s" {
                 skip.emit(());
             } else if let Some(code) = key
@@ -183,18 +205,27 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                     <span class="muted">{ format!("{} · their time {} · attempt {}", call.voter_id, call.local_time, call.attempts + 1) }</span>
                 </div>
                 <a class="dial" id="dial" href={call.tel.clone()}>{ format!("Call {}", call.phone_display) }</a>
-                <blockquote class="script">
-                    { format!("Hi, may I speak with {}? I'm a volunteer with the campaign, calling neighbours about the election. Can we count on your support?", call.name) }
-                </blockquote>
-                <div class="support">
-                    { "Support: " }
-                    { for ["1", "2", "3", "4", "5"].into_iter().map(|key| {
-                        let answer = support_answer(key).unwrap_or("undecided");
-                        let chosen = *support == Some(answer);
-                        let support = support.clone();
-                        html! { <button class={classes!("small", chosen.then_some("chosen"))} onclick={Callback::from(move |_| support.set(Some(answer)))}><kbd>{ key }</kbd>{ format!(" {answer}") }</button> }
-                    }) }
-                </div>
+                <blockquote class="script" id="script">{ &call.script.body }</blockquote>
+                { for call.script.questions.iter().map(|question| html! {
+                    <div class="support" key={question.slug.clone()}>
+                        <span class="prompt">{ &question.prompt }</span>
+                        { for question.options.iter().map(|option| {
+                            let chosen = answers.get(&question.slug) == Some(&option.slug);
+                            let answers = answers.clone();
+                            let (q, o) = (question.slug.clone(), option.slug.clone());
+                            html! {
+                                <button class={classes!("small", chosen.then_some("chosen"))} data-answer={format!("{}={}", question.slug, option.slug)}
+                                    onclick={Callback::from(move |_| {
+                                        let mut picked = (*answers).clone();
+                                        picked.insert(q.clone(), o.clone());
+                                        answers.set(picked);
+                                    })}>
+                                    <kbd>{ &option.key }</kbd>{ format!(" {}", option.label) }
+                                </button>
+                            }
+                        }) }
+                    </div>
+                }) }
                 <div class="codes" id="dispositions">
                     { for ResultCode::for_channel(Channel::Phone).map(|code| {
                         let record = record.clone();
@@ -245,16 +276,5 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 </aside>
             </div>
         </section>
-    }
-}
-
-fn support_answer(key: &str) -> Option<&'static str> {
-    match key {
-        "1" => Some("strong"),
-        "2" => Some("lean"),
-        "3" => Some("undecided"),
-        "4" => Some("lean-against"),
-        "5" => Some("against"),
-        _ => None,
     }
 }

@@ -357,3 +357,48 @@ fn calls_flow_callbacks_return_and_a_shared_phone_is_queued_once() {
         .expect("release");
     assert!(store.next_call(list, &ana, late).expect("next").is_none());
 }
+
+#[test]
+fn every_call_comes_with_its_script_and_answers_are_checked() {
+    let people = vec![Person {
+        state: 0,
+        phone: 0,
+        house: 0,
+    }];
+    let mut store = load(&people);
+    let (list, _) = store
+        .create_call_list("everyone", &Segment::default(), &CallListRules::default())
+        .expect("list");
+    let evening: Timestamp = "2026-11-03T23:00:00Z".parse().expect("time");
+    let call = store
+        .next_call(list, &Caller::new("ana"), evening)
+        .expect("next")
+        .expect("a call");
+    assert!(call.script.body.contains("ANN DOE"), "{}", call.script.body);
+    let support = &call.script.questions[0];
+    assert_eq!(support.slug, "support");
+    assert_eq!(
+        support
+            .options
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect::<Vec<_>>(),
+        ["1", "2", "3", "4", "5"]
+    );
+    let mut answered = NewContact::new(voter_id(0), Channel::Phone, "answered");
+    answered.call_item = Some(call.item_id);
+    answered.answers =
+        vec![groundgame_domain::SurveyAnswer::parse("support=maybe-later").expect("answer")];
+    let error = store
+        .record_contact(&answered, evening)
+        .expect_err("not an option");
+    assert!(
+        error.to_string().contains("strong, lean, undecided"),
+        "{error}"
+    );
+    answered.answers =
+        vec![groundgame_domain::SurveyAnswer::parse("support=lean").expect("answer")];
+    store
+        .record_contact(&answered, evening)
+        .expect("a real option");
+}
