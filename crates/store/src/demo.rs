@@ -59,6 +59,7 @@ impl Store {
         }
         let tx = self.conn.transaction()?;
         let summary = generate(&tx, config)?;
+        crate::search::refresh_words(&tx)?;
         tx.commit()?;
         Ok(summary)
     }

@@ -156,6 +156,7 @@ impl Store {
         for (_, sql) in &deferred {
             tx.execute_batch(sql)?;
         }
+        crate::search::refresh_words(&tx)?;
         if layout.has_voters() {
             for county in &counties {
                 report.removed += tx.execute(

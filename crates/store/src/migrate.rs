@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0002_field_work.sql"),
     include_str!("../../../migrations/local/0003_queue_and_search.sql"),
     include_str!("../../../migrations/local/0004_search_prefixes.sql"),
+    include_str!("../../../migrations/local/0005_search_vocabulary.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

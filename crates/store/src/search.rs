@@ -42,9 +42,12 @@ pub(crate) fn phone_search_terms(number: &str) -> [String; 3] {
     ]
 }
 
-/// Matches counted exactly and ranked by relevance; a broader search is
-/// shown in file order with "1,000+".
+/// Matches counted exactly; a broader search shows "1,000+".
 const COUNT_CAP: i64 = 1_000;
+
+/// Matches ranked by relevance (bm25 reads every match's column sizes); a
+/// broader search is listed in file order, every row of it a match.
+const RANK_CAP: i64 = 250;
 
 const ROW_COLUMNS: &str = "v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
      v.confidential, h.house_number, h.street, h.unit, h.city, h.precinct_code, v.party, \
@@ -163,18 +166,22 @@ impl Store {
                     |row| row.get(0),
                 )?;
                 capped = counted > COUNT_CAP;
-                let order = if capped {
-                    "s.rowid"
+                // The page is chosen inside the index (ranked there when the
+                // set is small enough to rank) and only its rows are joined
+                // to voters and households: joining a thousand matches to
+                // sort them cost more than everything else together.
+                let page = if counted > RANK_CAP {
+                    "SELECT rowid AS id, 0 AS score FROM voter_search WHERE voter_search MATCH ?1 \
+                     ORDER BY rowid LIMIT ?2 OFFSET ?3"
                 } else {
-                    "bm25(voter_search, 10.0, 3.0, 5.0), v.last_name, v.first_name, v.id"
+                    "SELECT rowid AS id, bm25(voter_search, 10.0, 3.0, 5.0) AS score FROM voter_search \
+                     WHERE voter_search MATCH ?1 ORDER BY score, rowid LIMIT ?2 OFFSET ?3"
                 };
                 let mut statement = self.conn.prepare_cached(&format!(
-                    "SELECT {ROW_COLUMNS} FROM voter_search s \
-                     JOIN voters v ON v.id = s.rowid \
+                    "SELECT {ROW_COLUMNS} FROM ({page}) m \
+                     JOIN voters v ON v.id = m.id \
                      LEFT JOIN households h ON h.id = v.household_id \
-                     WHERE voter_search MATCH ?1 \
-                     ORDER BY {order} \
-                     LIMIT ?2 OFFSET ?3"
+                     ORDER BY m.score, m.id"
                 ))?;
                 let rows = statement
                     .query_map(params![fts, limit, offset], voter_row)?
@@ -201,10 +208,10 @@ impl Store {
         let mut changed = false;
         let mut any_prefix = self
             .conn
-            .prepare_cached("SELECT 1 FROM voter_terms WHERE term >= ?1 AND term <= ?2 LIMIT 1")?;
+            .prepare_cached("SELECT 1 FROM search_words WHERE word >= ?1 AND word <= ?2 LIMIT 1")?;
         let mut near = self.conn.prepare_cached(
-            "SELECT term, doc FROM voter_terms WHERE term >= ?1 AND term <= ?2 \
-             AND length(term) BETWEEN ?3 AND ?4",
+            "SELECT word, voters FROM search_words WHERE word >= ?1 AND word <= ?2 \
+             AND length(word) BETWEEN ?3 AND ?4",
         )?;
         for word in text
             .split(|c: char| !c.is_alphanumeric())
@@ -254,6 +261,16 @@ impl Store {
         }
         Ok((changed && !clauses.is_empty()).then(|| (clauses.join(" AND "), corrected.join(" "))))
     }
+}
+
+/// Refreshes the words typo correction offers from the search index (after a
+/// load that changed many voters).
+pub(crate) fn refresh_words(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "DELETE FROM search_words; \
+         INSERT INTO search_words (word, voters) SELECT term, doc FROM voter_terms;",
+    )?;
+    Ok(())
 }
 
 /// Lower case without accents, as the search index stores words.
