@@ -94,6 +94,7 @@ impl Store {
             import_id,
             source: layout.slug(),
             fresh,
+            precincts: Default::default(),
         };
         while let Some(next) = file.next_row() {
             report.rows += 1;
@@ -232,6 +233,8 @@ struct Loader<'a> {
     source: &'static str,
     /// The office had no voters: nothing to diff against.
     fresh: bool,
+    /// Precincts already written by this import (a county has hundreds).
+    precincts: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl Loader<'_> {
@@ -249,7 +252,13 @@ impl Loader<'_> {
         if let Some(id) = existing {
             return Ok(Some(id));
         }
-        if !voter.precinct_code.is_empty() {
+        // Each precinct is written once per file, not once per household.
+        if !voter.precinct_code.is_empty()
+            && self
+                .precincts
+                .borrow_mut()
+                .insert(voter.precinct_code.clone())
+        {
             self.tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO precincts (code, name, county) VALUES (?1, ?2, ?3)",

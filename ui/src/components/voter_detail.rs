@@ -193,7 +193,7 @@ fn render(voter: &VoterDetail, done: &Callback<Result<String, IpcError>>) -> Htm
             <div class="votes">
                 if voter.votes.is_empty() { <span class="muted">{ "No votes on file" }</span> }
                 { for voter.votes.iter().map(|v| html! {
-                    <span class="vote" title={v.method.clone()}>{ format!("{} {}{}", &v.date[..4], v.kind.to_lowercase(), if v.party.is_empty() { String::new() } else { format!(" ({})", v.party) }) }</span>
+                    <span class="vote" title={v.method.clone()}>{ format!("{} {}{}", v.date.get(..4).unwrap_or(&v.date), v.kind.to_lowercase(), if v.party.is_empty() { String::new() } else { format!(" ({})", v.party) }) }</span>
                 }) }
             </div>
             <h3>{ "Do not contact" }</h3>
