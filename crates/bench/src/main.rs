@@ -106,7 +106,7 @@ fn baseline(file: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
     drop(store);
     let started = Instant::now();
     let conn = raw_connection(db)?;
-    let columns = groundgame_voterfile_nc_columns();
+    let columns = groundgame_voterfile::NC_VOTER_COLUMNS;
     conn.execute_batch(&format!(
         "CREATE TABLE plain ({})",
         columns
@@ -145,16 +145,6 @@ fn baseline(file: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
         peak_rss_mb: peak_rss_mb(),
         ..PhaseReport::default()
     })
-}
-
-fn groundgame_voterfile_nc_columns() -> Vec<String> {
-    let mut header = Vec::new();
-    let _ = generate::write_nc_voter(&Population::new(0), "WAKE", &mut header);
-    String::from_utf8_lossy(&header)
-        .trim()
-        .split('\t')
-        .map(|c| c.trim_matches('"').to_owned())
-        .collect()
 }
 
 /// The same encrypted database, keyed through the store's own key file.

@@ -63,10 +63,7 @@ impl Store {
                 "unknown result code {:?}; the codes for {} are: {}",
                 contact.result,
                 contact.channel,
-                ResultCode::for_channel(contact.channel)
-                    .map(|c| c.slug)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                codes_for(contact.channel)
             ))
         })?;
         if !code.applies_to(contact.channel) {
@@ -75,10 +72,7 @@ impl Store {
                 code.slug,
                 contact.channel,
                 contact.channel,
-                ResultCode::for_channel(contact.channel)
-                    .map(|c| c.slug)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                codes_for(contact.channel)
             )));
         }
         let needs_phone = matches!(
@@ -263,6 +257,14 @@ impl Store {
     }
 }
 
+/// The slugs of the codes a volunteer can record on `channel`, for messages.
+fn codes_for(channel: Channel) -> String {
+    ResultCode::for_channel(channel)
+        .map(|c| c.slug)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 struct Consequence<'a> {
     tx: &'a Transaction<'a>,
     now: Timestamp,
@@ -275,6 +277,18 @@ struct Consequence<'a> {
 }
 
 impl Consequence<'_> {
+    /// Do not contact this person again, on any channel.
+    fn suppress_person(&self) -> Result<String, StoreError> {
+        dnc::insert(
+            self.tx,
+            Scope::Person,
+            self.voter_id.as_str(),
+            DncChannel::All,
+            &self.source,
+            self.now,
+        )
+    }
+
     fn apply(
         &self,
         code: &ResultCode,
@@ -285,14 +299,7 @@ impl Consequence<'_> {
         match code.effect {
             Effect::RecordAnswers | Effect::RetryLater | Effect::EndEffort => {}
             Effect::SuppressPerson => {
-                dnc::insert(
-                    tx,
-                    Scope::Person,
-                    self.voter_id.as_str(),
-                    DncChannel::All,
-                    &self.source,
-                    self.now,
-                )?;
+                self.suppress_person()?;
                 said.push(format!(
                     "{} will not be contacted again on any channel",
                     self.voter_id
@@ -303,14 +310,7 @@ impl Consequence<'_> {
                     "UPDATE voters SET deceased = 1 WHERE id = ?1",
                     params![self.voter_row],
                 )?;
-                dnc::insert(
-                    tx,
-                    Scope::Person,
-                    self.voter_id.as_str(),
-                    DncChannel::All,
-                    &self.source,
-                    self.now,
-                )?;
+                self.suppress_person()?;
                 said.push("marked deceased and suppressed everywhere; a coordinator confirms it before it changes the registry".into());
             }
             Effect::AddressBad => {

@@ -324,57 +324,57 @@ impl Loader<'_> {
         {
             return Ok(None);
         }
-        let row_id = match existing {
-            None => {
-                let inserted = self.tx
-                    .prepare_cached(
-                        "INSERT INTO voters (voter_id, household_id, last_name, first_name, middle_name, \
-                         suffix, birth_year, gender, party, status, registered_on, confidential, source, \
-                         county, content_hash, last_import_id, cong_district, senate_district, \
-                         house_district, municipality) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                         ?17, ?18, ?19, ?20)",
-                    )?
-                    .execute(params![
-                        voter.voter_id.as_str(),
-                        household_id,
-                        voter.last_name,
-                        voter.first_name,
-                        voter.middle_name,
-                        voter.suffix,
-                        voter.birth_year,
-                        voter.gender,
-                        voter.party,
-                        voter.status,
-                        voter.registered_on,
-                        voter.confidential,
-                        self.source,
-                        voter.county,
-                        hash,
-                        self.import_id,
-                        voter.cong_district,
-                        voter.senate_district,
-                        voter.house_district,
-                        voter.municipality,
-                    ])
-                    .map(Some)
-                    .or_else(|error| match error.sqlite_error_code() {
-                        // Given twice in a fresh load: the unique index says so.
-                        Some(rusqlite::ErrorCode::ConstraintViolation) if self.fresh => Ok(None),
-                        _ => Err(error),
-                    })?;
-                if inserted.is_none() {
-                    return Ok(None);
-                }
-                let row_id = self.tx.last_insert_rowid();
-                self.phone(row_id, &voter.phone)?;
-                self.index(row_id, voter, false)?;
-                report.new += 1;
-                return Ok(Some(row_id));
+        // One list of values for both the insert and the update, numbered
+        // the same in both statements.
+        let fields = params![
+            voter.voter_id.as_str(),
+            household_id,
+            voter.last_name,
+            voter.first_name,
+            voter.middle_name,
+            voter.suffix,
+            voter.birth_year,
+            voter.gender,
+            voter.party,
+            voter.status,
+            voter.registered_on,
+            voter.confidential,
+            self.source,
+            voter.county,
+            hash,
+            self.import_id,
+            voter.cong_district,
+            voter.senate_district,
+            voter.house_district,
+            voter.municipality,
+        ];
+        let Some((row_id, old_household, old_hash, removed_at, _)) = existing else {
+            let inserted = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO voters (voter_id, household_id, last_name, first_name, middle_name, \
+                     suffix, birth_year, gender, party, status, registered_on, confidential, source, \
+                     county, content_hash, last_import_id, cong_district, senate_district, \
+                     house_district, municipality) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                     ?17, ?18, ?19, ?20)",
+                )?
+                .execute(fields)
+                .map(Some)
+                .or_else(|error| match error.sqlite_error_code() {
+                    // Given twice in a fresh load: the unique index says so.
+                    Some(rusqlite::ErrorCode::ConstraintViolation) if self.fresh => Ok(None),
+                    _ => Err(error),
+                })?;
+            if inserted.is_none() {
+                return Ok(None);
             }
-            Some(existing) => existing,
+            let row_id = self.tx.last_insert_rowid();
+            self.phone(row_id, &voter.phone)?;
+            self.index(row_id, voter, false)?;
+            report.new += 1;
+            return Ok(Some(row_id));
         };
-        let (row_id, old_household, old_hash, removed_at, _) = row_id;
         let moved = old_household != household_id;
         let changed = old_hash != hash || removed_at.is_some();
         if !moved && !changed {
@@ -388,32 +388,11 @@ impl Loader<'_> {
             .prepare_cached(
                 "UPDATE voters SET household_id = ?2, last_name = ?3, first_name = ?4, middle_name = ?5, \
                  suffix = ?6, birth_year = ?7, gender = ?8, party = ?9, status = ?10, registered_on = ?11, \
-                 confidential = ?12, county = ?13, content_hash = ?14, last_import_id = ?15, \
-                 cong_district = ?16, senate_district = ?17, house_district = ?18, municipality = ?19, \
-                 removed_at = NULL, version = version + 1, source = ?20 WHERE id = ?1",
+                 confidential = ?12, source = ?13, county = ?14, content_hash = ?15, last_import_id = ?16, \
+                 cong_district = ?17, senate_district = ?18, house_district = ?19, municipality = ?20, \
+                 removed_at = NULL, version = version + 1 WHERE voter_id = ?1",
             )?
-            .execute(params![
-                row_id,
-                household_id,
-                voter.last_name,
-                voter.first_name,
-                voter.middle_name,
-                voter.suffix,
-                voter.birth_year,
-                voter.gender,
-                voter.party,
-                voter.status,
-                voter.registered_on,
-                voter.confidential,
-                voter.county,
-                hash,
-                self.import_id,
-                voter.cong_district,
-                voter.senate_district,
-                voter.house_district,
-                voter.municipality,
-                self.source,
-            ])?;
+            .execute(fields)?;
         self.phone(row_id, &voter.phone)?;
         self.index(row_id, voter, true)?;
         if moved {

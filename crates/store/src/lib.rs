@@ -132,7 +132,7 @@ impl Store {
                 source,
             })?;
         migrate::run(&mut conn)?;
-        seed_result_codes(&conn)?;
+        seed_result_codes(&mut conn)?;
         Ok(Self { conn, path })
     }
 
@@ -189,10 +189,12 @@ impl Store {
             Ok(u64::try_from(n).unwrap_or(0))
         };
         let overview = self.overview()?;
+        // The overview counts every voter; the current ones are the rest.
+        let voters_removed = count("SELECT count(*) FROM voters WHERE removed_at IS NOT NULL")?;
         Ok(Stats {
             office_name: overview.office_name,
-            voters: count("SELECT count(*) FROM voters WHERE removed_at IS NULL")?,
-            voters_removed: count("SELECT count(*) FROM voters WHERE removed_at IS NOT NULL")?,
+            voters: overview.voters.saturating_sub(voters_removed),
+            voters_removed,
             households: overview.households,
             phones: count("SELECT count(*) FROM phones")?,
             vote_history: count("SELECT count(*) FROM vote_history")?,
@@ -240,8 +242,10 @@ pub struct Stats {
 
 /// The result-code catalogue lives in `groundgame_domain`; the table mirrors
 /// it so that SQL can join on a code's consequences.
-fn seed_result_codes(conn: &Connection) -> Result<(), StoreError> {
-    let mut statement = conn.prepare(
+fn seed_result_codes(conn: &mut Connection) -> Result<(), StoreError> {
+    // One transaction: one commit at start-up, not one per code.
+    let tx = conn.transaction()?;
+    let mut statement = tx.prepare(
         "INSERT OR REPLACE INTO result_codes (slug, label, class, scope, effect, retry_after_hours, \
          needs_confirmation, door, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
@@ -262,6 +266,8 @@ fn seed_result_codes(conn: &Connection) -> Result<(), StoreError> {
             code.phone,
         ])?;
     }
+    drop(statement);
+    tx.commit()?;
     Ok(())
 }
 

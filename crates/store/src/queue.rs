@@ -284,13 +284,20 @@ impl Store {
                 params![item_id, now_text],
             )?;
         }
-        // Lists made before scripts existed get the standard one.
-        let standard = crate::script::standard_script(&tx)?;
-        tx.execute(
-            "UPDATE call_lists SET script_id = ?2 WHERE id = ?1 AND script_id IS NULL",
-            params![list, standard],
-        )?;
-        let script = crate::script::for_list(&tx, list, &name)?;
+        let script = match crate::script::for_list(&tx, list, &name)? {
+            Some(script) => script,
+            None => {
+                // A list made before scripts existed gets the standard one,
+                // once.
+                let standard = crate::script::standard_script(&tx)?;
+                tx.execute(
+                    "UPDATE call_lists SET script_id = ?2 WHERE id = ?1",
+                    params![list, standard],
+                )?;
+                crate::script::for_list(&tx, list, &name)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("call list {list} has no script")))?
+            }
+        };
         tx.commit()?;
         let parsed = PhoneNumber::parse(&phone).ok();
         Ok(Some(CallAssignment {

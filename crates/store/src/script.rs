@@ -2,7 +2,7 @@
 //! list has a script; one made without one gets the office's standard script,
 //! created on first need so an office always has something to read.
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 use groundgame_domain::office::{CallScript, SurveyOption, SurveyQuestion};
 use groundgame_domain::SurveyAnswer;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -80,15 +80,22 @@ pub(crate) fn standard_script(tx: &Transaction<'_>) -> Result<i64, StoreError> {
     Ok(script)
 }
 
-/// The script of a call list, with `name` filled in.
-pub(crate) fn for_list(conn: &Connection, list: i64, name: &str) -> Result<CallScript, StoreError> {
-    let (script, title, body): (i64, String, String) = conn
+/// The script of a call list, with `name` filled in; `None` if the list has
+/// none.
+pub(crate) fn for_list(
+    conn: &Connection,
+    list: i64,
+    name: &str,
+) -> Result<Option<CallScript>, StoreError> {
+    let Some((script, title, body)): Option<(i64, String, String)> = conn
         .prepare_cached(
             "SELECT s.id, s.name, s.body FROM call_lists l JOIN scripts s ON s.id = l.script_id WHERE l.id = ?1",
         )?
         .query_row(params![list], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("call list {list} has no script")))?;
+    else {
+        return Ok(None);
+    };
     let mut questions: Vec<SurveyQuestion> = conn
         .prepare_cached("SELECT id, slug, prompt FROM survey_questions WHERE script_id = ?1 ORDER BY position, id")?
         .query_map(params![script], |row| {
@@ -102,11 +109,11 @@ pub(crate) fn for_list(conn: &Connection, list: i64, name: &str) -> Result<CallS
         })
         .collect::<Result<_, StoreError>>()?;
     questions.retain(|q| !q.options.is_empty());
-    Ok(CallScript {
+    Ok(Some(CallScript {
         name: title,
         body: body.replace("{name}", name),
         questions,
-    })
+    }))
 }
 
 fn options(conn: &Connection, question: i64) -> Result<Vec<SurveyOption>, StoreError> {
@@ -154,11 +161,4 @@ pub(crate) fn check_answers(
         }
     }
     Ok(())
-}
-
-impl Store {
-    /// The script a call list's callers read.
-    pub fn call_script(&self, list: i64) -> Result<CallScript, StoreError> {
-        for_list(&self.conn, list, "the voter")
-    }
 }

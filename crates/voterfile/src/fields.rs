@@ -146,24 +146,27 @@ impl<'r> Fields<'r> {
 
     /// A date written MM/DD/YYYY, as ISO 8601; empty is nothing.
     pub fn date_mdy(&self, index: Option<usize>) -> Result<Option<String>, FieldError> {
-        let text = self.text(index);
-        if text.is_empty() {
-            return Ok(None);
-        }
-        parse_mdy(text)
-            .map(Some)
-            .ok_or_else(|| FieldError::new(self.column_name(index), "a date as MM/DD/YYYY", text))
+        self.date(index, parse_mdy, "a date as MM/DD/YYYY")
     }
 
     /// A date written YYYY-MM-DD; empty is nothing.
     pub fn date_ymd(&self, index: Option<usize>) -> Result<Option<String>, FieldError> {
+        self.date(index, parse_ymd, "a date as YYYY-MM-DD")
+    }
+
+    fn date(
+        &self,
+        index: Option<usize>,
+        parse: fn(&str) -> Option<String>,
+        expected: &str,
+    ) -> Result<Option<String>, FieldError> {
         let text = self.text(index);
         if text.is_empty() {
             return Ok(None);
         }
-        parse_ymd(text)
+        parse(text)
             .map(Some)
-            .ok_or_else(|| FieldError::new(self.column_name(index), "a date as YYYY-MM-DD", text))
+            .ok_or_else(|| FieldError::new(self.column_name(index), expected, text))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::address::Address;
 use crate::fields::{FieldError, Fields};
-use crate::record::{time_zone, Row, VoteRecord, VoterRecord};
+use crate::record::{precinct_code, time_zone, Row, VoteRecord, VoterRecord};
 
 /// The extract's columns by position (names are ours; the file has none).
 pub const VOTER_COLUMNS: &[&str] = &[
@@ -149,11 +149,7 @@ impl VoterColumns {
             address,
             confidential,
             phone,
-            precinct_code: if precinct.is_empty() {
-                String::new()
-            } else {
-                format!("{county}-{precinct}")
-            },
+            precinct_code: precinct_code(&county, precinct),
             precinct_name: String::new(),
             cong_district: f.text(at("congressional_district")).to_owned(),
             senate_district: f.text(at("senate_district")).to_owned(),

@@ -20,6 +20,8 @@ mod source;
 
 pub use fields::FieldError;
 pub use mapped::{ColumnRef, Mapping};
+/// The 67 columns of North Carolina's `ncvoter`, in the published order.
+pub use nc::VOTER_COLUMNS as NC_VOTER_COLUMNS;
 pub use record::{Row, VoteRecord, VoterRecord};
 pub use source::VoterFile;
 

@@ -4,7 +4,7 @@
 
 use crate::address::Address;
 use crate::fields::{Columns, FieldError, Fields};
-use crate::record::{time_zone, Row, VoterRecord};
+use crate::record::{precinct_code, time_zone, Row, VoterRecord};
 use crate::source::Dialect;
 use crate::ReadError;
 use serde::{Deserialize, Serialize};
@@ -293,11 +293,7 @@ impl MappedColumns {
             address,
             confidential: false,
             phone: text("phone").to_owned(),
-            precinct_code: if precinct.is_empty() {
-                String::new()
-            } else {
-                format!("{county}-{precinct}")
-            },
+            precinct_code: precinct_code(&county, precinct),
             precinct_name: text("precinct_name").to_owned(),
             cong_district: text("cong_district").to_owned(),
             senate_district: text("senate_district").to_owned(),

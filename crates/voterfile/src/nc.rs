@@ -2,7 +2,7 @@
 
 use crate::address::Address;
 use crate::fields::{Columns, FieldError, Fields};
-use crate::record::{time_zone, Row, VoteRecord, VoterRecord};
+use crate::record::{precinct_code, time_zone, Row, VoteRecord, VoterRecord};
 
 /// The 67 columns of `ncvoter`, in the published order.
 pub const VOTER_COLUMNS: &[&str] = &[
@@ -212,11 +212,7 @@ impl VoterColumns {
             registered_on: f.date_mdy(self.registered)?,
             confidential,
             phone: f.text(self.phone).to_owned(),
-            precinct_code: if precinct.is_empty() {
-                String::new()
-            } else {
-                format!("{county}-{precinct}")
-            },
+            precinct_code: precinct_code(&county, precinct),
             precinct_name: f.text(self.precinct_desc).to_owned(),
             cong_district: f.text(self.cong).to_owned(),
             senate_district: f.text(self.senate).to_owned(),

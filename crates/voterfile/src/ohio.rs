@@ -3,7 +3,7 @@
 
 use crate::address::Address;
 use crate::fields::{parse_mdy, Columns, FieldError, Fields};
-use crate::record::{time_zone, Row, VoteRecord, VoterRecord};
+use crate::record::{precinct_code, time_zone, Row, VoteRecord, VoterRecord};
 
 /// The voter columns, in the published order; election columns follow.
 pub const VOTER_COLUMNS: &[&str] = &[
@@ -219,11 +219,7 @@ impl OhioColumns {
             ),
             confidential: false,
             phone: String::new(),
-            precinct_code: if precinct.is_empty() {
-                String::new()
-            } else {
-                format!("{county}-{precinct}")
-            },
+            precinct_code: precinct_code(&county, precinct),
             precinct_name: f.text(self.precinct_name).to_owned(),
             cong_district: f.text(self.cong).to_owned(),
             senate_district: f.text(self.senate).to_owned(),

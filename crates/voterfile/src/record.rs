@@ -101,6 +101,16 @@ pub enum Row {
     Votes(Vec<VoteRecord>),
 }
 
+/// A precinct's code, qualified by its county: precinct codes repeat from one
+/// county to the next. Empty when the file gives none.
+pub fn precinct_code(county: &str, precinct: &str) -> String {
+    if precinct.is_empty() {
+        String::new()
+    } else {
+        format!("{county}-{precinct}")
+    }
+}
+
 /// The time zone of a residence in one of the states we read. Florida's
 /// western panhandle counties keep Central time.
 pub fn time_zone(state: &str, county: &str) -> &'static str {
