@@ -43,13 +43,25 @@ pub(crate) fn insert(
             hlc.encode()
         ],
     )?;
-    // A new opt-out ends the leases it touches (sync brief): a caller holding
-    // that number must not dial it.
-    tx.execute(
-        "UPDATE call_items SET status = 'available', leased_to = NULL, lease_expires_at = NULL \
-         WHERE status = 'leased' AND (phone = ?1 OR voter_id IN (SELECT id FROM voters WHERE voter_id = ?1))",
-        params![target],
-    )?;
+    // A new opt-out on calls ends the leases it touches (sync brief): a
+    // caller holding that number, person or address must not dial it.
+    if matches!(channel, DncChannel::Phone | DncChannel::All) {
+        let touched = match scope {
+            Scope::Person => "voter_id IN (SELECT id FROM voters WHERE voter_id = ?1)",
+            Scope::Phone => "phone = ?1",
+            Scope::Address | Scope::Household => {
+                "voter_id IN (SELECT v.id FROM voters v JOIN households h ON h.id = v.household_id \
+                 WHERE h.address_key = ?1)"
+            }
+        };
+        tx.execute(
+            &format!(
+                "UPDATE call_items SET status = CASE WHEN attempts > 0 THEN 'attempted' ELSE 'available' END, \
+                 leased_to = NULL, lease_expires_at = NULL WHERE status = 'leased' AND {touched}"
+            ),
+            params![target],
+        )?;
+    }
     Ok(record.entry_id)
 }
 

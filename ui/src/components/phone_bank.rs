@@ -134,12 +134,17 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
         let desk = desk.clone();
         let caller = caller.clone();
         let next = next.clone();
+        let message = message.clone();
         Callback::from(move |()| {
             let Desk::OnCall(call) = &*desk else { return };
             let (item, caller, next) = (call.item_id, (*caller).clone(), next.clone());
+            let message = message.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = ipc::release_call(item, &caller).await;
-                next.emit(());
+                match ipc::release_call(item, &caller).await {
+                    Ok(()) => next.emit(()),
+                    // The call stays on screen; the caller sees why.
+                    Err(error) => message.set(error.message),
+                }
             });
         })
     };

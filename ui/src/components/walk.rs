@@ -113,11 +113,14 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             door.set(0);
         })
     };
-    let print = Callback::from(|_| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.print();
-        }
-    });
+    let print = {
+        let message = message.clone();
+        Callback::from(move |_| {
+            if web_sys::window().is_none_or(|window| window.print().is_err()) {
+                message.set("This window cannot print; use the system's print command".into());
+            }
+        })
+    };
     let list: &[WalkStop] = match &*stops {
         Some(Ok(list)) => list,
         _ => &[],
