@@ -10,7 +10,7 @@ use groundgame_domain::ipc::{
 };
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
-    PersonMatch, TurfSummary, VoterDetail, WalkStop,
+    PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
 use groundgame_domain::{PhoneNumber, Scope, VoterId};
 use groundgame_store::{Caller, ImportError, ImportOptions, NewContact};
@@ -158,9 +158,14 @@ pub async fn turfs(state: State<'_, AppState>) -> Result<Vec<TurfSummary>, Error
 }
 
 #[tauri::command]
-pub async fn walk_list(state: State<'_, AppState>, turf: i64) -> Result<Vec<WalkStop>, Error> {
+pub async fn walk_list(
+    state: State<'_, AppState>,
+    turf: i64,
+    from: u32,
+    doors: u32,
+) -> Result<WalkPage, Error> {
     blocking(&state, move |state| {
-        state.with_store(|store| Ok(store.walk_list(turf)?))
+        state.with_store(|store| Ok(store.walk_page(turf, from, doors)?))
     })
     .await
 }

@@ -8,7 +8,7 @@ use groundgame_domain::ipc::{
 };
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
-    PersonMatch, TurfSummary, VoterDetail, WalkStop,
+    PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -105,8 +105,10 @@ struct EntryArgs<'a> {
 }
 
 #[derive(Serialize)]
-struct TurfArgs {
+struct WalkArgs {
     turf: i64,
+    from: u32,
+    doors: u32,
 }
 
 #[derive(Serialize)]
@@ -145,8 +147,9 @@ pub async fn turfs() -> Result<Vec<TurfSummary>, IpcError> {
     call(command::TURFS, &NoArgs {}).await
 }
 
-pub async fn walk_list(turf: i64) -> Result<Vec<WalkStop>, IpcError> {
-    call(command::WALK_LIST, &TurfArgs { turf }).await
+/// Doors `from + 1` to `from + doors` of the turf, in walking order.
+pub async fn walk_list(turf: i64, from: u32, doors: u32) -> Result<WalkPage, IpcError> {
+    call(command::WALK_LIST, &WalkArgs { turf, from, doors }).await
 }
 
 pub async fn call_lists() -> Result<Vec<CallListSummary>, IpcError> {

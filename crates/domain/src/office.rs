@@ -31,6 +31,18 @@ pub struct WalkStop {
     pub voters: Vec<WalkVoter>,
 }
 
+/// Part of a turf's walk list: the doors numbered `from + 1` to
+/// `from + doors` in walking order (fewer when some have nobody left to ask
+/// for). A screen reads a turf a page at a time; printing reads it whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkPage {
+    pub stops: Vec<WalkStop>,
+    /// Doors in the whole turf.
+    pub total_doors: u32,
+    /// Where the next page starts, if there is one.
+    pub next_from: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalkVoter {
     pub voter_id: String,

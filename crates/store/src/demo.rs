@@ -234,6 +234,7 @@ fn generate(tx: &Transaction<'_>, config: &DemoConfig) -> Result<DemoSummary, St
          SELECT ?1, id FROM households WHERE precinct_code = ?2",
         params![turf_id, precinct_code(1)],
     )? as u64;
+    crate::turf::number_doors(tx, turf_id)?;
 
     tx.execute(
         "INSERT INTO call_lists (name) VALUES ('Unaffiliated voters with a phone')",
@@ -356,6 +357,25 @@ mod tests {
         check("jonhson", "JOHNSON");
         check("rodirguez", "RODRÍGUEZ");
         check("riversdie", "RIVERSIDE");
+        // A misspelled street with a house number: the number is kept as
+        // typed and the street corrected.
+        let someone = store
+            .search_voters(&VoterQuery::first_page("riverside", 1))
+            .expect("search")
+            .rows
+            .remove(0);
+        let number = someone.address.split(' ').next().unwrap_or_default();
+        let page = store
+            .search_voters(&VoterQuery::first_page(format!("{number} riversdie"), 50))
+            .expect("search");
+        assert_eq!(
+            page.corrected.as_deref(),
+            Some(format!("{number} riverside").as_str())
+        );
+        assert!(
+            page.rows.iter().any(|row| row.address == someone.address),
+            "{page:?}"
+        );
         // An exact match is not "corrected"; gibberish finds nothing.
         let exact = store
             .search_voters(&VoterQuery::first_page("johnson", 5))

@@ -45,10 +45,62 @@ impl Store {
     /// thousand rows.
     pub fn import(
         &mut self,
-        mut file: VoterFile,
+        file: VoterFile,
         layout: &Layout,
         options: ImportOptions,
         now: Timestamp,
+        progress: impl FnMut(ImportProgress),
+    ) -> Result<ImportReport, ImportError> {
+        let fresh: bool =
+            self.conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM voters)", [], |row| {
+                    row.get(0)
+                })?;
+        // Settings for a bulk load, each undone below whatever the outcome.
+        // A bigger page cache: index inserts stop thrashing (bounded, so
+        // memory does not grow with the file). No foreign-key checks: the
+        // loader only links rows it has just written or looked up, and a
+        // test checks the result with `PRAGMA foreign_key_check`.
+        self.conn.pragma_update(None, "cache_size", -131_072)?;
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // Into an empty office, a rollback journal writes each new page
+        // once, where the write-ahead log writes it twice (log, then
+        // checkpoint); new pages need no journal. Another connection
+        // keeps WAL in place, which is only slower.
+        let journal_switched = fresh
+            && self
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "TRUNCATE", |row| {
+                    row.get::<_, String>(0)
+                })
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("truncate"));
+        let outcome = self.import_in_transaction(file, layout, options, now, fresh, progress);
+        let restored = self
+            .conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .and_then(|()| {
+                self.conn
+                    .pragma_update(None, "cache_size", crate::PAGE_CACHE_KIB)
+            })
+            .and_then(|()| {
+                if journal_switched {
+                    self.conn.pragma_update(None, "journal_mode", "WAL")
+                } else {
+                    Ok(())
+                }
+            });
+        let report = outcome?;
+        restored?;
+        Ok(report)
+    }
+
+    fn import_in_transaction(
+        &mut self,
+        file: VoterFile,
+        layout: &Layout,
+        options: ImportOptions,
+        now: Timestamp,
+        fresh: bool,
         mut progress: impl FnMut(ImportProgress),
     ) -> Result<ImportReport, ImportError> {
         let mut report = ImportReport {
@@ -58,16 +110,10 @@ impl Store {
             warnings: file.warnings().to_vec(),
             ..ImportReport::default()
         };
-        // A bigger page cache while loading: index inserts stop thrashing.
-        // Bounded, so memory does not grow with the file.
-        self.conn.pragma_update(None, "cache_size", -131_072)?;
         let tx = self.conn.transaction()?;
         // Loading into an empty office: build the secondary indexes once at
         // the end, from sorted data, instead of updating them row by row.
         // The unique indexes stay, since the load looks rows up by them.
-        let fresh: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM voters)", [], |row| {
-            row.get(0)
-        })?;
         let deferred: Vec<(String, String)> = if fresh && layout.has_voters() {
             let indexes = tx
                 .prepare(
@@ -96,69 +142,35 @@ impl Store {
             fresh,
             precincts: Default::default(),
         };
-        while let Some(next) = file.next_row() {
-            report.rows += 1;
-            match next {
-                Ok((line, Row::Voter(voter, votes))) => {
-                    counties.insert(voter.county.clone());
-                    let Some(row_id) = loader.voter(&voter, &mut report)? else {
-                        let error = ReadError::Field {
-                            file: file.path().to_owned(),
-                            line,
-                            column: "voter id".into(),
-                            expected: "each voter once; this voter id is on an earlier line too"
-                                .into(),
-                            found: voter.voter_id.to_string(),
-                        };
-                        if options.skip_bad {
-                            report.skipped.push(SkippedLine {
-                                line,
-                                error: error.to_string(),
-                            });
-                            continue;
-                        }
-                        return Err(ImportError::Row(error));
-                    };
-                    for vote in &votes {
-                        loader.vote(row_id, vote)?;
-                    }
-                    report.voters += 1;
-                    report.votes += votes.len() as u64;
+        let path = file.path().to_owned();
+        let mut last_progress = file.progress();
+        // The file is read and each row prepared (decoded, split, hashed,
+        // its search entry written out) on a second thread, while this one
+        // writes the database: the two cores of a field-office laptop each
+        // do half the work. The channel is bounded, so memory stays flat.
+        std::thread::scope(|scope| -> Result<(), ImportError> {
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+            scope.spawn(move || read_ahead(file, sender));
+            for batch in batches {
+                for prepared in batch.rows {
+                    report.rows += 1;
+                    loader.row(prepared, &path, options, &mut report, &mut counties)?;
                 }
-                Ok((_, Row::Votes(votes))) => {
-                    for vote in &votes {
-                        match loader.voter_row(vote)? {
-                            Some(row_id) => {
-                                loader.vote(row_id, vote)?;
-                                report.votes += 1;
-                            }
-                            None => report.votes_unmatched += 1,
-                        }
-                    }
-                }
-                Err(error) if options.skip_bad && error.is_row_error() => {
-                    report.skipped.push(SkippedLine {
-                        line: error.line().unwrap_or(0),
-                        error: error.to_string(),
-                    });
-                }
-                Err(error) if error.is_row_error() => return Err(ImportError::Row(error)),
-                Err(error) => return Err(ImportError::File(error)),
-            }
-            if report.rows % 4096 == 0 {
-                let (bytes_read, bytes_total) = file.progress();
+                last_progress = batch.progress;
                 progress(ImportProgress {
-                    bytes_read,
-                    bytes_total,
+                    bytes_read: last_progress.0,
+                    bytes_total: last_progress.1,
                     rows: report.rows,
                 });
             }
-        }
+            Ok(())
+        })?;
         for (_, sql) in &deferred {
             tx.execute_batch(sql)?;
         }
         crate::search::refresh_words(&tx)?;
-        if layout.has_voters() {
+        // A fresh load has nobody to mark removed.
+        if layout.has_voters() && !fresh {
             for county in &counties {
                 report.removed += tx.execute(
                     "UPDATE voters SET removed_at = ?1 WHERE source = ?2 AND county = ?3 \
@@ -207,19 +219,135 @@ impl Store {
             )],
         )?;
         tx.commit()?;
-        self.conn
-            .pragma_update(None, "cache_size", crate::PAGE_CACHE_KIB)?;
         if !deferred.is_empty() {
-            // Fresh statistics for the query planner on the new indexes.
-            self.conn.execute_batch("ANALYZE")?;
+            // Statistics for the query planner on the new indexes, from a
+            // sample of each: exact counts of a county cost seconds and
+            // plan no better.
+            self.conn.execute_batch(
+                "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0;",
+            )?;
         }
-        let (bytes_read, bytes_total) = file.progress();
         progress(ImportProgress {
-            bytes_read,
-            bytes_total,
+            bytes_read: last_progress.0,
+            bytes_total: last_progress.1,
             rows: report.rows,
         });
         Ok(report)
+    }
+}
+
+/// Rows read ahead of the database, with how far into the file they reach.
+struct Batch {
+    rows: Vec<Prepared>,
+    progress: (u64, u64),
+}
+
+/// One line of the file, read and made ready to write.
+struct Prepared {
+    next: Result<(u64, Row), ReadError>,
+    /// For a voter's line.
+    derived: Option<Derived>,
+}
+
+/// What the database needs of a voter beyond the record itself, computed
+/// on the reading thread.
+struct Derived {
+    address_key: String,
+    content_hash: i64,
+    /// The phone as stored, and whether it is usable.
+    phone: Option<(String, &'static str)>,
+    search: SearchEntry,
+}
+
+/// A voter's search entry: name, address (never a withheld one), ids and
+/// phone numbers.
+struct SearchEntry {
+    name: String,
+    address: String,
+    ids: String,
+}
+
+impl Derived {
+    fn of(voter: &VoterRecord) -> Self {
+        let parsed = PhoneNumber::parse(&voter.phone).ok();
+        let phone = if voter.phone.trim().is_empty() {
+            None
+        } else {
+            Some(match &parsed {
+                Some(phone) => (phone.digits().to_owned(), "ok"),
+                None => (
+                    voter.phone.chars().filter(char::is_ascii_digit).collect(),
+                    "invalid",
+                ),
+            })
+        };
+        let name = [
+            &voter.first_name,
+            &voter.middle_name,
+            &voter.last_name,
+            &voter.suffix,
+        ]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+        let address = if voter.confidential {
+            String::new()
+        } else {
+            format!(
+                "{} {} {}",
+                voter.address.street_line(),
+                voter.address.city,
+                voter.address.zip
+            )
+        };
+        let mut ids = voter.voter_id.as_str().to_owned();
+        if !voter.registration_number.is_empty() {
+            ids.push(' ');
+            ids.push_str(&voter.registration_number);
+        }
+        if let Some(phone) = &parsed {
+            for term in phone_search_terms(phone.digits()) {
+                ids.push(' ');
+                ids.push_str(&term);
+            }
+        }
+        Self {
+            address_key: voter.address.key(),
+            content_hash: voter.content_hash(),
+            phone,
+            search: SearchEntry { name, address, ids },
+        }
+    }
+}
+
+/// Reads the file in batches until it ends or the database side hangs up.
+fn read_ahead(mut file: VoterFile, sender: std::sync::mpsc::SyncSender<Batch>) {
+    const BATCH: usize = 1024;
+    loop {
+        let mut rows = Vec::with_capacity(BATCH);
+        while rows.len() < BATCH {
+            let Some(next) = file.next_row() else {
+                break;
+            };
+            let derived = match &next {
+                Ok((_, Row::Voter(voter, _))) => Some(Derived::of(voter)),
+                _ => None,
+            };
+            rows.push(Prepared { next, derived });
+        }
+        let done = rows.len() < BATCH;
+        if sender
+            .send(Batch {
+                rows,
+                progress: file.progress(),
+            })
+            .is_err()
+            || done
+        {
+            return;
+        }
     }
 }
 
@@ -238,12 +366,77 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn household(&self, voter: &VoterRecord) -> Result<Option<i64>, StoreError> {
+    /// Writes one prepared line, or records why it was skipped.
+    fn row(
+        &self,
+        prepared: Prepared,
+        path: &std::path::Path,
+        options: ImportOptions,
+        report: &mut ImportReport,
+        counties: &mut BTreeSet<String>,
+    ) -> Result<(), ImportError> {
+        match (prepared.next, prepared.derived) {
+            (Ok((line, Row::Voter(voter, votes))), Some(derived)) => {
+                if !counties.contains(&voter.county) {
+                    counties.insert(voter.county.clone());
+                }
+                let Some(row_id) = self.voter(&voter, &derived, report)? else {
+                    let error = ReadError::Field {
+                        file: path.to_owned(),
+                        line,
+                        column: "voter id".into(),
+                        expected: "each voter once; this voter id is on an earlier line too".into(),
+                        found: voter.voter_id.to_string(),
+                    };
+                    if options.skip_bad {
+                        report.skipped.push(SkippedLine {
+                            line,
+                            error: error.to_string(),
+                        });
+                        return Ok(());
+                    }
+                    return Err(ImportError::Row(error));
+                };
+                for vote in &votes {
+                    self.vote(row_id, vote)?;
+                }
+                report.voters += 1;
+                report.votes += votes.len() as u64;
+            }
+            (Ok((line, Row::Voter(..))), None) => {
+                // `read_ahead` derives every voter line; reaching here is a bug.
+                return Err(ImportError::Store(StoreError::Corrupt(format!(
+                    "line {line} was not prepared for loading"
+                ))));
+            }
+            (Ok((_, Row::Votes(votes))), _) => {
+                for vote in &votes {
+                    match self.voter_row(vote)? {
+                        Some(row_id) => {
+                            self.vote(row_id, vote)?;
+                            report.votes += 1;
+                        }
+                        None => report.votes_unmatched += 1,
+                    }
+                }
+            }
+            (Err(error), _) if options.skip_bad && error.is_row_error() => {
+                report.skipped.push(SkippedLine {
+                    line: error.line().unwrap_or(0),
+                    error: error.to_string(),
+                });
+            }
+            (Err(error), _) if error.is_row_error() => return Err(ImportError::Row(error)),
+            (Err(error), _) => return Err(ImportError::File(error)),
+        }
+        Ok(())
+    }
+
+    fn household(&self, voter: &VoterRecord, key: &str) -> Result<Option<i64>, StoreError> {
         let address = &voter.address;
         if voter.confidential || address.is_empty() {
             return Ok(None);
         }
-        let key = address.key();
         let existing: Option<i64> = self
             .tx
             .prepare_cached("SELECT id FROM households WHERE address_key = ?1")?
@@ -300,10 +493,11 @@ impl Loader<'_> {
     fn voter(
         &self,
         voter: &VoterRecord,
+        derived: &Derived,
         report: &mut ImportReport,
     ) -> Result<Option<i64>, StoreError> {
-        let household_id = self.household(voter)?;
-        let hash = voter.content_hash();
+        let household_id = self.household(voter, &derived.address_key)?;
+        let hash = derived.content_hash;
         // A fresh load has nothing to compare with; the unique index still
         // catches a voter given twice.
         let existing: Option<Existing> = if self.fresh {
@@ -370,8 +564,8 @@ impl Loader<'_> {
                 return Ok(None);
             }
             let row_id = self.tx.last_insert_rowid();
-            self.phone(row_id, &voter.phone)?;
-            self.index(row_id, voter, false)?;
+            self.phone(row_id, derived)?;
+            self.index(row_id, &derived.search, false)?;
             report.new += 1;
             return Ok(Some(row_id));
         };
@@ -393,8 +587,8 @@ impl Loader<'_> {
                  removed_at = NULL, version = version + 1 WHERE voter_id = ?1",
             )?
             .execute(fields)?;
-        self.phone(row_id, &voter.phone)?;
-        self.index(row_id, voter, true)?;
+        self.phone(row_id, derived)?;
+        self.index(row_id, &derived.search, true)?;
         if moved {
             report.moved += 1;
         } else {
@@ -403,16 +597,9 @@ impl Loader<'_> {
         Ok(Some(row_id))
     }
 
-    fn phone(&self, voter_row: i64, raw: &str) -> Result<(), StoreError> {
-        if raw.trim().is_empty() {
+    fn phone(&self, voter_row: i64, derived: &Derived) -> Result<(), StoreError> {
+        let Some((number, status)) = &derived.phone else {
             return Ok(());
-        }
-        let (number, status) = match PhoneNumber::parse(raw) {
-            Ok(phone) => (phone.digits().to_owned(), "ok"),
-            Err(_) => (
-                raw.chars().filter(char::is_ascii_digit).collect(),
-                "invalid",
-            ),
         };
         self.tx
             .prepare_cached(
@@ -423,51 +610,17 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// The voter's search entry: name, address (never a withheld one), ids
-    /// and phone numbers.
-    fn index(&self, row_id: i64, voter: &VoterRecord, replace: bool) -> Result<(), StoreError> {
+    fn index(&self, row_id: i64, entry: &SearchEntry, replace: bool) -> Result<(), StoreError> {
         if replace {
             self.tx
                 .prepare_cached("DELETE FROM voter_search WHERE rowid = ?1")?
                 .execute(params![row_id])?;
         }
-        let name = [
-            &voter.first_name,
-            &voter.middle_name,
-            &voter.last_name,
-            &voter.suffix,
-        ]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
-        let address = if voter.confidential {
-            String::new()
-        } else {
-            format!(
-                "{} {} {}",
-                voter.address.street_line(),
-                voter.address.city,
-                voter.address.zip
-            )
-        };
-        let mut ids = voter.voter_id.as_str().to_owned();
-        if !voter.registration_number.is_empty() {
-            ids.push(' ');
-            ids.push_str(&voter.registration_number);
-        }
-        if let Ok(phone) = PhoneNumber::parse(&voter.phone) {
-            for term in phone_search_terms(phone.digits()) {
-                ids.push(' ');
-                ids.push_str(&term);
-            }
-        }
         self.tx
             .prepare_cached(
                 "INSERT INTO voter_search (rowid, name, address, ids) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![row_id, name, address, ids])?;
+            .execute(params![row_id, entry.name, entry.address, entry.ids])?;
         Ok(())
     }
 
@@ -539,6 +692,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keyfile::test_support::{passphrase, FAST};
     use groundgame_voterfile::generate::{self, Population};
 
     fn indexes(store: &Store) -> Vec<(String, String)> {
@@ -549,12 +703,17 @@ mod tests {
             .expect("index list")
     }
 
-    #[test]
-    fn a_fresh_load_rebuilds_every_index_it_set_aside() {
-        let mut store = Store::open_in_memory().expect("store");
-        let before = indexes(&store);
+    fn nc_file(population: &Population) -> Vec<u8> {
         let mut bytes = Vec::new();
-        generate::write_nc_voter(&Population::new(100), "WAKE", &mut bytes).expect("generate");
+        generate::write_nc_voter(population, "WAKE", &mut bytes).expect("generate");
+        bytes
+    }
+
+    fn load(store: &mut Store, population: &Population) -> Result<ImportReport, ImportError> {
+        load_bytes(store, nc_file(population))
+    }
+
+    fn load_bytes(store: &mut Store, bytes: Vec<u8>) -> Result<ImportReport, ImportError> {
         let total = bytes.len() as u64;
         let layout = Layout::NcVoter;
         let file = VoterFile::from_reader(
@@ -564,15 +723,76 @@ mod tests {
             &layout,
         )
         .expect("open");
+        store.import(
+            file,
+            &layout,
+            ImportOptions::default(),
+            Timestamp::UNIX_EPOCH,
+            |_| {},
+        )
+    }
+
+    fn setting(store: &Store, pragma: &str) -> String {
         store
-            .import(
-                file,
-                &layout,
-                ImportOptions::default(),
-                Timestamp::UNIX_EPOCH,
-                |_| {},
-            )
-            .expect("import");
+            .conn
+            .query_row(&format!("PRAGMA {pragma}"), [], |row| {
+                Ok(match row.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(text) => String::from_utf8_lossy(text).into(),
+                    other => format!("{other:?}"),
+                })
+            })
+            .expect("pragma")
+    }
+
+    /// An encrypted office on disk (journal settings need a real file).
+    fn on_disk() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with(
+            &dir.path().join("office.db"),
+            &passphrase("correct horse"),
+            FAST,
+        )
+        .expect("store");
+        (dir, store)
+    }
+
+    const SETTINGS: [&str; 3] = ["journal_mode", "foreign_keys", "cache_size"];
+
+    #[test]
+    fn a_fresh_load_rebuilds_every_index_and_restores_its_settings() {
+        let (dir, mut store) = on_disk();
+        let before = indexes(&store);
+        let settings = SETTINGS.map(|pragma| setting(&store, pragma));
+        let report = load(&mut store, &Population::new(300)).expect("import");
+        assert_eq!(report.new, 300);
         assert_eq!(indexes(&store), before);
+        assert_eq!(SETTINGS.map(|pragma| setting(&store, pragma)), settings);
+        assert_eq!(settings[0], "wal");
+        // The load ran without foreign-key checks; every link must hold.
+        let broken: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+                row.get(0)
+            })
+            .expect("check");
+        assert_eq!(broken, 0);
+        // A second load is a diff, not a fresh load, and keeps the settings too.
+        load(&mut store, &Population::new(300)).expect("re-import");
+        assert_eq!(SETTINGS.map(|pragma| setting(&store, pragma)), settings);
+        drop(store);
+        Store::open(&dir.path().join("office.db"), &passphrase("correct horse")).expect("reopens");
+    }
+
+    #[test]
+    fn a_failed_load_restores_the_settings_too() {
+        let (_dir, mut store) = on_disk();
+        // A good file with a short line at its end: the load fails late.
+        let mut bytes = nc_file(&Population::new(50));
+        bytes.extend_from_slice(b"\"1\"\t\"WAKE\"\n");
+        let outcome = load_bytes(&mut store, bytes);
+        assert!(matches!(outcome, Err(ImportError::Row(_))), "{outcome:?}");
+        assert_eq!(store.overview().expect("overview").voters, 0);
+        assert_eq!(setting(&store, "journal_mode"), "wal");
+        assert_eq!(setting(&store, "foreign_keys"), "Integer(1)");
     }
 }

@@ -15,6 +15,7 @@ mod migrate;
 mod outbox;
 mod person;
 mod queue;
+mod rank;
 mod script;
 mod search;
 mod turf;
@@ -94,6 +95,13 @@ impl Store {
         let pragma =
             zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\"", key.pragma_value().as_str()));
         conn.execute_batch(&pragma).map_err(open_error)?;
+        // Before the first page is read.
+        conn.pragma_update(
+            None,
+            "cipher_hmac_algorithm",
+            key.page_hmac().pragma_value(),
+        )
+        .map_err(open_error)?;
         // The key is only checked when a page is read.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
             row.get::<_, i64>(0)
@@ -341,6 +349,52 @@ mod tests {
         assert!(matches!(
             Store::open(&second, &passphrase("correct horse")),
             Err(StoreError::KeyMismatch { .. })
+        ));
+    }
+
+    /// Rewrites the key file's JSON: `format` and `page_hmac` as given.
+    fn rewrite_key_file(path: &Path, format: u32, page_hmac: Option<&str>) {
+        let key = key_path(path);
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&key).expect("read key")).expect("json");
+        json["format"] = format.into();
+        match page_hmac {
+            Some(name) => json["page_hmac"] = name.into(),
+            None => {
+                json.as_object_mut().expect("object").remove("page_hmac");
+            }
+        }
+        std::fs::write(&key, serde_json::to_vec(&json).expect("json")).expect("write key");
+    }
+
+    #[test]
+    fn a_format_1_key_file_keeps_its_sha512_pages() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db");
+        // A key file as the first release wrote it, then its database.
+        drop(Store::open_with(
+            &dir.path().join("scratch.db"),
+            &passphrase("correct horse"),
+            FAST,
+        ));
+        std::fs::copy(key_path(&dir.path().join("scratch.db")), key_path(&path)).expect("copy key");
+        rewrite_key_file(&path, 1, None);
+        demo_on_disk(&path, "correct horse");
+        let store = Store::open(&path, &passphrase("correct horse")).expect("reopen");
+        assert_eq!(store.overview().expect("overview").voters, 300);
+        drop(store);
+        // The page HMAC really is part of the key: the other one cannot read it.
+        rewrite_key_file(&path, 2, Some("HMAC_SHA256"));
+        assert!(matches!(
+            Store::open(&path, &passphrase("correct horse")),
+            Err(StoreError::KeyMismatch { .. })
+        ));
+        rewrite_key_file(&path, 2, Some("HMAC_SHA512"));
+        Store::open(&path, &passphrase("correct horse")).expect("named explicitly");
+        rewrite_key_file(&path, 2, Some("HMAC_MD5"));
+        assert!(matches!(
+            Store::open(&path, &passphrase("correct horse")),
+            Err(StoreError::KeyFile(_))
         ));
     }
 }

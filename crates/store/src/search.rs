@@ -1,10 +1,11 @@
 //! Voter search: full-text over name, address, voter id and phone, ranked,
 //! paged in SQLite so the UI never holds more than a screenful.
 
+use crate::rank::{self, Alternatives};
 use crate::{Store, StoreError};
 use groundgame_domain::ipc::{VoterPage, VoterQuery, VoterRow};
 use groundgame_domain::{Party, VoterId};
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 /// Turns what a person typed into an FTS5 query: every word must match, and
 /// the last word may be a prefix of something (so results narrow as they type).
@@ -120,14 +121,20 @@ impl Store {
     /// One page of voters matching `query.text`, best matches first; a blank
     /// query lists everyone in name order.
     pub fn search_voters(&self, query: &VoterQuery) -> Result<VoterPage, StoreError> {
-        let page = self.search_with(query, fts_query(&query.text))?;
+        let typed: Vec<Alternatives> = query
+            .text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(|word| vec![fold(word)])
+            .collect();
+        let page = self.search_with(query, fts_query(&query.text), &typed)?;
         if page.total > 0 || query.offset > 0 {
             return Ok(page);
         }
         // Nothing matched: try the nearest words the office's voters have.
         match self.corrected_query(&query.text)? {
-            Some((fts, corrected)) => {
-                let mut page = self.search_with(query, Some(fts))?;
+            Some((fts, corrected, words)) => {
+                let mut page = self.search_with(query, Some(fts), &words)?;
                 page.corrected = Some(corrected);
                 Ok(page)
             }
@@ -139,6 +146,7 @@ impl Store {
         &self,
         query: &VoterQuery,
         fts: Option<String>,
+        words: &[Alternatives],
     ) -> Result<VoterPage, StoreError> {
         let limit = i64::from(query.clamped_limit());
         let offset = i64::from(query.offset);
@@ -158,35 +166,72 @@ impl Store {
                 (total, rows)
             }
             Some(fts) => {
-                // Count up to a cap: past it, an exact count and a relevance
-                // order over a huge set cost more than they tell anyone.
-                let counted: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM (SELECT 1 FROM voter_search WHERE voter_search MATCH ?1 LIMIT ?2)",
-                    params![fts, COUNT_CAP + 1],
-                    |row| row.get(0),
-                )?;
-                capped = counted > COUNT_CAP;
-                // The page is chosen inside the index (ranked there when the
-                // set is small enough to rank) and only its rows are joined
-                // to voters and households: joining a thousand matches to
-                // sort them cost more than everything else together.
-                let page = if counted > RANK_CAP {
-                    "SELECT rowid AS id, 0 AS score FROM voter_search WHERE voter_search MATCH ?1 \
-                     ORDER BY rowid LIMIT ?2 OFFSET ?3"
+                // One pass over the index, in rowid order, stopping past the
+                // cap: an exact count and a relevance order over a huge set
+                // cost more than they tell anyone.
+                let matches: Vec<i64> = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT rowid FROM voter_search WHERE voter_search MATCH ?1 LIMIT ?2",
+                    )?
+                    .query_map(params![fts, COUNT_CAP + 1], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                capped = matches.len() > COUNT_CAP as usize;
+                let total = matches.len().min(COUNT_CAP as usize) as i64;
+                let (start, end) = (offset as usize, (offset + limit) as usize);
+                let rows = if matches.len() <= RANK_CAP as usize {
+                    // Few enough to rank them all; only their rows are read.
+                    let mut scored: Vec<(u32, String, String, i64, VoterRow)> = self
+                        .rows_by_id(&matches)?
+                        .into_iter()
+                        .map(|(id, last, first, row)| {
+                            let score = rank::score(
+                                words,
+                                &rank::Candidate {
+                                    name: &row.name,
+                                    address: &row.address,
+                                    voter_id: row.voter_id.as_str(),
+                                },
+                            );
+                            (score, last, first, id, row)
+                        })
+                        .collect();
+                    scored.sort_unstable_by(|a, b| {
+                        b.0.cmp(&a.0)
+                            .then_with(|| (&a.1, &a.2, a.3).cmp(&(&b.1, &b.2, b.3)))
+                    });
+                    scored
+                        .into_iter()
+                        .skip(start)
+                        .take(end - start)
+                        .map(|(.., row)| row)
+                        .collect()
+                } else if !capped || end <= matches.len() {
+                    // A broad search lists its matches in file order; the
+                    // page's ids are already in hand.
+                    let ids = matches
+                        .get(start.min(matches.len())..end.min(matches.len()))
+                        .unwrap_or_default();
+                    self.rows_by_id(ids)?
+                        .into_iter()
+                        .map(|(.., row)| row)
+                        .collect()
                 } else {
-                    "SELECT rowid AS id, bm25(voter_search, 10.0, 3.0, 5.0) AS score FROM voter_search \
-                     WHERE voter_search MATCH ?1 ORDER BY score, rowid LIMIT ?2 OFFSET ?3"
+                    // Scrolled past the first thousand: page in the index.
+                    let ids: Vec<i64> = self
+                        .conn
+                        .prepare_cached(
+                            "SELECT rowid FROM voter_search WHERE voter_search MATCH ?1 \
+                             ORDER BY rowid LIMIT ?2 OFFSET ?3",
+                        )?
+                        .query_map(params![fts, limit, offset], |row| row.get(0))?
+                        .collect::<Result<_, _>>()?;
+                    self.rows_by_id(&ids)?
+                        .into_iter()
+                        .map(|(.., row)| row)
+                        .collect()
                 };
-                let mut statement = self.conn.prepare_cached(&format!(
-                    "SELECT {ROW_COLUMNS} FROM ({page}) m \
-                     JOIN voters v ON v.id = m.id \
-                     LEFT JOIN households h ON h.id = v.household_id \
-                     ORDER BY m.score, m.id"
-                ))?;
-                let rows = statement
-                    .query_map(params![fts, limit, offset], voter_row)?
-                    .collect::<Result<Vec<_>, _>>()?;
-                (counted.min(COUNT_CAP), rows)
+                (total, rows)
             }
         };
         Ok(VoterPage {
@@ -198,12 +243,36 @@ impl Store {
         })
     }
 
+    /// The listed voters' rows, in the order given, each with its row id,
+    /// last and first name (the ranking's tie-breakers).
+    fn rows_by_id(&self, ids: &[i64]) -> Result<Vec<(i64, String, String, VoterRow)>, StoreError> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM voters v LEFT JOIN households h ON h.id = v.household_id \
+             WHERE v.id = ?1"
+        ))?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let found = statement
+                .query_row(params![id], |row| {
+                    Ok((id, row.get(3)?, row.get(1)?, voter_row(row)?))
+                })
+                .optional()?;
+            // A search entry whose voter is gone is skipped, not an error.
+            rows.extend(found);
+        }
+        Ok(rows)
+    }
+
     /// Rewrites a query whose words match nothing: each word that is no
     /// prefix of any indexed word becomes the indexed words closest to it
     /// (same first two letters, one edit for short words, two for long
     /// ones). Words with digits (ids, phones, house numbers) are not guessed.
-    fn corrected_query(&self, text: &str) -> Result<Option<(String, String)>, StoreError> {
+    fn corrected_query(
+        &self,
+        text: &str,
+    ) -> Result<Option<(String, String, Vec<Alternatives>)>, StoreError> {
         let mut clauses = Vec::new();
+        let mut words: Vec<Alternatives> = Vec::new();
         let mut corrected = Vec::new();
         let mut changed = false;
         let mut any_prefix = self
@@ -219,13 +288,17 @@ impl Store {
         {
             let folded = fold(word);
             let upper = format!("{folded}\u{10ffff}");
-            if any_prefix.exists(params![folded, upper])? {
+            // Words with digits are kept as typed: they are not in the
+            // word table (see `refresh_words`) and never guessed.
+            let has_digit = folded.chars().any(|c| c.is_ascii_digit());
+            if has_digit || any_prefix.exists(params![folded, upper])? {
                 clauses.push(format!("\"{folded}\"*"));
+                words.push(vec![folded.clone()]);
                 corrected.push(folded);
                 continue;
             }
             let length = folded.chars().count();
-            if length < 4 || folded.chars().any(|c| c.is_ascii_digit()) {
+            if length < 4 {
                 return Ok(None);
             }
             let budget = if length <= 5 { 1 } else { 2 };
@@ -258,23 +331,27 @@ impl Store {
                 .map(|(_, _, term)| format!("\"{term}\""))
                 .collect();
             clauses.push(format!("({})", alternatives.join(" OR ")));
+            words.push(candidates.into_iter().map(|(_, _, term)| term).collect());
         }
-        Ok((changed && !clauses.is_empty()).then(|| (clauses.join(" AND "), corrected.join(" "))))
+        Ok((changed && !clauses.is_empty())
+            .then(|| (clauses.join(" AND "), corrected.join(" "), words)))
     }
 }
 
 /// Refreshes the words typo correction offers from the search index (after a
-/// load that changed many voters).
+/// load that changed many voters). Words with digits are left out: they are
+/// never corrected, and they are most of the index's words (every voter id
+/// and phone number), so copying them made a county's import seconds slower.
 pub(crate) fn refresh_words(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     tx.execute_batch(
         "DELETE FROM search_words; \
-         INSERT INTO search_words (word, voters) SELECT term, doc FROM voter_terms;",
+         INSERT INTO search_words (word, voters) SELECT term, doc FROM voter_terms WHERE term NOT GLOB '*[0-9]*';",
     )?;
     Ok(())
 }
 
 /// Lower case without accents, as the search index stores words.
-fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     word.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))

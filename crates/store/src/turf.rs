@@ -6,7 +6,7 @@
 
 use crate::search::format_address;
 use crate::{Store, StoreError};
-use groundgame_domain::office::{TurfSummary, WalkStop, WalkVoter};
+use groundgame_domain::office::{TurfSummary, WalkPage, WalkStop, WalkVoter};
 use rusqlite::params;
 
 /// How a turf is cut.
@@ -88,6 +88,7 @@ impl Store {
                 spec.criteria()
             )));
         }
+        number_doors(&tx, turf)?;
         tx.commit()?;
         Ok((turf, added as u64))
     }
@@ -116,10 +117,32 @@ impl Store {
         Ok(turfs)
     }
 
-    /// The turf's doors in walking order, each with its voters.
+    /// The turf's doors in walking order, each with its voters: the whole
+    /// list, as printed.
     pub fn walk_list(&self, turf: i64) -> Result<Vec<WalkStop>, StoreError> {
+        self.walk_doors(turf, 0, i64::MAX)
+    }
+
+    /// `doors` of the turf's doors in walking order, after the first `from`:
+    /// what a screen shows, so opening a precinct-sized turf stays instant.
+    pub fn walk_page(&self, turf: i64, from: u32, doors: u32) -> Result<WalkPage, StoreError> {
+        let total_doors: u32 = self.conn.query_row(
+            "SELECT count(*) FROM turf_households WHERE turf_id = ?1",
+            params![turf],
+            |row| row.get(0),
+        )?;
+        let until = from.saturating_add(doors);
+        Ok(WalkPage {
+            stops: self.walk_doors(turf, i64::from(from), i64::from(until))?,
+            total_doors,
+            next_from: (until < total_doors).then_some(until),
+        })
+    }
+
+    /// The doors numbered after `after` up to `until`, in walking order.
+    fn walk_doors(&self, turf: i64, after: i64, until: i64) -> Result<Vec<WalkStop>, StoreError> {
         // Do-not-walk addresses and the latest door results, each read once
-        // for the whole turf rather than once per voter.
+        // for the whole page rather than once per voter.
         let do_not_walk: std::collections::HashSet<String> = self
             .conn
             .prepare_cached(
@@ -134,58 +157,66 @@ impl Store {
                 "SELECT v.voter_id, a.result, max(a.recorded_at || a.hlc) FROM turf_households th \
                  JOIN contact_attempts a ON a.household_id = th.household_id AND a.channel = 'door' \
                  JOIN voters v ON v.id = a.voter_id \
-                 WHERE th.turf_id = ?1 GROUP BY a.voter_id",
+                 WHERE th.turf_id = ?1 AND th.walk_seq > ?2 AND th.walk_seq <= ?3 \
+                 GROUP BY a.voter_id",
             )?
-            .query_map(params![turf], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params![turf, after, until], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let mut statement = self.conn.prepare_cached(
-            "SELECT h.id, h.house_number, h.street, h.unit, h.inaccessible, h.address_key, \
-                    v.voter_id, v.first_name, v.middle_name, v.last_name, v.suffix, \
-                    ?2 - v.birth_year, v.party \
-             FROM turf_households th \
-             JOIN households h ON h.id = th.household_id \
-             JOIN voters v ON v.household_id = h.id AND v.removed_at IS NULL AND v.confidential = 0 \
-             WHERE th.turf_id = ?1 \
-             ORDER BY h.street, coalesce(h.house_number, 0) % 2 DESC, h.house_number, h.unit, h.id, \
-                      v.last_name, v.first_name, v.id",
-        )?;
         // The year once, not a clock read per row.
         let year = i64::from(
             jiff::Timestamp::now()
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .year(),
         );
-        let mut rows = statement.query(params![turf, year])?;
+        // Doors come in walking order from the turf's own index (numbered
+        // when it was cut); only each door's few voters are sorted here.
+        let mut statement = self.conn.prepare_cached(
+            "SELECT h.id, h.house_number, h.street, h.unit, h.inaccessible, h.address_key, \
+                    v.id, v.last_name, v.first_name, v.voter_id, v.middle_name, v.suffix, \
+                    ?2 - v.birth_year, v.party \
+             FROM turf_households th \
+             JOIN households h ON h.id = th.household_id \
+             JOIN voters v ON v.household_id = h.id AND v.removed_at IS NULL AND v.confidential = 0 \
+             WHERE th.turf_id = ?1 AND th.walk_seq > ?3 AND th.walk_seq <= ?4 \
+             ORDER BY th.walk_seq",
+        )?;
         let mut stops: Vec<WalkStop> = Vec::new();
+        // The current door's voters with their sort keys (last name, first
+        // name, row id).
+        let mut door: Vec<(String, String, i64, WalkVoter)> = Vec::new();
+        let mut rows = statement.query(params![turf, year, after, until])?;
         while let Some(row) = rows.next()? {
+            let text = |column: usize| -> rusqlite::Result<&str> {
+                Ok(row.get_ref(column)?.as_str().unwrap_or_default())
+            };
             let household_id: i64 = row.get(0)?;
             if stops
                 .last()
                 .is_none_or(|stop| stop.household_id != household_id)
             {
+                finish_door(stops.last_mut(), &mut door);
                 let house_number: Option<i64> = row.get(1)?;
-                let street: String = row.get(2)?;
-                let unit: String = row.get(3)?;
+                let (street, unit) = (text(2)?, text(3)?);
                 stops.push(WalkStop {
                     household_id,
-                    address: format_address(house_number, Some(&street), Some(&unit)),
+                    address: format_address(house_number, Some(street), Some(unit)),
                     side: if house_number.unwrap_or(0) % 2 == 1 {
                         "odd"
                     } else {
                         "even"
                     }
                     .to_owned(),
-                    street,
+                    street: street.to_owned(),
                     house_number,
-                    unit,
+                    unit: unit.to_owned(),
                     inaccessible: row.get(4)?,
-                    do_not_walk: do_not_walk.contains(row.get_ref(5)?.as_str().unwrap_or_default()),
+                    do_not_walk: do_not_walk.contains(text(5)?),
                     voters: Vec::new(),
                 });
             }
-            let mut name = String::with_capacity(32);
-            for column in 7..=10 {
-                let part = row.get_ref(column)?.as_str().unwrap_or_default();
+            let (last, first) = (text(7)?, text(8)?);
+            let mut name = String::with_capacity(first.len() + last.len() + 16);
+            for part in [first, text(10)?, last, text(11)?] {
                 if !part.is_empty() {
                     if !name.is_empty() {
                         name.push(' ');
@@ -193,18 +224,42 @@ impl Store {
                     name.push_str(part);
                 }
             }
-            let voter_id: String = row.get(6)?;
+            let voter_id = text(9)?;
             let voter = WalkVoter {
-                last_result: latest.get(&voter_id).cloned(),
-                voter_id,
+                last_result: latest.get(voter_id).cloned(),
+                voter_id: voter_id.to_owned(),
                 name,
-                age: row.get(11)?,
-                party: row.get(12)?,
+                age: row.get(12)?,
+                party: text(13)?.to_owned(),
             };
-            if let Some(stop) = stops.last_mut() {
-                stop.voters.push(voter);
-            }
+            door.push((last.to_owned(), first.to_owned(), row.get(6)?, voter));
         }
+        finish_door(stops.last_mut(), &mut door);
         Ok(stops)
     }
+}
+
+/// Hands a door its voters, by last name, first name, then row id.
+fn finish_door(stop: Option<&mut WalkStop>, door: &mut Vec<(String, String, i64, WalkVoter)>) {
+    door.sort_unstable_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+    if let Some(stop) = stop {
+        stop.voters = door.drain(..).map(|(.., voter)| voter).collect();
+    }
+    door.clear();
+}
+
+/// Numbers a turf's doors in walking order: street, odd side then even,
+/// house number, unit.
+pub(crate) fn number_doors(tx: &rusqlite::Transaction<'_>, turf: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE turf_households AS th SET walk_seq = o.seq \
+         FROM (SELECT t.household_id, row_number() OVER ( \
+                   ORDER BY h.street, coalesce(h.house_number, 0) % 2 DESC, h.house_number, h.unit, h.id \
+               ) AS seq \
+               FROM turf_households t JOIN households h ON h.id = t.household_id \
+               WHERE t.turf_id = ?1) AS o \
+         WHERE th.turf_id = ?1 AND th.household_id = o.household_id",
+        params![turf],
+    )?;
+    Ok(())
 }

@@ -1,13 +1,15 @@
 //! Turfs and walk lists, and door-by-door result entry.
 //!
-//! Doors come in walking order (street, side, number, unit). The current
-//! door's voters take a result each, by button or by the code's key; the
-//! list prints as a paper walk list (see the print stylesheet).
+//! Doors come in walking order (street, side, number, unit), a hundred at a
+//! time: more are read as the canvasser moves on, so a precinct-sized turf
+//! opens at once. The current door's voters take a result each, by button
+//! or by the code's key; the whole list prints as a paper walk list (see the
+//! print stylesheet).
 
 use crate::components::new_person::NewPersonForm;
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
-use groundgame_domain::office::{TurfSummary, WalkStop};
+use groundgame_domain::office::{TurfSummary, WalkPage, WalkStop};
 use groundgame_domain::{Channel, ResultCode, SurveyAnswer, VoterId};
 use yew::prelude::*;
 
@@ -21,7 +23,11 @@ pub struct WalkViewProps {
 pub fn walk_view(props: &WalkViewProps) -> Html {
     let turfs = use_state(|| None::<Result<Vec<TurfSummary>, IpcError>>);
     let turf = use_state(|| None::<i64>);
-    let stops = use_state(|| None::<Result<Vec<WalkStop>, IpcError>>);
+    let stops = use_state(|| None::<Result<WalkPage, IpcError>>);
+    // Doors read so far: the first page, then more as the canvasser moves on.
+    let shown = use_state(|| PAGE);
+    // Printing waits for the whole list to be read.
+    let print_pending = use_state(|| false);
     let door = use_state(|| 0_usize);
     let reload = use_state(|| 0_u32);
     let message = use_state(String::new);
@@ -43,11 +49,26 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     }
     {
         let stops = stops.clone();
-        use_effect_with((*turf, *reload), move |(turf, _)| {
+        use_effect_with((*turf, *reload, *shown), move |(turf, _, shown)| {
             if let Some(turf) = *turf {
+                let shown = *shown;
                 wasm_bindgen_futures::spawn_local(async move {
-                    stops.set(Some(ipc::walk_list(turf).await));
+                    stops.set(Some(ipc::walk_list(turf, 0, shown).await));
                 });
+            }
+        });
+    }
+    {
+        // Once the whole list is on the page, print it.
+        let print_pending = print_pending.clone();
+        let message = message.clone();
+        let complete = matches!(&*stops, Some(Ok(page)) if page.next_from.is_none());
+        use_effect_with((complete, *print_pending), move |(complete, pending)| {
+            if *complete && *pending {
+                print_pending.set(false);
+                if web_sys::window().is_none_or(|window| window.print().is_err()) {
+                    message.set("This window cannot print; use the system's print command".into());
+                }
             }
         });
     }
@@ -107,23 +128,29 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     let turf_select = {
         let turf = turf.clone();
         let door = door.clone();
+        let shown = shown.clone();
         Callback::from(move |event: Event| {
             let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
             turf.set(select.value().parse().ok());
             door.set(0);
+            shown.set(PAGE);
         })
+    };
+    let (list, total_doors, more): (&[WalkStop], u32, bool) = match &*stops {
+        Some(Ok(page)) => (&page.stops, page.total_doors, page.next_from.is_some()),
+        _ => (&[], 0, false),
     };
     let print = {
-        let message = message.clone();
+        let shown = shown.clone();
+        let print_pending = print_pending.clone();
         Callback::from(move |_| {
-            if web_sys::window().is_none_or(|window| window.print().is_err()) {
-                message.set("This window cannot print; use the system's print command".into());
-            }
+            shown.set((*shown).max(total_doors));
+            print_pending.set(true);
         })
     };
-    let list: &[WalkStop] = match &*stops {
-        Some(Ok(list)) => list,
-        _ => &[],
+    let show_more = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(shown.saturating_add(PAGE)))
     };
     let current = (*door).min(list.len().saturating_sub(1));
     let on_key = {
@@ -138,13 +165,21 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                 .map(|v| v.voter_id.clone())
         });
         let doors = list.len();
+        let shown = shown.clone();
         Callback::from(move |event: KeyboardEvent| {
             if crate::format::typing_in_a_field(&event) {
                 return;
             }
             let key = event.key();
             match key.as_str() {
-                "ArrowDown" | "j" => door.set((current + 1).min(doors.saturating_sub(1))),
+                "ArrowDown" | "j" => {
+                    let next = current + 1;
+                    // Near the end of what is read: read the next page.
+                    if more && next + 5 >= doors {
+                        shown.set(shown.saturating_add(PAGE));
+                    }
+                    door.set(next.min(doors.saturating_sub(1)));
+                }
                 "ArrowUp" => door.set(current.saturating_sub(1)),
                 "1" | "2" | "3" | "4" | "5" => support.set(Some(support_answer(&key))),
                 _ => {
@@ -199,6 +234,13 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                             </>
                         }
                     }) }
+                    if more {
+                        <li class="no-print more">
+                            <button id="more-doors" onclick={show_more}>
+                                { format!("Show more doors ({} of {})", list.len(), total_doors) }
+                            </button>
+                        </li>
+                    }
                 </ol>
                 if let Some(stop) = list.get(current) {
                     <div class="door-entry no-print" id="door-entry">
@@ -257,6 +299,9 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         </section>
     }
 }
+
+/// Doors read at a time.
+const PAGE: u32 = 100;
 
 fn support_answer(key: &str) -> &'static str {
     match key {

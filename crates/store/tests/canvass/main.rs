@@ -70,6 +70,19 @@ fn a_walk_list_goes_street_side_number_unit_with_households_together() {
         stops.iter().any(|s| !s.unit.is_empty()),
         "apartments are separate stops"
     );
+    // The screen reads it a page at a time; the pages make up the whole.
+    let mut paged = Vec::new();
+    let mut from = Some(0);
+    while let Some(start) = from {
+        let page = store.walk_page(turf, start, 17).expect("page");
+        assert_eq!(u64::from(page.total_doors), households);
+        assert!(page.stops.len() <= 17);
+        paged.extend(page.stops);
+        from = page.next_from;
+    }
+    assert_eq!(paged, stops);
+    let past_the_end = store.walk_page(turf, 10_000, 17).expect("page");
+    assert!(past_the_end.stops.is_empty() && past_the_end.next_from.is_none());
     assert!(store
         .create_turf("Nowhere", &TurfSpec::Zip("00000".into()))
         .is_err());
