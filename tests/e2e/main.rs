@@ -232,6 +232,7 @@ async fn import_find_knock_and_call() {
     click(&app, "#tab-walk").await;
     app.wait_for_count("#door-entry .entry-voter", |count| count > 0)
         .await;
+    type_into(&app, "#door-note", "Dog in the yard").await;
     click(&app, "#door-entry .code[data-code='not-home']").await;
     let saved = app
         .wait_for_text("#walk-message", |text| !text.is_empty())
@@ -263,6 +264,7 @@ async fn import_find_knock_and_call() {
         }
         if code == "answered" {
             click(&app, "[data-answer='support=strong']").await;
+            type_into(&app, "#call-note", "Call after 6").await;
         }
         click(&app, &format!("#dispositions .code[data-code='{code}']")).await;
         app.wait_for_text("#tally h3", |text| {
@@ -282,6 +284,25 @@ async fn import_find_knock_and_call() {
     assert_eq!(stats.contact_attempts, 4);
     assert_eq!(stats.pending_changes, 5, "four results and one new person");
     assert_eq!(stats.voters, 1_051);
+    // Notes typed at the door and on the call travel with their results.
+    let notes: Vec<(String, String)> = store
+        .pending_outbox(20)
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|entry| match entry.mutation {
+            groundgame_domain::Mutation::RecordContact(contact) => {
+                contact.note.map(|note| (contact.result, note))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("not-home".to_owned(), "Dog in the yard".to_owned()),
+            ("answered".to_owned(), "Call after 6".to_owned())
+        ]
+    );
     let answered: Vec<_> = store
         .pending_outbox(20)
         .expect("outbox")

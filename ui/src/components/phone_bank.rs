@@ -35,6 +35,8 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
     let tally = use_state(BTreeMap::<&'static str, u32>::new);
     // Survey answers for the call on screen: question slug to option slug.
     let answers = use_state(BTreeMap::<String, String>::new);
+    // A note for this call's result ("call after 6", "prefers Spanish").
+    let note = use_state(String::new);
     let message = use_state(String::new);
     {
         let lists = lists.clone();
@@ -79,6 +81,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
         let message = message.clone();
         let next = next.clone();
         let on_changed = props.on_changed.clone();
+        let note = note.clone();
         Callback::from(move |code: &'static ResultCode| {
             let Desk::OnCall(call) = &*desk else { return };
             let Ok(voter_id) = VoterId::parse(&call.voter_id) else {
@@ -104,7 +107,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 call_item: Some(call.item_id),
                 turf: None,
                 answers: given,
-                note: String::new(),
+                note: note.trim().to_owned(),
                 volunteer: None,
                 callback_minutes: (code.slug == "call-back").then_some(CALLBACK_MINUTES),
             };
@@ -113,6 +116,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             let message = message.clone();
             let next = next.clone();
             let on_changed = on_changed.clone();
+            let note = note.clone();
             let name = call.name.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match ipc::record_contact(&request).await {
@@ -121,6 +125,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                         *counts.entry(code.label).or_default() += 1;
                         tally.set(counts);
                         answers.set(BTreeMap::new());
+                        note.set(String::new());
                         message.set(format!("{} — {}", name, code.label));
                         on_changed.emit(());
                         next.emit(());
@@ -231,6 +236,17 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                         }) }
                     </div>
                 }) }
+                <label class="result-note">{ "Note " }
+                    <input id="call-note" type="text" placeholder="optional, kept with this call's result"
+                        value={(*note).clone()}
+                        oninput={{
+                            let note = note.clone();
+                            Callback::from(move |event: InputEvent| {
+                                let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                                note.set(input.value());
+                            })
+                        }} />
+                </label>
                 <div class="codes" id="dispositions">
                     { for ResultCode::for_channel(Channel::Phone).map(|code| {
                         let record = record.clone();

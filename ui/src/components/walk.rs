@@ -32,6 +32,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     let reload = use_state(|| 0_u32);
     let message = use_state(String::new);
     let support = use_state(|| None::<&'static str>);
+    // A note for the next result recorded at this door ("dog in yard").
+    let note = use_state(String::new);
     {
         let turfs = turfs.clone();
         let turf = turf.clone();
@@ -77,6 +79,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         let reload = reload.clone();
         let message = message.clone();
         let support = support.clone();
+        let note = note.clone();
         let on_changed = props.on_changed.clone();
         Callback::from(move |(voter_id, result): (String, &'static str)| {
             let Ok(voter) = VoterId::parse(&voter_id) else {
@@ -97,7 +100,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                 call_item: None,
                 turf: *turf,
                 answers,
-                note: String::new(),
+                note: note.trim().to_owned(),
                 volunteer: None,
                 callback_minutes: None,
             };
@@ -105,6 +108,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             let message = message.clone();
             let on_changed = on_changed.clone();
             let support = support.clone();
+            let note = note.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match ipc::record_contact(&request).await {
                     Ok(outcome) => {
@@ -117,6 +121,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                         }
                         message.set(text);
                         support.set(None);
+                        note.set(String::new());
                         on_changed.emit(());
                         reload.set(*reload + 1);
                     }
@@ -254,6 +259,17 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                                 html! { <button class={classes!("small", chosen.then_some("chosen"))} onclick={Callback::from(move |_| support.set(Some(answer)))}>{ format!("{key} {answer}") }</button> }
                             }) }
                         </div>
+                        <label class="result-note">{ "Note " }
+                            <input id="door-note" type="text" placeholder="optional, kept with the next result"
+                                value={(*note).clone()}
+                                oninput={{
+                                    let note = note.clone();
+                                    Callback::from(move |event: InputEvent| {
+                                        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                                        note.set(input.value());
+                                    })
+                                }} />
+                        </label>
                         { for stop.voters.iter().map(|voter| {
                             let on_select = props.on_select.clone();
                             let id = voter.voter_id.clone();
