@@ -41,3 +41,13 @@ mod tests {
         }
     }
 }
+
+/// An `oninput` handler that keeps `state` equal to what is in the field.
+pub fn bind_text(state: &yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {
+    use yew::TargetCast;
+    let state = state.clone();
+    yew::Callback::from(move |event: yew::InputEvent| {
+        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+        state.set(input.value());
+    })
+}

@@ -61,13 +61,7 @@ pub fn import_view(props: &ImportViewProps) -> Html {
             <p class="muted">{ "A newer snapshot of a file you imported before is applied as a change list: new, moved, changed and removed voters. Contact history and do-not-contact entries are kept." }</p>
             <form class="import-form" onsubmit={start}>
                 <label>{ "File on this laptop" }
-                    <input id="import-path" placeholder="/home/you/ncvoter92.txt" value={(*path).clone()} oninput={{
-                        let path = path.clone();
-                        Callback::from(move |event: InputEvent| {
-                            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-                            path.set(input.value());
-                        })
-                    }} />
+                    <input id="import-path" placeholder="/home/you/ncvoter92.txt" value={(*path).clone()} oninput={crate::format::bind_text(&path)} />
                 </label>
                 <label>{ "Layout" }
                     <select id="import-layout" onchange={{

@@ -239,13 +239,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 <label class="result-note">{ "Note " }
                     <input id="call-note" type="text" placeholder="optional, kept with this call's result"
                         value={(*note).clone()}
-                        oninput={{
-                            let note = note.clone();
-                            Callback::from(move |event: InputEvent| {
-                                let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-                                note.set(input.value());
-                            })
-                        }} />
+                        oninput={crate::format::bind_text(&note)} />
                 </label>
                 <div class="codes" id="dispositions">
                     { for ResultCode::for_channel(Channel::Phone).map(|code| {
@@ -276,13 +270,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                     </select>
                 </label>
                 <label>{ "Caller " }
-                    <input id="caller-name" value={(*caller).clone()} oninput={{
-                        let caller = caller.clone();
-                        Callback::from(move |event: InputEvent| {
-                            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-                            caller.set(input.value());
-                        })
-                    }} />
+                    <input id="caller-name" value={(*caller).clone()} oninput={crate::format::bind_text(&caller)} />
                 </label>
                 <button class="primary" id="start-calling" onclick={start}>{ "Next call" }</button>
             </div>

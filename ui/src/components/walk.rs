@@ -262,13 +262,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                         <label class="result-note">{ "Note " }
                             <input id="door-note" type="text" placeholder="optional, kept with the next result"
                                 value={(*note).clone()}
-                                oninput={{
-                                    let note = note.clone();
-                                    Callback::from(move |event: InputEvent| {
-                                        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-                                        note.set(input.value());
-                                    })
-                                }} />
+                                oninput={crate::format::bind_text(&note)} />
                         </label>
                         { for stop.voters.iter().map(|voter| {
                             let on_select = props.on_select.clone();
