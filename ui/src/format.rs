@@ -25,6 +25,16 @@ pub fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
         })
 }
 
+/// An `oninput` handler that keeps `state` equal to what is in the field.
+pub fn bind_text(state: &yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {
+    use yew::TargetCast;
+    let state = state.clone();
+    yew::Callback::from(move |event: yew::InputEvent| {
+        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+        state.set(input.value());
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::group;
@@ -40,14 +50,4 @@ mod tests {
             assert_eq!(group(n), expected);
         }
     }
-}
-
-/// An `oninput` handler that keeps `state` equal to what is in the field.
-pub fn bind_text(state: &yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {
-    use yew::TargetCast;
-    let state = state.clone();
-    yew::Callback::from(move |event: yew::InputEvent| {
-        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-        state.set(input.value());
-    })
 }

@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod enroll;
 mod import;
 
 #[derive(Parser)]
@@ -90,6 +91,20 @@ enum Command {
         note: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Enrol this office database with the campaign's registry, using a coordinator's one-time code.
+    Enroll {
+        #[arg(long)]
+        db: PathBuf,
+        /// The registry's address, e.g. https://registry.example.org
+        #[arg(long)]
+        registry: String,
+        /// The one-time code from `groundgame-registry admin enroll`.
+        #[arg(long)]
+        code: String,
+        /// How coordinators will see this laptop (default: the computer's name).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Count what the database holds.
     Stats {
@@ -188,6 +203,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.call_items
             );
         }
+        Command::Enroll {
+            db,
+            registry,
+            code,
+            name,
+        } => enroll::run(&db, &registry, &code, name)?,
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

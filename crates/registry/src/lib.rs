@@ -4,8 +4,11 @@
 //! PostgreSQL, so any number of instances can serve one campaign behind a
 //! load balancer.
 
+pub mod admin;
 pub mod db;
+pub mod error;
 pub mod http;
+pub mod identity;
 #[cfg(feature = "test-support")]
 pub mod testing;
 

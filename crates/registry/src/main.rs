@@ -2,6 +2,8 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use groundgame_domain::wire::Role;
+use groundgame_registry::{admin, identity};
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -28,16 +30,87 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
+    /// Ops commands, run straight on the database.
+    Admin {
+        /// PostgreSQL URL, e.g. postgres://registry@127.0.0.1:5432/groundgame
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The campaign to act on (created by the first command that names it).
+        #[arg(long, env = "GROUNDGAME_CAMPAIGN", default_value = "Campaign")]
+        campaign: String,
+        #[command(subcommand)]
+        command: Admin,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Offices: the precincts whose voters their devices see.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+    /// Issue a one-time code that enrols one device (printed alone on the last line).
+    Enroll {
+        /// The office the device will work for.
+        #[arg(long)]
+        office: String,
+        /// canvasser, caller, coordinator or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 24)]
+        valid_hours: u32,
+    },
+    /// Revoke a device: it may push what it holds, then it wipes its data.
+    Revoke {
+        /// The device's id (`admin devices` lists them).
+        device: String,
+    },
+    /// List the enrolled devices.
+    Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of what the registry holds for the campaign.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OfficeCommand {
+    /// Create an office covering the given precincts.
+    Create {
+        name: String,
+        /// Comma-separated precinct codes, e.g. WAKE-01,WAKE-02.
+        #[arg(long, value_delimiter = ',', required = true)]
+        precincts: Vec<String>,
+    },
+    /// List the offices and their precincts.
+    List,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a role; use canvasser, caller, coordinator or admin")
+    })
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // The server logs what it does; an admin command prints its answer and
+    // logs only what went wrong.
+    let default_level = match cli.command {
+        Command::Serve { .. } => "info",
+        Command::Admin { .. } => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Serve {
             database_url,
             listen,
@@ -50,6 +123,82 @@ async fn main() -> anyhow::Result<()> {
             })?;
             groundgame_registry::serve(listener, pool, shutdown_signal()).await?;
             tracing::info!("registry stopped");
+        }
+        Command::Admin {
+            database_url,
+            campaign,
+            command,
+        } => {
+            let pool = groundgame_registry::db::connect_and_migrate(&database_url).await?;
+            let campaign = admin::campaign(&pool, &campaign).await?;
+            run_admin(&pool, campaign, command).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn run_admin(
+    pool: &sqlx::PgPool,
+    campaign: uuid::Uuid,
+    command: Admin,
+) -> anyhow::Result<()> {
+    match command {
+        Admin::Office(OfficeCommand::Create { name, precincts }) => {
+            admin::create_office(pool, campaign, &name, &precincts).await?;
+            println!("office {name:?} created with {} precincts", precincts.len());
+        }
+        Admin::Office(OfficeCommand::List) => {
+            for (office, precincts) in admin::offices(pool, campaign).await? {
+                println!("{office}: {}", precincts.join(","));
+            }
+        }
+        Admin::Enroll {
+            office,
+            role,
+            valid_hours,
+        } => {
+            let code = identity::issue_code(pool, campaign, &office, role, valid_hours).await?;
+            println!(
+                "one-time code for a {} in {office}, valid {valid_hours} hours:",
+                role.as_str()
+            );
+            println!("{code}");
+        }
+        Admin::Revoke { device } => {
+            identity::revoke(pool, campaign, &device).await?;
+            println!("device {device} revoked; it will push what it holds, then wipe its data");
+        }
+        Admin::Devices { json } => {
+            let devices = admin::devices(pool, campaign).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for device in devices {
+                    println!(
+                        "{}  {:<12} {:<24} {}{}",
+                        device.id,
+                        device.role,
+                        device.office,
+                        device.name,
+                        if device.revoked { "  (revoked)" } else { "" }
+                    );
+                }
+            }
+        }
+        Admin::Stats { json } => {
+            let stats = admin::stats(pool, campaign).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                println!(
+                    "{}: {} offices, {} devices ({} revoked), {} enrolment codes outstanding",
+                    stats.campaign,
+                    stats.offices,
+                    stats.devices,
+                    stats.devices_revoked,
+                    stats.enrolment_codes_outstanding
+                );
+            }
         }
     }
     Ok(())

@@ -119,6 +119,13 @@ impl TestRegistry {
     }
 }
 
+impl TestRegistry {
+    /// The URL of this registry's own database (for the admin CLI).
+    pub fn database_url(&self) -> String {
+        self._database.url.clone()
+    }
+}
+
 impl Drop for TestRegistry {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {

@@ -8,6 +8,7 @@ mod clock;
 mod contact;
 mod demo;
 mod dnc;
+mod enrolment;
 mod error;
 mod import;
 mod keyfile;
@@ -23,6 +24,7 @@ mod voter;
 
 pub use contact::NewContact;
 pub use demo::{DemoConfig, DemoSummary};
+pub use enrolment::EnrolmentRecord;
 pub use error::StoreError;
 pub use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactHistoryEntry, ContactOutcome, DncEntry, ImportProgress,

@@ -6,8 +6,10 @@
 //! pull and leases build on it (see ARCHITECTURE.md).
 
 use groundgame_domain::wire::{
-    Health, HealthStatus, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
+    TokenRequest, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 
 /// This build's version, sent with every request.
@@ -23,7 +25,7 @@ pub enum SyncError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("the registry at {url} answered {status}: {body}")]
+    #[error("the registry at {url} refused the request ({status}): {body}")]
     Refused {
         url: String,
         status: u16,
@@ -113,6 +115,74 @@ impl RegistryClient {
             });
         }
         Ok(health)
+    }
+
+    /// Sends an API request with the version headers, and reads its answer
+    /// or the registry's reason for refusing it.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let url = self.url(path);
+        let unreachable = |source| SyncError::Unreachable {
+            url: url.clone(),
+            source,
+        };
+        let response = request
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(APP_VERSION_HEADER, APP_VERSION)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(unreachable);
+        }
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str::<ApiErrorBody>(&text)
+            .map(|error| error.message)
+            .unwrap_or(text);
+        Err(SyncError::Refused {
+            url,
+            status: status.as_u16(),
+            body,
+        })
+    }
+
+    /// Enrols this device with a coordinator's one-time code.
+    pub async fn enrol(&self, code: &str, device_name: &str) -> Result<Enrolment, SyncError> {
+        let body = EnrolRequest {
+            code: code.to_owned(),
+            device_name: device_name.to_owned(),
+        };
+        self.call(
+            "/v1/enrol",
+            self.http.post(self.url("/v1/enrol")).json(&body),
+        )
+        .await
+    }
+
+    /// Trades the device's credential for a short-lived access token.
+    pub async fn token(&self, device_id: &str, secret: &str) -> Result<AccessToken, SyncError> {
+        let body = TokenRequest {
+            device_id: device_id.to_owned(),
+            device_secret: secret.to_owned(),
+        };
+        self.call(
+            "/v1/token",
+            self.http.post(self.url("/v1/token")).json(&body),
+        )
+        .await
+    }
+
+    /// The device and its scope, as the registry sees them.
+    pub async fn whoami(&self, token: &str) -> Result<DeviceIdentity, SyncError> {
+        self.call(
+            "/v1/whoami",
+            self.http.get(self.url("/v1/whoami")).bearer_auth(token),
+        )
+        .await
     }
 }
 

@@ -211,3 +211,85 @@ fn bad_imports_and_contacts_fail_with_a_clear_message() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("NOPE1"));
 }
+
+#[test]
+fn enroll_joins_a_registry_once_and_bad_codes_change_nothing() {
+    use groundgame_domain::wire::Role;
+    use groundgame_registry::testing::TestRegistry;
+    use groundgame_registry::{admin, identity};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let registry = runtime.block_on(TestRegistry::spawn());
+    let campaign = runtime.block_on(async {
+        let campaign = admin::campaign(&registry.pool, "County party")
+            .await
+            .expect("campaign");
+        admin::create_office(&registry.pool, campaign, "Downtown", &["P01".into()])
+            .await
+            .expect("office");
+        campaign
+    });
+    let issue = |role| {
+        runtime
+            .block_on(identity::issue_code(
+                &registry.pool,
+                campaign,
+                "Downtown",
+                role,
+                24,
+            ))
+            .expect("code")
+    };
+    let code = issue(Role::Canvasser);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "50");
+    let enroll = |registry: &str, code: &str| {
+        groundgame(&[
+            "enroll",
+            "--db",
+            &db,
+            "--registry",
+            registry,
+            "--code",
+            code,
+            "--name",
+            "Laptop 3",
+        ])
+    };
+    let url = registry.base_url.clone();
+
+    let mistyped = enroll(&url, "7KQ2M-X94RD");
+    assert!(!mistyped.status.success());
+    let stderr = String::from_utf8_lossy(&mistyped.stderr);
+    assert!(
+        stderr.contains("Ask your coordinator for a new one"),
+        "{stderr}"
+    );
+
+    let enrolled = enroll(&url, &code);
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&enrolled.stdout);
+    assert!(
+        stdout.contains("canvasser in Downtown (County party)"),
+        "{stdout}"
+    );
+
+    // Once only: a second code is not spent on an enrolled laptop.
+    let second = issue(Role::Caller);
+    let again = enroll(&url, &second);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already enrolled"));
+    let devices = runtime
+        .block_on(admin::devices(&registry.pool, campaign))
+        .expect("devices");
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].name, "Laptop 3");
+
+    // No registry there at all.
+    let nowhere = enroll("http://127.0.0.1:9", &second);
+    assert!(!nowhere.status.success());
+    drop(registry);
+}

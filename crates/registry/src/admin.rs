@@ -1,0 +1,188 @@
+//! The ops commands behind `groundgame-registry admin`: they act on one
+//! campaign, straight on the database (no server needed).
+
+use crate::identity::{audit, IdentityError};
+use serde::Serialize;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// The campaign named `name`, created on first use: a registry is set up by
+/// running its first admin command.
+pub async fn campaign(pool: &PgPool, name: &str) -> Result<Uuid, IdentityError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(IdentityError::Invalid(
+            "a campaign name is 1 to 200 characters".into(),
+        ));
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO campaigns (id, name) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
+    Ok(id)
+}
+
+/// Creates an office covering `precincts`; a precinct can belong to one
+/// office only, so two offices never see the same voters.
+pub async fn create_office(
+    pool: &PgPool,
+    campaign: Uuid,
+    name: &str,
+    precincts: &[String],
+) -> Result<Uuid, IdentityError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(IdentityError::Invalid(
+            "an office name is 1 to 200 characters".into(),
+        ));
+    }
+    let precincts: Vec<String> = precincts
+        .iter()
+        .map(|code| code.trim().to_owned())
+        .filter(|code| !code.is_empty())
+        .collect();
+    if precincts.is_empty() {
+        return Err(IdentityError::Invalid(
+            "an office needs at least one precinct: --precincts P1,P2,...".into(),
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let taken: Option<(String, String)> = sqlx::query_as(
+        "SELECT p.precinct_code, o.name FROM office_precincts p \
+         JOIN offices o ON o.campaign_id = p.campaign_id AND o.id = p.office_id \
+         WHERE p.campaign_id = $1 AND p.precinct_code = ANY($2) LIMIT 1",
+    )
+    .bind(campaign)
+    .bind(&precincts)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((precinct, office)) = taken {
+        return Err(IdentityError::Invalid(format!(
+            "precinct {precinct} already belongs to office {office:?}; nothing was created"
+        )));
+    }
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO offices (campaign_id, id, name) VALUES ($1, $2, $3)")
+        .bind(campaign)
+        .bind(id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await
+        .map_err(|error| match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => IdentityError::Invalid(
+                format!("there is already an office named {name:?}; nothing was created"),
+            ),
+            _ => error.into(),
+        })?;
+    sqlx::query(
+        "INSERT INTO office_precincts (campaign_id, office_id, precinct_code) \
+         SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(campaign)
+    .bind(id)
+    .bind(&precincts)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut *tx,
+        campaign,
+        "admin",
+        "create office",
+        &format!("{name} ({})", precincts.join(",")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Every office with its precincts, by name.
+pub async fn offices(
+    pool: &PgPool,
+    campaign: Uuid,
+) -> Result<Vec<(String, Vec<String>)>, IdentityError> {
+    let rows: Vec<(String, Vec<String>)> = sqlx::query_as(
+        "SELECT o.name, coalesce(array_agg(p.precinct_code ORDER BY p.precinct_code) \
+                FILTER (WHERE p.precinct_code IS NOT NULL), '{}') \
+         FROM offices o LEFT JOIN office_precincts p \
+              ON p.campaign_id = o.campaign_id AND p.office_id = o.id \
+         WHERE o.campaign_id = $1 GROUP BY o.name ORDER BY o.name",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// One enrolled device, as `admin devices` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+    pub office: String,
+    pub role: String,
+    pub revoked: bool,
+}
+
+pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, IdentityError> {
+    let rows: Vec<(Uuid, String, String, String, bool)> = sqlx::query_as(
+        "SELECT d.id, d.name, o.name, d.role, d.revoked_at IS NOT NULL FROM devices d \
+         JOIN offices o ON o.campaign_id = d.campaign_id AND o.id = d.office_id \
+         WHERE d.campaign_id = $1 ORDER BY d.enrolled_at",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, office, role, revoked)| DeviceRow {
+            id: id.to_string(),
+            name,
+            office,
+            role,
+            revoked,
+        })
+        .collect())
+}
+
+/// What `admin stats --json` reports. Voters and contact attempts join it
+/// with the master voter file and push (issue 4's next steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub campaign: String,
+    pub offices: i64,
+    pub devices: i64,
+    pub devices_revoked: i64,
+    pub enrolment_codes_outstanding: i64,
+}
+
+pub async fn stats(pool: &PgPool, campaign: Uuid) -> Result<Stats, IdentityError> {
+    let (name, offices, devices, devices_revoked, enrolment_codes_outstanding): (
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT c.name, \
+                (SELECT count(*) FROM offices WHERE campaign_id = c.id), \
+                (SELECT count(*) FROM devices WHERE campaign_id = c.id), \
+                (SELECT count(*) FROM devices WHERE campaign_id = c.id AND revoked_at IS NOT NULL), \
+                (SELECT count(*) FROM enrolment_codes WHERE campaign_id = c.id \
+                 AND used_at IS NULL AND expires_at > now()) \
+         FROM campaigns c WHERE c.id = $1",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await?;
+    Ok(Stats {
+        campaign: name,
+        offices,
+        devices,
+        devices_revoked,
+        enrolment_codes_outstanding,
+    })
+}

@@ -1,0 +1,101 @@
+//! How the HTTP API refuses a request: a status, a stable code and a
+//! sentence a person can act on, as JSON (see `docs/sync-protocol.md`).
+
+use crate::identity::IdentityError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use groundgame_domain::wire::ApiErrorBody;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        (
+            self.status,
+            Json(ApiErrorBody {
+                error: self.code.to_owned(),
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        let message = error.to_string();
+        match error {
+            IdentityError::MalformedCode(_) | IdentityError::Invalid(_) => Self::malformed(message),
+            IdentityError::UnknownCode | IdentityError::BadCredential | IdentityError::BadToken => {
+                Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+            }
+            IdentityError::NoSuchOffice(_) | IdentityError::NoSuchDevice(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", message)
+            }
+            IdentityError::Database(_) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the registry cannot reach its database; nothing was changed, try again shortly",
+            ),
+        }
+    }
+}
+
+/// A JSON body whose problems (bad JSON, a missing field, too big) are
+/// answered in the API's own error shape rather than axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the request body is over the registry's limit of {} bytes; send fewer items at a time",
+                crate::http::BODY_LIMIT
+            ),
+        )
+    } else {
+        ApiError::malformed(format!(
+            "the request body is not what this endpoint takes: {}",
+            rejection.body_text()
+        ))
+    }
+}
