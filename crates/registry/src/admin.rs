@@ -148,11 +148,15 @@ pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, Id
         .collect())
 }
 
-/// What `admin stats --json` reports. Voters and contact attempts join it
-/// with the master voter file and push (issue 4's next steps).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What `admin stats --json` reports. Contact attempts join it with push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Stats {
     pub campaign: String,
+    /// In the current voter file (not removed by a newer snapshot).
+    pub voters: i64,
+    pub voters_removed: i64,
+    pub households: i64,
+    pub vote_history: i64,
     pub offices: i64,
     pub devices: i64,
     pub devices_revoked: i64,
@@ -160,29 +164,22 @@ pub struct Stats {
 }
 
 pub async fn stats(pool: &PgPool, campaign: Uuid) -> Result<Stats, IdentityError> {
-    let (name, offices, devices, devices_revoked, enrolment_codes_outstanding): (
-        String,
-        i64,
-        i64,
-        i64,
-        i64,
-    ) = sqlx::query_as(
-        "SELECT c.name, \
-                (SELECT count(*) FROM offices WHERE campaign_id = c.id), \
-                (SELECT count(*) FROM devices WHERE campaign_id = c.id), \
-                (SELECT count(*) FROM devices WHERE campaign_id = c.id AND revoked_at IS NOT NULL), \
+    Ok(sqlx::query_as(
+        "SELECT c.name AS campaign, \
+                (SELECT count(*) FROM voters WHERE campaign_id = c.id AND removed_at IS NULL) AS voters, \
+                (SELECT count(*) FROM voters WHERE campaign_id = c.id AND removed_at IS NOT NULL) \
+                    AS voters_removed, \
+                (SELECT count(*) FROM households WHERE campaign_id = c.id) AS households, \
+                (SELECT count(*) FROM vote_history WHERE campaign_id = c.id) AS vote_history, \
+                (SELECT count(*) FROM offices WHERE campaign_id = c.id) AS offices, \
+                (SELECT count(*) FROM devices WHERE campaign_id = c.id) AS devices, \
+                (SELECT count(*) FROM devices WHERE campaign_id = c.id AND revoked_at IS NOT NULL) \
+                    AS devices_revoked, \
                 (SELECT count(*) FROM enrolment_codes WHERE campaign_id = c.id \
-                 AND used_at IS NULL AND expires_at > now()) \
+                 AND used_at IS NULL AND expires_at > now()) AS enrolment_codes_outstanding \
          FROM campaigns c WHERE c.id = $1",
     )
     .bind(campaign)
     .fetch_one(pool)
-    .await?;
-    Ok(Stats {
-        campaign: name,
-        offices,
-        devices,
-        devices_revoked,
-        enrolment_codes_outstanding,
-    })
+    .await?)
 }

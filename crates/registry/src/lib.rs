@@ -11,6 +11,7 @@ pub mod http;
 pub mod identity;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod voter_file;
 
 use std::net::SocketAddr;
 use tokio::net::TcpListener;

@@ -60,6 +60,23 @@ enum Admin {
         #[arg(long, default_value_t = 24)]
         valid_hours: u32,
     },
+    /// Load state voter files into the master voter file (a newer snapshot is applied as a diff).
+    Import {
+        /// nc-voter, nc-history, oh, fl, fl-history, or csv (with --mapping).
+        #[arg(long)]
+        layout: String,
+        /// For --layout csv: a JSON column mapping file.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// Load the good rows and list the bad ones, instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Revoke a device: it may push what it holds, then it wipes its data.
     Revoke {
         /// The device's id (`admin devices` lists them).
@@ -164,6 +181,24 @@ async fn run_admin(
             );
             println!("{code}");
         }
+        Admin::Import {
+            layout,
+            mapping,
+            skip_bad,
+            json,
+            files,
+        } => {
+            import(
+                pool,
+                campaign,
+                &layout,
+                mapping.as_deref(),
+                skip_bad,
+                json,
+                &files,
+            )
+            .await?
+        }
         Admin::Revoke { device } => {
             identity::revoke(pool, campaign, &device).await?;
             println!("device {device} revoked; it will push what it holds, then wipe its data");
@@ -191,8 +226,11 @@ async fn run_admin(
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 println!(
-                    "{}: {} offices, {} devices ({} revoked), {} enrolment codes outstanding",
+                    "{}: {} voters in {} households, {} votes in their history; {} offices, {} devices ({} revoked), {} enrolment codes outstanding",
                     stats.campaign,
+                    stats.voters,
+                    stats.households,
+                    stats.vote_history,
                     stats.offices,
                     stats.devices,
                     stats.devices_revoked,
@@ -231,4 +269,89 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `admin import`: each file in its own transaction, with a progress bar.
+async fn import(
+    pool: &sqlx::PgPool,
+    campaign: uuid::Uuid,
+    slug: &str,
+    mapping: Option<&std::path::Path>,
+    skip_bad: bool,
+    json: bool,
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<()> {
+    use groundgame_voterfile::{Layout, Mapping, VoterFile};
+    let layout = match (slug, mapping) {
+        ("csv", Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the mapping {}", path.display()))?;
+            Layout::Mapped(Box::new(
+                Mapping::from_json(&text).with_context(|| format!("in {}", path.display()))?,
+            ))
+        }
+        ("csv", None) => anyhow::bail!("--layout csv needs --mapping FILE (a JSON column mapping)"),
+        (_, Some(_)) => anyhow::bail!("--mapping is only for --layout csv"),
+        (slug, None) => Layout::from_slug(slug).with_context(|| {
+            format!(
+                "unknown layout {slug:?}; use one of {}",
+                Layout::SLUGS.join(", ")
+            )
+        })?,
+    };
+    let mut reports = Vec::new();
+    for path in files {
+        let file = VoterFile::open(path, &layout)?;
+        let bar = indicatif::ProgressBar::new(file.progress().1);
+        if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message(path.display().to_string());
+        let shown = bar.clone();
+        let report = groundgame_registry::voter_file::load(
+            pool,
+            campaign,
+            file,
+            &layout,
+            skip_bad,
+            move |read, total| {
+                shown.set_length(total);
+                shown.set_position(read);
+            },
+        )
+        .await?;
+        bar.finish_and_clear();
+        if !json {
+            println!(
+                "{}: {} voters ({} new, {} moved, {} changed, {} unchanged, {} removed), {} votes ({} for voters not on file), {} lines skipped",
+                report.file,
+                report.voters,
+                report.new,
+                report.moved,
+                report.changed,
+                report.unchanged,
+                report.removed,
+                report.votes,
+                report.votes_unmatched,
+                report.skipped.len()
+            );
+            for skipped in &report.skipped {
+                println!("  skipped line {}: {}", skipped.line, skipped.error);
+            }
+        }
+        reports.push(report);
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "files": reports }))?
+        );
+    }
+    Ok(())
 }
