@@ -17,6 +17,7 @@ pub const APP_VERSION_HEADER: &str = "x-groundgame-app-version";
 
 /// The registry's answer to `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok` when the registry can reach its database.
     pub status: HealthStatus,
@@ -30,6 +31,7 @@ pub struct Health {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
     Ok,
@@ -44,6 +46,7 @@ impl Health {
 
 /// What a person may do with a device, set when it is enrolled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Canvasser,
@@ -78,6 +81,7 @@ impl Role {
 
 /// `POST /v1/enrol`: a device's first contact, with a coordinator's code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     pub code: String,
     /// How the device is shown to coordinators ("Front desk laptop").
@@ -87,6 +91,7 @@ pub struct EnrolRequest {
 /// The registry's answer to an enrolment: the device's credential (shown
 /// once) and what it was enrolled as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Enrolment {
     pub device_id: String,
     pub device_secret: String,
@@ -97,12 +102,14 @@ pub struct Enrolment {
 
 /// `POST /v1/token`: a device trades its credential for an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenRequest {
     pub device_id: String,
     pub device_secret: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessToken {
     pub access_token: String,
     /// Seconds until the token stops working.
@@ -114,6 +121,7 @@ pub struct AccessToken {
 /// `GET /v1/whoami`: the device as the registry sees it, with the scope the
 /// registry computed for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceIdentity {
     pub device_id: String,
     pub device_name: String,
@@ -127,6 +135,7 @@ pub struct DeviceIdentity {
 /// Every refused request's body: a stable code for programs and a sentence
 /// for people (see `docs/sync-protocol.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub error: String,
     pub message: String,

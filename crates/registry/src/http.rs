@@ -7,13 +7,17 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use groundgame_domain::wire::{
-    AccessToken, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus, TokenRequest,
-    PROTOCOL_HEADER, PROTOCOL_VERSION,
+    AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
+    TokenRequest, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 use sqlx::PgPool;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The oldest protocol version this registry still has handlers for.
 pub const PROTOCOL_MIN: u32 = 1;
@@ -21,21 +25,62 @@ pub const PROTOCOL_MIN: u32 = 1;
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-pub fn router(pool: PgPool) -> Router {
-    let api = Router::new()
-        .route("/v1/enrol", post(enrol))
-        .route("/v1/token", post(token))
-        .route("/v1/whoami", get(whoami))
-        .route_layer(middleware::from_fn(require_protocol));
-    Router::new()
-        .route("/healthz", get(healthz))
+/// The OpenAPI document's frame; each handler adds its own path from its
+/// `#[utoipa::path]`, so the document lists exactly the routes served.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "groundgame registry",
+        description = "The campaign registry's sync API. The protocol is described in docs/sync-protocol.md; every /v1 request sends x-groundgame-protocol and x-groundgame-app-version."
+    ),
+    modifiers(&BearerToken)
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The router and the OpenAPI document describing it.
+pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(enrol))
+        .routes(routes!(token))
+        .routes(routes!(whoami))
+        .split_for_parts();
+    let api = api.route_layer(middleware::from_fn(require_protocol));
+    let (health, health_doc) = OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .split_for_parts();
+    openapi.merge(health_doc);
+    let document = openapi.clone();
+    let router = Router::new()
+        .merge(health)
         .merge(api)
+        .route("/openapi.json", get(move || async move { Json(document) }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(pool)
+        .with_state(pool);
+    (router, openapi)
+}
+
+pub fn router(pool: PgPool) -> Router {
+    router_and_openapi(pool).0
 }
 
 /// Up, and able to reach the database: 200. Up, but the database is not
 /// answering: 503, so a load balancer takes this instance out of rotation.
+#[utoipa::path(get, path = "/healthz", responses(
+    (status = 200, description = "Up, with the protocol versions it speaks", body = Health),
+    (status = 503, description = "Up, but its database is not answering", body = Health),
+))]
 async fn healthz(State(pool): State<PgPool>) -> (StatusCode, Json<Health>) {
     let schema_version = crate::db::schema_version(&pool).await;
     let (status, code) = match schema_version {
@@ -83,6 +128,14 @@ async fn require_protocol(request: Request, next: Next) -> Result<Response, ApiE
     }
 }
 
+/// A device's first contact: spends a coordinator's one-time code.
+#[utoipa::path(post, path = "/v1/enrol", request_body = EnrolRequest, responses(
+    (status = 200, description = "Enrolled; the secret is shown this once", body = Enrolment),
+    (status = 400, description = "Malformed code or body", body = ApiErrorBody),
+    (status = 401, description = "Code used, expired or unknown", body = ApiErrorBody),
+    (status = 413, description = "Body over the limit", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
 async fn enrol(
     State(pool): State<PgPool>,
     ApiJson(request): ApiJson<EnrolRequest>,
@@ -92,6 +145,13 @@ async fn enrol(
     ))
 }
 
+/// Trades a device's credential for a short-lived access token.
+#[utoipa::path(post, path = "/v1/token", request_body = TokenRequest, responses(
+    (status = 200, description = "A token; `revoked` says the device may only push", body = AccessToken),
+    (status = 400, description = "Malformed body", body = ApiErrorBody),
+    (status = 401, description = "Wrong device id or secret", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
 async fn token(
     State(pool): State<PgPool>,
     ApiJson(request): ApiJson<TokenRequest>,
@@ -101,6 +161,13 @@ async fn token(
     ))
 }
 
+/// The device and the scope the registry computed for it.
+#[utoipa::path(get, path = "/v1/whoami", security(("device_token" = [])), responses(
+    (status = 200, description = "The device and its office's precincts", body = DeviceIdentity),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "The device was revoked", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
 async fn whoami(
     State(pool): State<PgPool>,
     Active(device): Active,

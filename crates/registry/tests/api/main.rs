@@ -105,3 +105,72 @@ async fn the_serve_command_refuses_a_bad_database_url_clearly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("database URL is not valid"), "{stderr}");
 }
+
+/// The document lists every route the server answers, and the server
+/// answers every route it lists (never 404 or 405).
+#[tokio::test]
+async fn openapi_json_describes_exactly_the_routes_served() {
+    let registry = TestRegistry::spawn().await;
+    let response = reqwest::get(format!("{}/openapi.json", registry.base_url))
+        .await
+        .expect("registry answers");
+    assert_eq!(response.status(), 200);
+    let document: serde_json::Value = response.json().await.expect("JSON");
+    assert!(document["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with('3')));
+    let paths = document["paths"].as_object().expect("paths");
+    let mut listed: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .map(move |(method, _)| (method.clone(), path.clone()))
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("get".to_owned(), "/healthz".to_owned()),
+            ("get".to_owned(), "/v1/whoami".to_owned()),
+            ("post".to_owned(), "/v1/enrol".to_owned()),
+            ("post".to_owned(), "/v1/token".to_owned()),
+        ]
+    );
+    let client = reqwest::Client::new();
+    for (method, path) in &listed {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        let status = client
+            .request(method.clone(), format!("{}{path}", registry.base_url))
+            .header(
+                groundgame_domain::wire::PROTOCOL_HEADER,
+                PROTOCOL_VERSION.to_string(),
+            )
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("registry answers")
+            .status();
+        assert!(
+            status != 404 && status != 405,
+            "{method} {path} is documented but answered {status}"
+        );
+    }
+    // The schemas the paths name are in the document.
+    for schema in [
+        "Enrolment",
+        "EnrolRequest",
+        "AccessToken",
+        "DeviceIdentity",
+        "ApiErrorBody",
+        "Health",
+    ] {
+        assert!(
+            document["components"]["schemas"][schema].is_object(),
+            "{schema} is not described"
+        );
+    }
+    assert!(document["components"]["securitySchemes"]["device_token"].is_object());
+}
