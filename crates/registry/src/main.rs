@@ -120,7 +120,8 @@ async fn main() -> anyhow::Result<()> {
     // logs only what went wrong.
     let default_level = match cli.command {
         Command::Serve { .. } => "info",
-        Command::Admin { .. } => "warn",
+        // A county's load runs statements of many seconds by design.
+        Command::Admin { .. } => "warn,sqlx::query=error",
     };
     tracing_subscriber::fmt()
         .with_env_filter(

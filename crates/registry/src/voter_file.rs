@@ -322,6 +322,18 @@ pub async fn load(
         }
     }
 
+    // What this load can skip: marking absent voters removed when the
+    // campaign has none from this layout yet, and history when the file
+    // has none (each is a scan of a million rows on a county's file).
+    let (had_voters, has_votes): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM voters WHERE campaign_id = $1 AND source = $2), \
+                EXISTS (SELECT 1 FROM staging WHERE kind = 'h')",
+    )
+    .bind(campaign)
+    .bind(layout.slug())
+    .fetch_one(&mut *tx)
+    .await?;
+
     // The diff, counted before anything is written.
     let (new, moved, changed, unchanged): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE v.voter_id IS NULL), \
@@ -375,7 +387,7 @@ pub async fn load(
     .bind(layout.slug())
     .execute(&mut *tx)
     .await?;
-    if layout.has_voters() {
+    if layout.has_voters() && had_voters {
         report.removed = sqlx::query(
             "UPDATE voters v SET removed_at = now(), version = v.version + 1, updated_at = now() \
              WHERE v.campaign_id = $1 AND v.source = $2 AND v.removed_at IS NULL \
@@ -397,27 +409,32 @@ pub async fn load(
     .bind(campaign)
     .execute(&mut *tx)
     .await?;
-    let matched = sqlx::query(
-        "INSERT INTO vote_history (campaign_id, voter_id, election_date, election_type, \
-         election_desc, method, party) \
-         SELECT DISTINCT ON (s.voter_id, s.election_date, s.election_type) $1, s.voter_id, \
-                s.election_date, s.election_type, s.election_desc, s.method, s.vote_party \
-         FROM staging s JOIN voters v ON v.campaign_id = $1 AND v.voter_id = s.voter_id \
-         WHERE s.kind = 'h' \
-         ON CONFLICT (campaign_id, voter_id, election_date, election_type) DO UPDATE SET \
-             election_desc = excluded.election_desc, method = excluded.method, party = excluded.party",
-    )
-    .bind(campaign)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    let unmatched: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM staging s WHERE s.kind = 'h' AND NOT EXISTS \
-         (SELECT 1 FROM voters v WHERE v.campaign_id = $1 AND v.voter_id = s.voter_id)",
-    )
-    .bind(campaign)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (matched, unmatched) = if has_votes {
+        let matched = sqlx::query(
+            "INSERT INTO vote_history (campaign_id, voter_id, election_date, election_type, \
+             election_desc, method, party) \
+             SELECT DISTINCT ON (s.voter_id, s.election_date, s.election_type) $1, s.voter_id, \
+                    s.election_date, s.election_type, s.election_desc, s.method, s.vote_party \
+             FROM staging s JOIN voters v ON v.campaign_id = $1 AND v.voter_id = s.voter_id \
+             WHERE s.kind = 'h' \
+             ON CONFLICT (campaign_id, voter_id, election_date, election_type) DO UPDATE SET \
+                 election_desc = excluded.election_desc, method = excluded.method, party = excluded.party",
+        )
+        .bind(campaign)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let unmatched: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM staging s WHERE s.kind = 'h' AND NOT EXISTS \
+             (SELECT 1 FROM voters v WHERE v.campaign_id = $1 AND v.voter_id = s.voter_id)",
+        )
+        .bind(campaign)
+        .fetch_one(&mut *tx)
+        .await?;
+        (matched, unmatched)
+    } else {
+        (0, 0)
+    };
     report.votes = matched;
     report.votes_unmatched = unmatched as u64;
     report.skipped.sort_by_key(|skipped| skipped.line);
