@@ -99,24 +99,7 @@ pub(crate) fn run(
         summary.unchanged += report.unchanged;
         summary.skipped += report.skipped.len() as u64;
         if !json {
-            println!(
-                "{}: {} rows; {} new, {} moved, {} changed, {} removed, {} unchanged voters; {} votes{}",
-                report.file,
-                report.rows,
-                report.new,
-                report.moved,
-                report.changed,
-                report.removed,
-                report.unchanged,
-                report.votes,
-                if report.votes_unmatched > 0 { format!(" ({} for voters outside this slice)", report.votes_unmatched) } else { String::new() }
-            );
-            for warning in &report.warnings {
-                println!("  note: {warning}");
-            }
-            for skipped in &report.skipped {
-                println!("  skipped: {}", skipped.error);
-            }
+            println!("{report}");
         }
         summary.files.push(report);
     }

@@ -169,6 +169,36 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
 }
 
+/// The summary a person reads after an import (the laptop's and the
+/// registry's command lines print the same): a headline, then a line per
+/// note about the file and per skipped line.
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} rows; {} new, {} moved, {} changed, {} removed, {} unchanged voters; {} votes",
+            self.file,
+            self.rows,
+            self.new,
+            self.moved,
+            self.changed,
+            self.removed,
+            self.unchanged,
+            self.votes
+        )?;
+        if self.votes_unmatched > 0 {
+            write!(f, " ({} for voters not on file here)", self.votes_unmatched)?;
+        }
+        for warning in &self.warnings {
+            write!(f, "\n  note: {warning}")?;
+        }
+        for skipped in &self.skipped {
+            write!(f, "\n  skipped: {}", skipped.error)?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedLine {
     pub line: u64,

@@ -87,7 +87,7 @@ pub async fn audit(
     actor: &str,
     action: &str,
     detail: &str,
-) -> Result<(), IdentityError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (campaign_id, actor, action, detail) VALUES ($1, $2, $3, $4)",
     )

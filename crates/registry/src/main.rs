@@ -329,22 +329,7 @@ async fn import(
         .await?;
         bar.finish_and_clear();
         if !json {
-            println!(
-                "{}: {} voters ({} new, {} moved, {} changed, {} unchanged, {} removed), {} votes ({} for voters not on file), {} lines skipped",
-                report.file,
-                report.voters,
-                report.new,
-                report.moved,
-                report.changed,
-                report.unchanged,
-                report.removed,
-                report.votes,
-                report.votes_unmatched,
-                report.skipped.len()
-            );
-            for skipped in &report.skipped {
-                println!("  skipped line {}: {}", skipped.line, skipped.error);
-            }
+            println!("{report}");
         }
         reports.push(report);
     }

@@ -33,6 +33,8 @@ pub enum LoadError {
     Database(#[from] sqlx::Error),
     #[error("cannot prepare a row for loading: {0}")]
     Csv(#[from] csv::Error),
+    #[error("reading the file stopped unexpectedly (a bug in groundgame; please report it); nothing from this file was loaded")]
+    ReaderFailed,
 }
 
 /// What a load did: the laptop importer's report, so both print the same.
@@ -272,7 +274,10 @@ pub async fn load(
         }
     }
     drop(chunks);
-    let _ = reader.join();
+    // A reader that died mid-file must not leave half a file to commit.
+    if reader.join().is_err() && failure.is_none() {
+        failure = Some(LoadError::ReaderFailed);
+    }
     if let Some(error) = failure {
         copy.abort("the voter file has a bad line").await?;
         return Err(error);
@@ -473,11 +478,7 @@ pub async fn load(
             report.skipped.len()
         ),
     )
-    .await
-    .map_err(|error| match error {
-        crate::identity::IdentityError::Database(error) => LoadError::Database(error),
-        other => LoadError::Database(sqlx::Error::Protocol(other.to_string())),
-    })?;
+    .await?;
     tx.commit().await?;
     Ok(report)
 }
