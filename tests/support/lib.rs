@@ -1,3 +1,4 @@
 //! Shared harness for groundgame's cross-crate and end-to-end tests.
 
 pub mod desktop;
+pub mod fault_proxy;

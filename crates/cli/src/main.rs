@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 mod enroll;
 mod import;
+mod sync;
 
 #[derive(Parser)]
 #[command(
@@ -105,6 +106,20 @@ enum Command {
         /// How coordinators will see this laptop (default: the computer's name).
         #[arg(long)]
         name: Option<String>,
+    },
+    /// Push this laptop's changes to the registry and pull the office's.
+    Sync {
+        #[arg(long)]
+        db: PathBuf,
+        /// The report as JSON (pushed, accepted, duplicates, rejected, conflicts, pulled, ...).
+        #[arg(long)]
+        json: bool,
+        /// Lease this many numbers ahead for the phone bank (a day's worth before going offline).
+        #[arg(long, default_value_t = 50)]
+        lease_ahead: usize,
+        /// How long those leases last, in hours (at most 12).
+        #[arg(long, default_value_t = 0.25)]
+        lease_hours: f64,
     },
     /// Count what the database holds.
     Stats {
@@ -209,6 +224,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             code,
             name,
         } => enroll::run(&db, &registry, &code, name)?,
+        Command::Sync {
+            db,
+            json,
+            lease_ahead,
+            lease_hours,
+        } => sync::run(&db, json, lease_ahead, lease_hours)?,
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

@@ -5,8 +5,10 @@
 //! types: a request the UI sends cannot drift from what the backend expects.
 
 pub mod contact;
+pub mod feed;
 pub mod hlc;
 pub mod ipc;
+pub mod lease;
 pub mod mutation;
 pub mod office;
 pub mod phone;

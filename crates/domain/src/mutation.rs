@@ -6,6 +6,7 @@
 //! once, whichever device or retry delivers it.
 
 use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
+use crate::lease::{LeaseRef, LeaseTarget};
 use crate::voter::VoterId;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,7 @@ pub enum Mutation {
     CorrectVoterField(VoterCorrection),
     AddVoter(AddedVoter),
     ScheduleCallback(CallbackRecord),
+    ReleaseLease(LeaseRelease),
 }
 
 impl Mutation {
@@ -34,6 +36,7 @@ impl Mutation {
             Self::CorrectVoterField(_) => "correct_voter_field",
             Self::AddVoter(_) => "add_voter",
             Self::ScheduleCallback(_) => "schedule_callback",
+            Self::ReleaseLease(_) => "release_lease",
         }
     }
 }
@@ -54,6 +57,9 @@ pub struct ContactRecord {
     pub volunteer: Option<String>,
     /// RFC 3339, the device's wall clock when the result was recorded.
     pub recorded_at: String,
+    /// The registry lease the call was made under, if the laptop held one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<LeaseRef>,
 }
 
 /// A do-not-contact entry. `target` is a voter id, a phone's ten digits, an
@@ -112,6 +118,14 @@ pub struct CallbackRecord {
     /// RFC 3339: when the call should come back.
     pub due_at: String,
     pub recorded_at: String,
+}
+
+/// The device is done with a target (the call's result is recorded): the
+/// registry ends its lease if the epoch still matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRelease {
+    pub target: LeaseTarget,
+    pub epoch: i64,
 }
 
 #[cfg(test)]

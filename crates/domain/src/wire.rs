@@ -140,3 +140,167 @@ pub struct ApiErrorBody {
     pub error: String,
     pub message: String,
 }
+
+/// The most mutations one push may carry.
+pub const PUSH_LIMIT: usize = 500;
+/// The most changes one pull page may carry.
+pub const PULL_LIMIT: u32 = 5_000;
+
+/// `POST /v1/push`: the oldest pending part of the device's outbox, in
+/// sequence order. The device is the one the access token names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushRequest {
+    pub mutations: Vec<PushMutation>,
+}
+
+/// One outbox entry on the wire. The payload stays raw JSON here: the
+/// registry reads it by `kind` and `version`, and one it cannot read is
+/// rejected on its own rather than refusing the whole push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushMutation {
+    /// The device's own sequence: 1, 2, 3, ... with no holes.
+    pub seq: i64,
+    /// A UUIDv7 made on the device.
+    pub mutation_id: String,
+    /// `record_contact`, `add_dnc`, `reverse_dnc`, `correct_voter_field`,
+    /// `add_voter`, `schedule_callback`.
+    pub kind: String,
+    pub version: u32,
+    /// The device's hybrid logical clock when it made the change.
+    pub hlc: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Applied to the campaign's data now.
+    Applied,
+    /// Applied by an earlier push; this is the result stored then.
+    Duplicate,
+    /// Not applied, with a reason a person can act on; it goes to the
+    /// device's needs-attention list and never blocks what follows.
+    Rejected,
+    /// Applied to the coordinators' review queue instead of the record.
+    Conflict,
+}
+
+impl PushOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Rejected => "rejected",
+            Self::Conflict => "conflict",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Applied,
+            Self::Duplicate,
+            Self::Rejected,
+            Self::Conflict,
+        ]
+        .into_iter()
+        .find(|outcome| outcome.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResult {
+    pub seq: i64,
+    pub mutation_id: String,
+    pub result: PushOutcome,
+    /// For `duplicate`, what the first push got: `applied`, `rejected` or
+    /// `conflict`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_result: Option<PushOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+    /// The highest sequence the registry has applied for this device.
+    pub last_applied_seq: i64,
+    /// The registry's hybrid logical clock, for the device to observe.
+    pub registry_hlc: String,
+}
+
+/// One change of the feed, in commit order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub position: i64,
+    /// The changed thing's key within its entity (an attempt id, a voter id).
+    pub key: String,
+    pub version: i64,
+    /// The row, tagged with its `entity` (see `feed::FeedRow`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub row: crate::feed::FeedRow,
+}
+
+/// `GET /v1/pull`'s answer: the next changes in the device's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The position read up to, past changes outside the device's scope;
+    /// the next pull asks for what comes after it.
+    pub checkpoint: i64,
+    /// The feed's head was reached: applying now gives the registry's view
+    /// as of `checkpoint`.
+    pub complete: bool,
+}
+
+/// The most targets one lease request may name.
+pub const LEASE_BATCH: usize = 1_000;
+/// The longest lease: a day's calling taken before going offline.
+pub const LEASE_TTL_MAX: u32 = 12 * 60 * 60;
+
+/// `POST /v1/leases`: lease (or renew) call targets for this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaseRequest {
+    /// `phone:<ten digits>` or `household:<address key>`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub targets: Vec<crate::lease::LeaseTarget>,
+    /// 60 to 43,200 seconds.
+    pub ttl_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaseGrant {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub target: crate::lease::LeaseTarget,
+    pub epoch: i64,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaseRefusal {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub target: crate::lease::LeaseTarget,
+    /// When the device holding it lets it go at the latest (RFC 3339).
+    pub held_until: String,
+}
+
+/// Every target asked for is either granted to this device or held by
+/// another until a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaseResponse {
+    pub granted: Vec<LeaseGrant>,
+    pub refused: Vec<LeaseRefusal>,
+}

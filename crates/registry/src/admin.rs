@@ -148,7 +148,7 @@ pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, Id
         .collect())
 }
 
-/// What `admin stats --json` reports. Contact attempts join it with push.
+/// What `admin stats --json` reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Stats {
     pub campaign: String,
@@ -161,6 +161,13 @@ pub struct Stats {
     pub devices: i64,
     pub devices_revoked: i64,
     pub enrolment_codes_outstanding: i64,
+    pub contact_attempts: i64,
+    pub dnc_entries: i64,
+    pub mutations: i64,
+    /// Review-queue items no coordinator has resolved yet.
+    pub review_open: i64,
+    /// The change feed's head position.
+    pub feed_position: i64,
 }
 
 pub async fn stats(pool: &PgPool, campaign: Uuid) -> Result<Stats, IdentityError> {
@@ -176,7 +183,13 @@ pub async fn stats(pool: &PgPool, campaign: Uuid) -> Result<Stats, IdentityError
                 (SELECT count(*) FROM devices WHERE campaign_id = c.id AND revoked_at IS NOT NULL) \
                     AS devices_revoked, \
                 (SELECT count(*) FROM enrolment_codes WHERE campaign_id = c.id \
-                 AND used_at IS NULL AND expires_at > now()) AS enrolment_codes_outstanding \
+                 AND used_at IS NULL AND expires_at > now()) AS enrolment_codes_outstanding, \
+                (SELECT count(*) FROM contact_attempts WHERE campaign_id = c.id) AS contact_attempts, \
+                (SELECT count(*) FROM dnc_entries WHERE campaign_id = c.id) AS dnc_entries, \
+                (SELECT count(*) FROM mutations WHERE campaign_id = c.id) AS mutations, \
+                (SELECT count(*) FROM review_queue WHERE campaign_id = c.id AND resolved_at IS NULL) \
+                    AS review_open, \
+                coalesce((SELECT position FROM feed_heads WHERE campaign_id = c.id), 0) AS feed_position \
          FROM campaigns c WHERE c.id = $1",
     )
     .bind(campaign)

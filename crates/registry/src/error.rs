@@ -29,6 +29,17 @@ impl ApiError {
     pub fn malformed(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "malformed", message)
     }
+
+    /// The database failed under a request: nothing was committed, and the
+    /// same request can be sent again.
+    pub fn database(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the registry cannot reach its database; nothing was changed, try again shortly",
+        )
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -58,11 +69,7 @@ impl From<IdentityError> for ApiError {
             IdentityError::NoSuchOffice(_) | IdentityError::NoSuchDevice(_) => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", message)
             }
-            IdentityError::Database(_) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the registry cannot reach its database; nothing was changed, try again shortly",
-            ),
+            IdentityError::Database(error) => Self::database(error),
         }
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::error::{ApiError, ApiJson};
 use crate::identity::{self, Device};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -11,8 +12,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
-    TokenRequest, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    LeaseRequest, LeaseResponse, PullResponse, PushRequest, PushResponse, TokenRequest,
+    PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
+use serde::Deserialize;
 use sqlx::PgPool;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -55,6 +58,9 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(enrol))
         .routes(routes!(token))
         .routes(routes!(whoami))
+        .routes(routes!(push))
+        .routes(routes!(pull))
+        .routes(routes!(lease))
         .split_for_parts();
     let api = api.route_layer(middleware::from_fn(require_protocol));
     let (health, health_doc) = OpenApiRouter::new()
@@ -173,6 +179,76 @@ async fn whoami(
     Active(device): Active,
 ) -> Result<Json<DeviceIdentity>, ApiError> {
     Ok(Json(identity::identity(&pool, &device).await?))
+}
+
+/// Applies the oldest pending part of the device's outbox, exactly once.
+/// A revoked device may still push what it holds.
+#[utoipa::path(post, path = "/v1/push", request_body = PushRequest, security(("device_token" = [])), responses(
+    (status = 200, description = "Every mutation's result, in order", body = PushResponse),
+    (status = 400, description = "Malformed body, or sequences that are not consecutive", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 409, description = "A sequence gap or a reused sequence; nothing applied", body = ApiErrorBody),
+    (status = 413, description = "Over 500 mutations or 4 MiB", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+    (status = 503, description = "The database is not answering; nothing applied", body = ApiErrorBody),
+))]
+async fn push(
+    State(pool): State<PgPool>,
+    Authenticated(device): Authenticated,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    Ok(Json(crate::push::push(&pool, &device, request).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PullParams {
+    /// The position the device has read up to (0 at first).
+    after: i64,
+    /// At most this many changes (1 to 5000; 1000 if not given).
+    limit: Option<u32>,
+}
+
+/// The next changes in the device's scope, in commit order.
+#[utoipa::path(get, path = "/v1/pull", params(PullParams), security(("device_token" = [])), responses(
+    (status = 200, description = "A page of changes and the checkpoint reached", body = PullResponse),
+    (status = 400, description = "Bad `after` or `limit`", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "The device was revoked", body = ApiErrorBody),
+    (status = 409, description = "The device has read past the registry's feed (a restored registry)", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn pull(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    params: Result<Query<PullParams>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(params) = params.map_err(|rejection| {
+        ApiError::malformed(format!(
+            "pull takes ?after=<position>&limit=<1..5000>: {}",
+            rejection.body_text()
+        ))
+    })?;
+    Ok(Json(
+        crate::feed::pull(&pool, &device, params.after, params.limit.unwrap_or(1_000)).await?,
+    ))
+}
+
+/// Leases (or renews) call targets for this device: each is granted, or
+/// named as held by another device until a time.
+#[utoipa::path(post, path = "/v1/leases", request_body = LeaseRequest, security(("device_token" = [])), responses(
+    (status = 200, description = "What was granted and what others hold", body = LeaseResponse),
+    (status = 400, description = "No targets, too many, a bad target or a bad ttl", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "Revoked, or a target outside the device's office; nothing leased", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn lease(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    ApiJson(request): ApiJson<LeaseRequest>,
+) -> Result<Json<LeaseResponse>, ApiError> {
+    Ok(Json(crate::leases::lease(&pool, &device, request).await?))
 }
 
 /// The device behind the request's bearer token.

@@ -7,8 +7,12 @@
 pub mod admin;
 pub mod db;
 pub mod error;
+pub mod feed;
 pub mod http;
 pub mod identity;
+pub mod leases;
+pub mod merge;
+pub mod push;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod voter_file;

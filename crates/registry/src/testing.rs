@@ -124,6 +124,46 @@ impl TestRegistry {
     pub fn database_url(&self) -> String {
         self._database.url.clone()
     }
+
+    /// A second registry instance on this one's database and its own port,
+    /// as a load balancer would spread devices over two (the registry keeps
+    /// no state in its process). Stopped when dropped.
+    pub async fn another_instance(&self) -> Instance {
+        let pool = crate::db::connect_and_migrate(&self._database.url)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect a second instance: {error}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|error| panic!("cannot bind a port for the second instance: {error}"));
+        let address = listener
+            .local_addr()
+            .unwrap_or_else(|error| panic!("bound listener has no address: {error}"));
+        let server = tokio::spawn(crate::serve(listener, pool, std::future::pending()));
+        Instance {
+            base_url: format!("http://{address}"),
+            server,
+        }
+    }
+}
+
+/// A further registry process's worth of server on a shared database.
+pub struct Instance {
+    pub base_url: String,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// One text column of a query's rows (for tests without sqlx of their own).
+pub async fn query_strings(pool: &PgPool, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql)
+        .fetch_all(pool)
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"))
 }
 
 impl Drop for TestRegistry {

@@ -8,7 +8,7 @@ use crate::clock::{new_id, stamp};
 use crate::outbox::append;
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::contact::{Effect, RESULT_CODES};
-use groundgame_domain::mutation::{CallbackRecord, ContactRecord};
+use groundgame_domain::mutation::{CallbackRecord, ContactRecord, LeaseRelease};
 use groundgame_domain::office::{ContactHistoryEntry, ContactOutcome};
 use groundgame_domain::{
     Channel, DncChannel, Mutation, PhoneNumber, ResultCode, Scope, SurveyAnswer, VoterId,
@@ -140,6 +140,12 @@ impl Store {
             None => None,
         };
         let attempt_id = new_id();
+        // A call made under the registry's lease names it, and gives it up:
+        // the result settles the target for now.
+        let lease = match (contact.channel, phone.as_deref()) {
+            (Channel::Phone, Some(phone)) => crate::lease::take_phone_lease(&tx, phone)?,
+            _ => None,
+        };
         let record = ContactRecord {
             attempt_id: attempt_id.clone(),
             voter_id: contact.voter_id.clone(),
@@ -152,8 +158,19 @@ impl Store {
             note: (!contact.note.is_empty()).then(|| contact.note.clone()),
             volunteer: contact.volunteer.clone(),
             recorded_at: stamp(now),
+            lease: lease.clone(),
         };
         let hlc = append(&tx, &Mutation::RecordContact(record.clone()), now)?;
+        if let Some(lease) = lease {
+            append(
+                &tx,
+                &Mutation::ReleaseLease(LeaseRelease {
+                    target: lease.target,
+                    epoch: lease.epoch,
+                }),
+                now,
+            )?;
+        }
         tx.execute(
             "INSERT INTO contact_attempts (id, voter_id, household_id, channel, result, phone, call_list_id, \
              turf_id, volunteer, note, recorded_at, hlc) \

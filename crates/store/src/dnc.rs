@@ -43,8 +43,18 @@ pub(crate) fn insert(
             hlc.encode()
         ],
     )?;
-    // A new opt-out on calls ends the leases it touches (sync brief): a
-    // caller holding that number, person or address must not dial it.
+    end_leases(tx, scope, target, channel)?;
+    Ok(record.entry_id)
+}
+
+/// A new opt-out on calls ends the leases it touches (sync brief): a caller
+/// holding that number, person or address must not dial it.
+pub(crate) fn end_leases(
+    tx: &Transaction<'_>,
+    scope: Scope,
+    target: &str,
+    channel: DncChannel,
+) -> Result<(), StoreError> {
     if matches!(channel, DncChannel::Phone | DncChannel::All) {
         let touched = match scope {
             Scope::Person => "voter_id IN (SELECT id FROM voters WHERE voter_id = ?1)",
@@ -62,7 +72,7 @@ pub(crate) fn insert(
             params![target],
         )?;
     }
-    Ok(record.entry_id)
+    Ok(())
 }
 
 impl Store {

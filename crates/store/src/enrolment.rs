@@ -101,4 +101,27 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// Points this laptop at the registry's new address (a campaign moved
+    /// its registry, or a local one for a training day). The credential is
+    /// kept: it is the same registry under another name.
+    pub fn set_registry_url(&mut self, registry_url: &str) -> Result<(), StoreError> {
+        let url = registry_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(StoreError::Invalid(format!(
+                "the registry address must start with http:// or https://; got {url:?}"
+            )));
+        }
+        let changed = self.conn.execute(
+            "UPDATE enrolment SET registry_url = ?1 WHERE id = 1",
+            params![url],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Invalid(
+                "this laptop is not enrolled yet; enrol it with a code from your coordinator"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
 }

@@ -12,6 +12,7 @@ mod enrolment;
 mod error;
 mod import;
 mod keyfile;
+mod lease;
 mod migrate;
 mod outbox;
 mod person;
@@ -19,6 +20,7 @@ mod queue;
 mod rank;
 mod script;
 mod search;
+mod sync;
 mod turf;
 mod voter;
 
@@ -35,6 +37,7 @@ pub use keyfile::{key_path, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
 pub use queue::{within_calling_hours, CallListRules, Caller, Segment, LEASE_MINUTES};
 pub use script::STANDARD_SCRIPT;
+pub use sync::{Applied, PullState};
 pub use turf::TurfSpec;
 pub use voter::CORRECTABLE_FIELDS;
 

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0005_search_vocabulary.sql"),
     include_str!("../../../migrations/local/0006_walk_order.sql"),
     include_str!("../../../migrations/local/0007_enrolment.sql"),
+    include_str!("../../../migrations/local/0008_sync_state.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

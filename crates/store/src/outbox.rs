@@ -97,35 +97,11 @@ impl Store {
 
     /// The oldest `limit` outbox entries still pending, in sequence order.
     pub fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT seq, mutation_id, hlc, payload, state, reason FROM outbox \
-             WHERE state = 'pending' ORDER BY seq LIMIT ?1",
-        )?;
-        let rows = statement.query_map(params![limit], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (seq, mutation_id, hlc, payload, state, reason) = row?;
-            let mutation = serde_json::from_str(&payload)
-                .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
-            entries.push(OutboxEntry {
-                seq,
-                mutation_id,
-                hlc: Hlc::decode(&hlc).unwrap_or_default(),
-                mutation,
-                state,
-                reason,
-            });
-        }
-        Ok(entries)
+        entries(
+            &self.conn,
+            "WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+            params![limit],
+        )
     }
 
     /// This device's hybrid logical clock, as last persisted.
@@ -136,4 +112,41 @@ impl Store {
             .optional()?;
         Ok(text.and_then(|t| Hlc::decode(&t)).unwrap_or_default())
     }
+}
+
+/// Outbox entries chosen by `tail` (a WHERE, ORDER and LIMIT over the
+/// outbox's own columns), with their mutations read back.
+pub(crate) fn entries(
+    conn: &rusqlite::Connection,
+    tail: &str,
+    arguments: impl rusqlite::Params,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT seq, mutation_id, hlc, payload, state, reason FROM outbox {tail}"
+    ))?;
+    let rows = statement.query_map(arguments, |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut found = Vec::new();
+    for row in rows {
+        let (seq, mutation_id, hlc, payload, state, reason) = row?;
+        let mutation = serde_json::from_str(&payload)
+            .map_err(|error| StoreError::Corrupt(format!("outbox entry {seq}: {error}")))?;
+        found.push(OutboxEntry {
+            seq,
+            mutation_id,
+            hlc: Hlc::decode(&hlc).unwrap_or_default(),
+            mutation,
+            state,
+            reason,
+        });
+    }
+    Ok(found)
 }

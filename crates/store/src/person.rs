@@ -9,7 +9,7 @@ use groundgame_domain::mutation::AddedVoter;
 use groundgame_domain::office::{NewPerson, PersonMatch};
 use groundgame_domain::{Mutation, PhoneNumber, VoterId};
 use jiff::Timestamp;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 /// Household of the voter `at_door_of`: (household id, address key).
 fn door(store: &Store, at_door_of: &str) -> Result<(i64, String), StoreError> {
@@ -169,30 +169,53 @@ impl Store {
             recorded_at: stamp(now),
         };
         append(&tx, &Mutation::AddVoter(added), now)?;
-        tx.execute(
-            "INSERT INTO voters (voter_id, household_id, last_name, first_name, birth_year, party, status, \
-             source, added_locally) VALUES (?1, ?2, ?3, ?4, ?5, '', 'A', 'door', 1)",
-            params![voter_id.as_str(), household, last, first, person.birth_year],
-        )?;
-        let row_id = tx.last_insert_rowid();
-        let mut ids = voter_id.as_str().to_owned();
-        if let Some(phone) = &phone {
-            tx.execute(
-                "INSERT INTO phones (voter_id, number, kind, status, source) VALUES (?1, ?2, 'unknown', 'ok', 'door')",
-                params![row_id, phone.digits()],
-            )?;
-            for term in phone_search_terms(phone.digits()) {
-                ids.push(' ');
-                ids.push_str(&term);
-            }
-        }
-        tx.execute(
-            "INSERT INTO voter_search (rowid, name, address, ids) \
-             SELECT ?1, ?2, coalesce((SELECT address FROM voter_search WHERE rowid = \
-                 (SELECT id FROM voters WHERE household_id = ?3 AND id != ?1 LIMIT 1)), ''), ?4",
-            params![row_id, format!("{first} {last}"), household, ids],
+        insert_door_voter(
+            &tx,
+            &voter_id,
+            household,
+            &first,
+            &last,
+            person.birth_year,
+            phone.as_ref().map(PhoneNumber::digits),
         )?;
         tx.commit()?;
         Ok(voter_id)
     }
+}
+
+/// Writes someone met at a door into the slice and its search index: here
+/// when added on this laptop, and when another device's addition arrives.
+pub(crate) fn insert_door_voter(
+    tx: &Transaction<'_>,
+    voter_id: &VoterId,
+    household: i64,
+    first: &str,
+    last: &str,
+    birth_year: Option<i32>,
+    phone: Option<&str>,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO voters (voter_id, household_id, last_name, first_name, birth_year, party, status, \
+         source, added_locally) VALUES (?1, ?2, ?3, ?4, ?5, '', 'A', 'door', 1)",
+        params![voter_id.as_str(), household, last, first, birth_year],
+    )?;
+    let row_id = tx.last_insert_rowid();
+    let mut ids = voter_id.as_str().to_owned();
+    if let Some(phone) = phone {
+        tx.execute(
+            "INSERT INTO phones (voter_id, number, kind, status, source) VALUES (?1, ?2, 'unknown', 'ok', 'door')",
+            params![row_id, phone],
+        )?;
+        for term in phone_search_terms(phone) {
+            ids.push(' ');
+            ids.push_str(&term);
+        }
+    }
+    tx.execute(
+        "INSERT INTO voter_search (rowid, name, address, ids) \
+         SELECT ?1, ?2, coalesce((SELECT address FROM voter_search WHERE rowid = \
+             (SELECT id FROM voters WHERE household_id = ?3 AND id != ?1 LIMIT 1)), ''), ?4",
+        params![row_id, format!("{first} {last}"), household, ids],
+    )?;
+    Ok(row_id)
 }

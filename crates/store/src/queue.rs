@@ -86,7 +86,9 @@ const CANDIDATE_FROM: &str = "FROM call_items i \
 
 /// What every item handed out must satisfy (parameters: ?2 now, ?3 the
 /// open time zones as JSON, ?4 the caller's languages, ?5 whether an unknown
-/// zone is open, ?6 the caller).
+/// zone is open, ?6 the caller). Once the laptop is enrolled, that includes
+/// holding the registry's lease on the number, so no other device of the
+/// campaign can be calling it.
 const ELIGIBLE: &str = "(i.status IN ('available', 'attempted') \
         OR (i.status = 'leased' AND (i.lease_expires_at <= ?2 OR i.leased_to = ?6))) \
    AND (i.not_before IS NULL OR i.not_before <= ?2) \
@@ -98,7 +100,9 @@ const ELIGIBLE: &str = "(i.status IN ('available', 'attempted') \
         AND (p.status IN ('invalid', 'disconnected') OR (p.voter_id = v.id AND p.status = 'wrong'))) \
    AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'person' AND d.target = v.voter_id AND d.channel IN ('phone', 'all')) \
    AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope = 'phone' AND d.target = i.phone AND d.channel IN ('phone', 'all')) \
-   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') AND d.target = h.address_key AND d.channel IN ('phone', 'all'))";
+   AND NOT EXISTS (SELECT 1 FROM dnc_active d WHERE d.scope IN ('address', 'household') AND d.target = h.address_key AND d.channel IN ('phone', 'all')) \
+   AND (NOT EXISTS (SELECT 1 FROM enrolment) OR EXISTS (SELECT 1 FROM registry_leases r \
+        WHERE r.target = 'phone:' || i.phone AND r.mine = 1 AND r.expires_at > ?2))";
 
 /// A call item that may be handed out, as the queue query reads it.
 struct Candidate {

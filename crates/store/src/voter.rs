@@ -8,7 +8,7 @@ use groundgame_domain::mutation::VoterCorrection;
 use groundgame_domain::office::{HouseholdMember, PhoneEntry, VoteEntry, VoterDetail};
 use groundgame_domain::{Mutation, PhoneNumber, VoterId};
 use jiff::Timestamp;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 /// The fields a volunteer may correct, and the column each is kept in.
 /// Identity fields go to the registry's review queue when they conflict.
@@ -184,11 +184,7 @@ impl Store {
             params![row_id, value],
         )?;
         if column.ends_with("name") || *column == "suffix" {
-            tx.execute(
-                "UPDATE voter_search SET name = (SELECT trim(replace(first_name || ' ' || middle_name || ' ' || \
-                 last_name || ' ' || suffix, '  ', ' ')) FROM voters WHERE id = ?1) WHERE rowid = ?1",
-                params![row_id],
-            )?;
+            refresh_search_name(&tx, row_id)?;
         }
         audit(
             &tx,
@@ -200,4 +196,14 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Search finds a voter by the name they have now.
+pub(crate) fn refresh_search_name(tx: &Transaction<'_>, row_id: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE voter_search SET name = (SELECT trim(replace(first_name || ' ' || middle_name || ' ' || \
+         last_name || ' ' || suffix, '  ', ' ')) FROM voters WHERE id = ?1) WHERE rowid = ?1",
+        params![row_id],
+    )?;
+    Ok(())
 }

@@ -1,12 +1,19 @@
 //! The device side of sync with the campaign registry.
 //!
-//! Today this holds the HTTP client every sync step goes through: it stamps
-//! each request with the protocol and app version and turns transport and
-//! version problems into errors that say whether retrying can help. Push,
-//! pull and leases build on it (see ARCHITECTURE.md).
+//! `RegistryClient` is the HTTP client every sync step goes through: it
+//! stamps each request with the protocol and app version and turns transport
+//! and version problems into errors that say whether retrying can help.
+//! `engine` runs a whole sync (push, pull, apply) against a local store, and
+//! `retry` is its backoff (see ARCHITECTURE.md and docs/sync-protocol.md).
+
+pub mod engine;
+pub mod retry;
+
+pub use engine::{sync, Rejection, SyncOptions, SyncReport, SyncStep};
 
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
+    LeaseRequest, LeaseResponse, PullResponse, PushMutation, PushRequest, PushResponse,
     TokenRequest, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 use serde::de::DeserializeOwned;
@@ -29,21 +36,39 @@ pub enum SyncError {
     Refused {
         url: String,
         status: u16,
+        /// The registry's stable error code (`device_revoked`, ...), if it
+        /// sent one.
+        code: String,
         body: String,
     },
     #[error("the registry speaks sync protocol {min}..={max} but this app speaks {ours}; update groundgame (or the registry) so they match")]
     IncompatibleProtocol { min: u32, max: u32, ours: u32 },
     #[error("the registry at {url} is up but cannot reach its database; try again later or tell the campaign's admin")]
     RegistryDegraded { url: String },
+    #[error("this laptop is not enrolled with a registry yet; run `groundgame enroll --registry URL --code CODE` with a code from your coordinator")]
+    NotEnrolled,
+    #[error("the local database: {0}")]
+    Store(#[from] groundgame_store::StoreError),
 }
 
 impl SyncError {
+    /// The registry's error code, for a refused request.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Refused { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
+        }
+    }
+
     /// Whether trying the same request again later can succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Unreachable { .. } | Self::RegistryDegraded { .. } => true,
             Self::Refused { status, .. } => *status >= 500 || *status == 429,
-            Self::BadAddress(_) | Self::IncompatibleProtocol { .. } => false,
+            Self::BadAddress(_)
+            | Self::IncompatibleProtocol { .. }
+            | Self::NotEnrolled
+            | Self::Store(_) => false,
         }
     }
 }
@@ -94,6 +119,7 @@ impl RegistryClient {
             return Err(SyncError::Refused {
                 url,
                 status: status.as_u16(),
+                code: String::new(),
                 body,
             });
         }
@@ -140,12 +166,14 @@ impl RegistryClient {
             return response.json().await.map_err(unreachable);
         }
         let text = response.text().await.unwrap_or_default();
-        let body = serde_json::from_str::<ApiErrorBody>(&text)
-            .map(|error| error.message)
-            .unwrap_or(text);
+        let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
+            Ok(error) => (error.error, error.message),
+            Err(_) => (String::new(), text),
+        };
         Err(SyncError::Refused {
             url,
             status: status.as_u16(),
+            code,
             body,
         })
     }
@@ -172,6 +200,56 @@ impl RegistryClient {
         self.call(
             "/v1/token",
             self.http.post(self.url("/v1/token")).json(&body),
+        )
+        .await
+    }
+
+    /// Sends a batch of the outbox; the registry answers every mutation.
+    pub async fn push(
+        &self,
+        token: &str,
+        mutations: Vec<PushMutation>,
+    ) -> Result<PushResponse, SyncError> {
+        let body = PushRequest { mutations };
+        self.call(
+            "/v1/push",
+            self.http
+                .post(self.url("/v1/push"))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// The next page of the change feed after `after`.
+    pub async fn pull(
+        &self,
+        token: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<PullResponse, SyncError> {
+        let path = format!("/v1/pull?after={after}&limit={limit}");
+        self.call(&path, self.http.get(self.url(&path)).bearer_auth(token))
+            .await
+    }
+
+    /// Leases (or renews) call targets for `ttl_seconds`.
+    pub async fn lease(
+        &self,
+        token: &str,
+        targets: Vec<groundgame_domain::lease::LeaseTarget>,
+        ttl_seconds: u32,
+    ) -> Result<LeaseResponse, SyncError> {
+        let body = LeaseRequest {
+            targets,
+            ttl_seconds,
+        };
+        self.call(
+            "/v1/leases",
+            self.http
+                .post(self.url("/v1/leases"))
+                .bearer_auth(token)
+                .json(&body),
         )
         .await
     }

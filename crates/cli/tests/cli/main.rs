@@ -293,3 +293,162 @@ fn enroll_joins_a_registry_once_and_bad_codes_change_nothing() {
     assert!(!nowhere.status.success());
     drop(registry);
 }
+
+#[test]
+fn sync_pushes_pulls_and_reports_what_happened() {
+    use groundgame_domain::wire::Role;
+    use groundgame_registry::testing::TestRegistry;
+    use groundgame_registry::{admin, identity, voter_file};
+    use groundgame_voterfile::{Layout, VoterFile};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = path(dir.path(), "ncvoter92.txt");
+    let generated = groundgame(&[
+        "generate", "--layout", "nc-voter", "--voters", "500", "--out", &file,
+    ]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let laptops = [path(dir.path(), "a.db"), path(dir.path(), "b.db")];
+    for db in &laptops {
+        let imported = groundgame(&["import", "--db", db, "--layout", "nc-voter", &file]);
+        assert!(
+            imported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+    }
+
+    // The registry holds the same county; one office covers all of it.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let registry = runtime.block_on(TestRegistry::spawn());
+    let (codes, voters) = runtime.block_on(async {
+        let campaign = admin::campaign(&registry.pool, "County party")
+            .await
+            .expect("campaign");
+        let opened = VoterFile::open(Path::new(&file), &Layout::NcVoter).expect("opens");
+        voter_file::load(
+            &registry.pool,
+            campaign,
+            opened,
+            &Layout::NcVoter,
+            false,
+            |_, _| {},
+        )
+        .await
+        .expect("loads");
+        let precincts: Vec<String> = sqlx_precincts(&registry).await;
+        admin::create_office(&registry.pool, campaign, "County", &precincts)
+            .await
+            .expect("office");
+        let mut codes = Vec::new();
+        for role in [Role::Canvasser, Role::Caller] {
+            codes.push(
+                identity::issue_code(&registry.pool, campaign, "County", role, 24)
+                    .await
+                    .expect("code"),
+            );
+        }
+        let voters = voter_ids(&registry).await;
+        (codes, voters)
+    });
+    for (db, code) in laptops.iter().zip(&codes) {
+        let enrolled = groundgame(&[
+            "enroll",
+            "--db",
+            db,
+            "--registry",
+            &registry.base_url,
+            "--code",
+            code,
+        ]);
+        assert!(
+            enrolled.status.success(),
+            "{}",
+            String::from_utf8_lossy(&enrolled.stderr)
+        );
+    }
+
+    let contact = |db: &str, voter: &str, result: &str| {
+        let output = groundgame(&["contact", "--db", db, "--voter", voter, "--result", result]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    contact(&laptops[0], &voters[0], "not-home");
+    contact(&laptops[0], &voters[1], "canvassed");
+    contact(&laptops[1], &voters[0], "refused");
+
+    let sync = |db: &str| stdout_json(&groundgame(&["sync", "--db", db, "--json"]));
+    let a = sync(&laptops[0]);
+    for (field, expected) in [
+        ("pushed", 2),
+        ("accepted", 2),
+        ("duplicates", 0),
+        ("rejected", 0),
+        ("conflicts", 0),
+        ("pulled", 2),
+    ] {
+        assert_eq!(a[field], expected, "{field} in {a}");
+    }
+    let b = sync(&laptops[1]);
+    assert_eq!(
+        (
+            b["pushed"].as_u64(),
+            b["accepted"].as_u64(),
+            b["pulled"].as_u64()
+        ),
+        (Some(1), Some(1), Some(3)),
+        "{b}"
+    );
+    sync(&laptops[0]);
+    for db in &laptops {
+        let stats = stdout_json(&groundgame(&["stats", "--db", db, "--json"]));
+        assert_eq!(stats["contact_attempts"], 3, "{db}: {stats}");
+        assert_eq!(stats["pending_changes"], 0, "{db}: {stats}");
+    }
+
+    // The text report says the same for a person.
+    let text = groundgame(&["sync", "--db", &laptops[1]]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("pushed 0: 0 accepted"), "{text}");
+
+    // A laptop never enrolled is told how to enrol, and keeps its work.
+    let lone = path(dir.path(), "lone.db");
+    assert!(
+        groundgame(&["import", "--db", &lone, "--layout", "nc-voter", &file])
+            .status
+            .success()
+    );
+    contact(&lone, &voters[2], "not-home");
+    let refused = groundgame(&["sync", "--db", &lone]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("not enrolled") && stderr.contains("groundgame enroll"),
+        "{stderr}"
+    );
+    let stats = stdout_json(&groundgame(&["stats", "--db", &lone, "--json"]));
+    assert_eq!(stats["pending_changes"], 1);
+    drop(registry);
+}
+
+async fn sqlx_precincts(registry: &groundgame_registry::testing::TestRegistry) -> Vec<String> {
+    groundgame_registry::testing::query_strings(
+        &registry.pool,
+        "SELECT DISTINCT precinct_code FROM voters WHERE precinct_code IS NOT NULL ORDER BY 1",
+    )
+    .await
+}
+
+async fn voter_ids(registry: &groundgame_registry::testing::TestRegistry) -> Vec<String> {
+    groundgame_registry::testing::query_strings(
+        &registry.pool,
+        "SELECT voter_id FROM voters ORDER BY 1 LIMIT 10",
+    )
+    .await
+}

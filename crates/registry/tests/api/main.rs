@@ -134,8 +134,11 @@ async fn openapi_json_describes_exactly_the_routes_served() {
         listed,
         [
             ("get".to_owned(), "/healthz".to_owned()),
+            ("get".to_owned(), "/v1/pull".to_owned()),
             ("get".to_owned(), "/v1/whoami".to_owned()),
             ("post".to_owned(), "/v1/enrol".to_owned()),
+            ("post".to_owned(), "/v1/leases".to_owned()),
+            ("post".to_owned(), "/v1/push".to_owned()),
             ("post".to_owned(), "/v1/token".to_owned()),
         ]
     );
@@ -166,6 +169,11 @@ async fn openapi_json_describes_exactly_the_routes_served() {
         "DeviceIdentity",
         "ApiErrorBody",
         "Health",
+        "PushRequest",
+        "PushResponse",
+        "PullResponse",
+        "LeaseRequest",
+        "LeaseResponse",
     ] {
         assert!(
             document["components"]["schemas"][schema].is_object(),

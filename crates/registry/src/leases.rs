@@ -1,0 +1,237 @@
+//! Leases on call targets: a target under a valid lease is never granted to
+//! another device, however many registry instances answer (see
+//! `docs/sync-protocol.md`, "Leases").
+
+use crate::error::ApiError;
+use crate::identity::Device;
+use axum::http::StatusCode;
+use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::wire::{
+    LeaseGrant, LeaseRefusal, LeaseRequest, LeaseResponse, LEASE_BATCH, LEASE_TTL_MAX,
+};
+use sqlx::{PgConnection, PgPool};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Times as the wire carries them: RFC 3339 in UTC, to the second.
+const RFC3339: &str = "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+pub async fn lease(
+    pool: &PgPool,
+    device: &Device,
+    request: LeaseRequest,
+) -> Result<LeaseResponse, ApiError> {
+    if request.targets.is_empty() || request.targets.len() > LEASE_BATCH {
+        return Err(ApiError::malformed(format!(
+            "a lease request names 1 to {LEASE_BATCH} targets; this one names {}",
+            request.targets.len()
+        )));
+    }
+    if !(60..=LEASE_TTL_MAX).contains(&request.ttl_seconds) {
+        return Err(ApiError::malformed(format!(
+            "ttl_seconds is 60 to {LEASE_TTL_MAX} (12 hours); got {}",
+            request.ttl_seconds
+        )));
+    }
+    // Sorted, so concurrent grants lock rows in one order and never deadlock.
+    let targets: BTreeSet<&LeaseTarget> = request.targets.iter().collect();
+    let outside = outside_scope(pool, device, &targets).await?;
+    if !outside.is_empty() {
+        let named: Vec<&str> = outside.iter().take(3).map(String::as_str).collect();
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_scope",
+            format!(
+                "{} of these targets are not in this device's office ({}{}); nothing was leased",
+                outside.len(),
+                named.join(", "),
+                if outside.len() > 3 { ", ..." } else { "" }
+            ),
+        ));
+    }
+    let wanted: Vec<String> = targets.iter().map(|t| t.as_str().to_owned()).collect();
+    let granted: Vec<(String, i64, String)> = sqlx::query_as(&format!(
+        "INSERT INTO leases AS l (campaign_id, target, device_id, epoch, expires_at) \
+         SELECT $1, t, $2, 1, now() + make_interval(secs => $4) FROM unnest($3::text[]) AS t \
+         ON CONFLICT (campaign_id, target) DO UPDATE \
+           SET epoch = CASE WHEN l.device_id = excluded.device_id THEN l.epoch ELSE l.epoch + 1 END, \
+               device_id = excluded.device_id, expires_at = excluded.expires_at, granted_at = now() \
+           WHERE l.device_id = excluded.device_id OR l.expires_at <= now() \
+         RETURNING target, epoch, {RFC3339}"
+    ))
+    .bind(device.campaign)
+    .bind(device.id)
+    .bind(&wanted)
+    .bind(f64::from(request.ttl_seconds))
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let given: BTreeSet<&str> = granted.iter().map(|(target, ..)| target.as_str()).collect();
+    let others: Vec<String> = wanted
+        .iter()
+        .filter(|target| !given.contains(target.as_str()))
+        .cloned()
+        .collect();
+    let refused: Vec<(String, String)> = if others.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(&format!(
+            "SELECT target, {RFC3339} FROM leases WHERE campaign_id = $1 AND target = ANY($2)"
+        ))
+        .bind(device.campaign)
+        .bind(&others)
+        .fetch_all(pool)
+        .await
+        .map_err(ApiError::database)?
+    };
+    let parse = |text: &str| {
+        LeaseTarget::parse(text).map_err(|error| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unavailable",
+                error.to_string(),
+            )
+        })
+    };
+    Ok(LeaseResponse {
+        granted: granted
+            .iter()
+            .map(|(target, epoch, expires_at)| {
+                Ok(LeaseGrant {
+                    target: parse(target)?,
+                    epoch: *epoch,
+                    expires_at: expires_at.clone(),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        refused: refused
+            .iter()
+            .map(|(target, held_until)| {
+                Ok(LeaseRefusal {
+                    target: parse(target)?,
+                    held_until: held_until.clone(),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+    })
+}
+
+/// The targets no voter of the device's office can be reached at.
+async fn outside_scope(
+    pool: &PgPool,
+    device: &Device,
+    targets: &BTreeSet<&LeaseTarget>,
+) -> Result<Vec<String>, ApiError> {
+    let phones: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.phone_digits())
+        .map(str::to_owned)
+        .collect();
+    let households: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.address_key())
+        .map(str::to_owned)
+        .collect();
+    let inside: Vec<String> = sqlx::query_scalar(
+        "SELECT 'phone:' || p.number FROM phones p \
+           JOIN voters v ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+           JOIN office_precincts o ON o.campaign_id = v.campaign_id AND o.precinct_code = v.precinct_code \
+          WHERE p.campaign_id = $1 AND o.office_id = $2 AND p.number = ANY($3) \
+         UNION \
+         SELECT 'household:' || h.address_key FROM households h \
+           JOIN office_precincts o ON o.campaign_id = h.campaign_id AND o.precinct_code = h.precinct_code \
+          WHERE h.campaign_id = $1 AND o.office_id = $2 AND h.address_key = ANY($4)",
+    )
+    .bind(device.campaign)
+    .bind(device.office)
+    .bind(&phones)
+    .bind(&households)
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let inside: BTreeSet<&str> = inside.iter().map(String::as_str).collect();
+    Ok(targets
+        .iter()
+        .map(|t| t.as_str())
+        .filter(|t| !inside.contains(t))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Whether `device` still holds `target` under `epoch`: then nobody else
+/// can have been handed it since, however late the result arrives.
+pub async fn holds(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    device: Uuid,
+    target: &str,
+    epoch: i64,
+) -> Result<bool, sqlx::Error> {
+    let held: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM leases WHERE campaign_id = $1 AND target = $2 AND device_id = $3 AND epoch = $4",
+    )
+    .bind(campaign)
+    .bind(target)
+    .bind(device)
+    .bind(epoch)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(held.is_some())
+}
+
+/// Whether another device holds a valid lease on `target` right now.
+pub async fn held_by_another(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    device: Uuid,
+    target: &str,
+) -> Result<bool, sqlx::Error> {
+    let held: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM leases WHERE campaign_id = $1 AND target = $2 AND device_id <> $3 AND expires_at > now()",
+    )
+    .bind(campaign)
+    .bind(target)
+    .bind(device)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(held.is_some())
+}
+
+/// Ends the device's lease if its epoch still matches.
+pub async fn release(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    device: Uuid,
+    target: &str,
+    epoch: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE leases SET expires_at = least(expires_at, now()) \
+         WHERE campaign_id = $1 AND target = $2 AND device_id = $3 AND epoch = $4",
+    )
+    .bind(campaign)
+    .bind(target)
+    .bind(device)
+    .bind(epoch)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A new opt-out on calls ends every lease it touches: the epoch goes up so
+/// a result still in flight under the old one is flagged.
+pub async fn end_for_targets(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    targets: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leases SET epoch = epoch + 1, expires_at = least(expires_at, now()) \
+         WHERE campaign_id = $1 AND target = ANY($2)",
+    )
+    .bind(campaign)
+    .bind(targets)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,848 @@
+//! The merge rule of each kind of mutation (`field-office.md`; the table in
+//! `docs/sync-protocol.md`). Each handler checks the mutation against the
+//! device's scope, applies what the rule says, and names the feed changes
+//! that tell the office's devices.
+
+use crate::feed::NewChange;
+use crate::identity::Device;
+use groundgame_domain::contact::Effect;
+use groundgame_domain::feed::{
+    FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField,
+};
+use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::mutation::{
+    AddedVoter, CallbackRecord, ContactRecord, DncRecord, DncReversal, LeaseRelease,
+    VoterCorrection,
+};
+use groundgame_domain::wire::{PushMutation, PushOutcome};
+use groundgame_domain::DncChannel;
+use groundgame_domain::{Hlc, ResultCode, Scope};
+use serde::de::DeserializeOwned;
+use sqlx::PgConnection;
+use std::collections::HashSet;
+
+/// Fields a device may correct, and which of them say who a voter is (a
+/// concurrent edit of those goes to review; the rest take the later write).
+const SOFT_FIELDS: &[&str] = &["language", "best_time"];
+const IDENTITY_FIELDS: &[&str] = &["first_name", "middle_name", "last_name", "suffix"];
+
+pub struct Context<'a> {
+    pub device: &'a Device,
+    pub precincts: &'a HashSet<String>,
+    pub hlc: &'a str,
+    pub mutation_id: &'a str,
+}
+
+/// What became of one mutation.
+#[derive(Debug)]
+pub struct Decision {
+    pub outcome: PushOutcome,
+    pub reason: Option<String>,
+    pub changes: Vec<NewChange>,
+}
+
+impl Decision {
+    fn applied(changes: Vec<NewChange>) -> Self {
+        Self {
+            outcome: PushOutcome::Applied,
+            reason: None,
+            changes,
+        }
+    }
+
+    pub fn rejected(reason: impl Into<String>) -> Self {
+        Self {
+            outcome: PushOutcome::Rejected,
+            reason: Some(reason.into()),
+            changes: Vec::new(),
+        }
+    }
+
+    fn conflict(reason: impl Into<String>, changes: Vec<NewChange>) -> Self {
+        Self {
+            outcome: PushOutcome::Conflict,
+            reason: Some(reason.into()),
+            changes,
+        }
+    }
+}
+
+/// A rule's early answer: the mutation is rejected for this reason.
+type Checked<T> = Result<T, Decision>;
+
+pub async fn apply(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    mutation: &PushMutation,
+) -> Result<Decision, sqlx::Error> {
+    // Each handler takes its kind's payload; one that cannot be read is
+    // rejected on its own.
+    macro_rules! handle {
+        ($handler:ident) => {
+            match payload(mutation) {
+                Ok(record) => $handler(conn, context, record).await?,
+                Err(decision) => Err(decision),
+            }
+        };
+    }
+    let outcome = match (mutation.kind.as_str(), mutation.version) {
+        ("record_contact", 1) => handle!(record_contact),
+        ("add_dnc", 1) => handle!(add_dnc),
+        ("reverse_dnc", 1) => handle!(reverse_dnc),
+        ("correct_voter_field", 1) => handle!(correct_voter_field),
+        ("add_voter", 1) => handle!(add_voter),
+        ("schedule_callback", 1) => handle!(schedule_callback),
+        ("release_lease", 1) => handle!(release_lease),
+        (kind, version) => Err(Decision::rejected(format!(
+            "this registry has no handler for {kind} version {version}; update the registry"
+        ))),
+    };
+    Ok(outcome.unwrap_or_else(|decision| decision))
+}
+
+/// The mutation's payload as its kind's type; the `kind` tag is the
+/// mutation's own, so it is stripped before reading.
+fn payload<T: DeserializeOwned>(mutation: &PushMutation) -> Checked<T> {
+    let mut value = mutation.payload.clone();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("kind");
+    }
+    serde_json::from_value(value).map_err(|error| {
+        Decision::rejected(format!(
+            "this {} cannot be read: {error}; it was not applied",
+            mutation.kind
+        ))
+    })
+}
+
+/// The voter's precinct, if the voter is in the campaign's file and in the
+/// device's scope.
+async fn voter_in_scope(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    voter_id: &str,
+    payload: &impl serde::Serialize,
+    kind: &str,
+) -> Result<Checked<Option<String>>, sqlx::Error> {
+    let found: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT precinct_code FROM voters WHERE campaign_id = $1 AND voter_id = $2")
+            .bind(context.device.campaign)
+            .bind(voter_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((precinct,)) = found else {
+        return Ok(Err(Decision::rejected(format!(
+            "voter {voter_id} is not in the campaign's voter file; the registry's file may be older than this laptop's"
+        ))));
+    };
+    if !precinct
+        .as_deref()
+        .is_some_and(|code| context.precincts.contains(code))
+    {
+        return out_of_scope(conn, context, voter_id, precinct, payload, kind)
+            .await
+            .map(Err);
+    }
+    Ok(Ok(precinct))
+}
+
+/// Nothing of an out-of-scope mutation touches campaign data; its payload
+/// waits in the review queue for a coordinator (usually an office re-cut
+/// while a canvasser was offline: the door was still knocked).
+async fn out_of_scope(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    voter_id: &str,
+    precinct: Option<String>,
+    payload: &impl serde::Serialize,
+    kind: &str,
+) -> Result<Decision, sqlx::Error> {
+    let reason = format!(
+        "voter {voter_id} is in precinct {}, outside this device's office; a coordinator will review it",
+        precinct.as_deref().unwrap_or("(none)")
+    );
+    review(
+        conn,
+        context,
+        kind,
+        Some(voter_id),
+        precinct.as_deref(),
+        payload,
+        &reason,
+    )
+    .await?;
+    Ok(Decision::rejected(reason))
+}
+
+async fn review(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    kind: &str,
+    voter_id: Option<&str>,
+    precinct: Option<&str>,
+    payload: &impl serde::Serialize,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO review_queue (campaign_id, kind, voter_id, precinct_code, device_id, mutation_id, payload, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(context.device.campaign)
+    .bind(kind)
+    .bind(voter_id)
+    .bind(precinct)
+    .bind(context.device.id)
+    .bind(context.mutation_id)
+    .bind(sqlx::types::Json(payload))
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A contact attempt is a fact: it never conflicts. Its consequences for
+/// phones are applied here; moved and deceased wait for a coordinator.
+async fn record_contact(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: ContactRecord,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let Some(code) =
+        ResultCode::find(&record.result).filter(|code| code.applies_to(record.channel))
+    else {
+        return Ok(Err(Decision::rejected(format!(
+            "{:?} is not a {} result code",
+            record.result, record.channel
+        ))));
+    };
+    let precinct = match voter_in_scope(
+        conn,
+        context,
+        record.voter_id.as_str(),
+        &record,
+        "record_contact",
+    )
+    .await?
+    {
+        Ok(precinct) => precinct,
+        Err(decision) => return Ok(Err(decision)),
+    };
+    let voter_id = record.voter_id.as_str().to_owned();
+    let mut flags = Vec::new();
+    if context.device.revoked {
+        flags.push("after_revocation".to_owned());
+    }
+    // The call happened, so the result is kept either way; a coordinator
+    // sees the ones that may have doubled up with another caller.
+    let campaign = context.device.campaign;
+    let lease_flag = match (&record.lease, record.phone.as_deref(), record.channel) {
+        (Some(lease), ..) => {
+            let held = crate::leases::holds(
+                conn,
+                campaign,
+                context.device.id,
+                lease.target.as_str(),
+                lease.epoch,
+            )
+            .await?;
+            (!held).then_some("stale_lease")
+        }
+        (None, Some(phone), groundgame_domain::Channel::Phone) => {
+            let target = LeaseTarget::phone(phone);
+            let taken =
+                crate::leases::held_by_another(conn, campaign, context.device.id, target.as_str())
+                    .await?;
+            taken.then_some("leased_to_another")
+        }
+        _ => None,
+    };
+    flags.extend(lease_flag.map(str::to_owned));
+    let answers = serde_json::to_value(&record.answers).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO contact_attempts (campaign_id, id, voter_id, precinct_code, channel, result, phone, \
+         call_list, turf, volunteer, note, answers, recorded_at, hlc, device_id, flags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (campaign_id, id) DO NOTHING",
+    )
+    .bind(context.device.campaign)
+    .bind(&record.attempt_id)
+    .bind(&voter_id)
+    .bind(&precinct)
+    .bind(record.channel.slug())
+    .bind(code.slug)
+    .bind(&record.phone)
+    .bind(&record.call_list)
+    .bind(&record.turf)
+    .bind(&record.volunteer)
+    .bind(record.note.clone().unwrap_or_default())
+    .bind(sqlx::types::Json(&answers))
+    .bind(&record.recorded_at)
+    .bind(context.hlc)
+    .bind(context.device.id)
+    .bind(&flags)
+    .execute(&mut *conn)
+    .await?;
+    let mut changes = Vec::new();
+    match (code.effect, record.phone.as_deref()) {
+        (Effect::PhoneWrongForPerson, Some(phone)) => {
+            sqlx::query(
+                "UPDATE phones SET status = 'wrong' WHERE campaign_id = $1 AND voter_id = $2 AND number = $3",
+            )
+            .bind(context.device.campaign)
+            .bind(&voter_id)
+            .bind(phone)
+            .execute(&mut *conn)
+            .await?;
+            changes.push(phone_change(precinct.as_deref(), &voter_id, phone, "wrong"));
+        }
+        (Effect::PhoneDisconnected, Some(phone)) => {
+            // Dead for everyone who lists it, in every office.
+            let holders: Vec<(String, Option<String>)> = sqlx::query_as(
+                "UPDATE phones p SET status = 'disconnected' FROM voters v \
+                 WHERE p.campaign_id = $1 AND p.number = $2 \
+                   AND v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+                 RETURNING p.voter_id, v.precinct_code",
+            )
+            .bind(context.device.campaign)
+            .bind(phone)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (holder, holder_precinct) in holders {
+                changes.push(phone_change(
+                    holder_precinct.as_deref(),
+                    &holder,
+                    phone,
+                    "disconnected",
+                ));
+            }
+        }
+        (Effect::Deceased | Effect::AddressBad, _) => {
+            let reason = format!(
+                "{} reported {} at {}; confirm before the voter's record changes",
+                voter_id, code.slug, record.recorded_at
+            );
+            review(
+                conn,
+                context,
+                code.slug,
+                Some(&voter_id),
+                precinct.as_deref(),
+                &record,
+                &reason,
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    let key = record.attempt_id.clone();
+    changes.insert(
+        0,
+        NewChange::in_precinct(
+            precinct.as_deref(),
+            key,
+            FeedRow::ContactAttempt(FeedContact {
+                record,
+                hlc: context.hlc.to_owned(),
+                device_id: context.device.id.to_string(),
+            }),
+        ),
+    );
+    Ok(Ok(Decision::applied(changes)))
+}
+
+fn phone_change(precinct: Option<&str>, voter_id: &str, number: &str, status: &str) -> NewChange {
+    NewChange::in_precinct(
+        precinct,
+        format!("{voter_id}:{number}"),
+        FeedRow::PhoneStatus(FeedPhoneStatus {
+            voter_id: voter_id.to_owned(),
+            number: number.to_owned(),
+            status: status.to_owned(),
+        }),
+    )
+}
+
+/// The precincts a do-not-contact target touches: a person's, the
+/// precincts of every voter listing a phone, an address's.
+async fn target_precincts(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    scope: Scope,
+    target: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match scope {
+        Scope::Person => {
+            "SELECT DISTINCT precinct_code FROM voters WHERE campaign_id = $1 AND voter_id = $2 \
+             AND precinct_code IS NOT NULL"
+        }
+        Scope::Phone => {
+            "SELECT DISTINCT v.precinct_code FROM phones p JOIN voters v \
+             ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+             WHERE p.campaign_id = $1 AND p.number = $2 AND v.precinct_code IS NOT NULL"
+        }
+        Scope::Address | Scope::Household => {
+            "SELECT DISTINCT precinct_code FROM households WHERE campaign_id = $1 AND address_key = $2 \
+             AND precinct_code IS NOT NULL"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .bind(context.device.campaign)
+        .bind(target)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// The ledger is a union: an entry is added once, whoever sends it.
+async fn add_dnc(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: DncRecord,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let precincts = target_precincts(conn, context, record.scope, &record.target).await?;
+    if !precincts
+        .iter()
+        .any(|code| context.precincts.contains(code))
+    {
+        let reason = format!(
+            "do-not-contact {} {} is not in this device's office",
+            record.scope.slug(),
+            record.target
+        );
+        review(
+            conn,
+            context,
+            "add_dnc",
+            None,
+            precincts.first().map(String::as_str),
+            &record,
+            &reason,
+        )
+        .await?;
+        return Ok(Err(Decision::rejected(reason)));
+    }
+    let row = FeedDnc {
+        id: record.entry_id.clone(),
+        scope: record.scope,
+        target: record.target.clone(),
+        channel: record.channel,
+        source: record.source.clone(),
+        recorded_at: record.recorded_at.clone(),
+        hlc: context.hlc.to_owned(),
+        reverses: None,
+    };
+    insert_dnc(conn, context, &row).await?;
+    if matches!(record.channel, DncChannel::Phone | DncChannel::All) {
+        let targets = call_targets(conn, context, record.scope, &record.target).await?;
+        crate::leases::end_for_targets(conn, context.device.campaign, &targets).await?;
+    }
+    Ok(Ok(Decision::applied(vec![NewChange::in_precincts(
+        precincts,
+        row.id.clone(),
+        FeedRow::DncEntry(row),
+    )])))
+}
+
+/// The lease targets an opt-out touches: the number itself, or every number
+/// of the person or of the people at the address, and the household.
+async fn call_targets(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    scope: Scope,
+    target: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match scope {
+        Scope::Phone => return Ok(vec![LeaseTarget::phone(target).to_string()]),
+        Scope::Person => {
+            "SELECT 'phone:' || number FROM phones WHERE campaign_id = $1 AND voter_id = $2"
+        }
+        Scope::Address | Scope::Household => {
+            "SELECT 'phone:' || p.number FROM phones p JOIN voters v                ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id              WHERE p.campaign_id = $1 AND v.household_key = $2              UNION SELECT 'household:' || $2"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .bind(context.device.campaign)
+        .bind(target)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// Ends the device's lease on a target if the epoch still matches; one that
+/// already passed on is no error (the result it followed was flagged).
+async fn release_lease(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: LeaseRelease,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let released = crate::leases::release(
+        conn,
+        context.device.campaign,
+        context.device.id,
+        record.target.as_str(),
+        record.epoch,
+    )
+    .await?;
+    Ok(Ok(Decision {
+        outcome: PushOutcome::Applied,
+        reason: (!released).then(|| {
+            format!(
+                "the lease on {} had already passed to another device or ended",
+                record.target
+            )
+        }),
+        changes: Vec::new(),
+    }))
+}
+
+async fn insert_dnc(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    row: &FeedDnc,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO dnc_entries (campaign_id, id, scope, target, channel, source, recorded_at, hlc, reverses, device_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (campaign_id, id) DO NOTHING",
+    )
+    .bind(context.device.campaign)
+    .bind(&row.id)
+    .bind(row.scope.slug())
+    .bind(&row.target)
+    .bind(row.channel.slug())
+    .bind(&row.source)
+    .bind(&row.recorded_at)
+    .bind(&row.hlc)
+    .bind(&row.reverses)
+    .bind(context.device.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A reversal is its own entry naming the one it lifts.
+async fn reverse_dnc(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: DncReversal,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let entry: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT scope, target, channel FROM dnc_entries WHERE campaign_id = $1 AND id = $2 AND reverses IS NULL",
+    )
+    .bind(context.device.campaign)
+    .bind(&record.entry_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((scope, target, channel)) = entry else {
+        return Ok(Err(Decision::rejected(format!(
+            "no do-not-contact entry {} on the registry to reverse",
+            record.entry_id
+        ))));
+    };
+    let (Some(scope), Some(channel)) = (
+        Scope::parse(&scope),
+        groundgame_domain::DncChannel::parse(&channel),
+    ) else {
+        return Ok(Err(Decision::rejected(format!(
+            "do-not-contact entry {} has a scope or channel this registry does not know",
+            record.entry_id
+        ))));
+    };
+    let precincts = target_precincts(conn, context, scope, &target).await?;
+    if !precincts
+        .iter()
+        .any(|code| context.precincts.contains(code))
+    {
+        let reason = format!(
+            "do-not-contact entry {} is not in this device's office",
+            record.entry_id
+        );
+        review(
+            conn,
+            context,
+            "reverse_dnc",
+            None,
+            precincts.first().map(String::as_str),
+            &record,
+            &reason,
+        )
+        .await?;
+        return Ok(Err(Decision::rejected(reason)));
+    }
+    let row = FeedDnc {
+        id: record.reversal_id.clone(),
+        scope,
+        target,
+        channel,
+        source: record.source.clone(),
+        recorded_at: record.recorded_at.clone(),
+        hlc: context.hlc.to_owned(),
+        reverses: Some(record.entry_id.clone()),
+    };
+    insert_dnc(conn, context, &row).await?;
+    Ok(Ok(Decision::applied(vec![NewChange::in_precincts(
+        precincts,
+        row.id.clone(),
+        FeedRow::DncEntry(row),
+    )])))
+}
+
+/// Applied when the voter is as the device saw it; otherwise a soft field
+/// takes the later write by hybrid logical clock and an identity field goes
+/// to review with the current value kept. Every outcome puts the value the
+/// registry now holds in the feed, so the device that sent it converges.
+async fn correct_voter_field(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: VoterCorrection,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let field = record.field.as_str();
+    let soft = SOFT_FIELDS.contains(&field);
+    if !soft && !IDENTITY_FIELDS.contains(&field) {
+        return Ok(Err(Decision::rejected(format!(
+            "{field:?} cannot be corrected from a device; the fields are {}, {}",
+            IDENTITY_FIELDS.join(", "),
+            SOFT_FIELDS.join(", ")
+        ))));
+    }
+    let voter_id = record.voter_id.as_str().to_owned();
+    let precinct =
+        match voter_in_scope(conn, context, &voter_id, &record, "correct_voter_field").await? {
+            Ok(precinct) => precinct,
+            Err(decision) => return Ok(Err(decision)),
+        };
+    // The field name comes from the fixed lists above, never from input.
+    let (version, current): (i64, String) = sqlx::query_as(&format!(
+        "SELECT version, {field} FROM voters WHERE campaign_id = $1 AND voter_id = $2 FOR UPDATE"
+    ))
+    .bind(context.device.campaign)
+    .bind(&voter_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let field_clock: Option<String> = sqlx::query_scalar(
+        "SELECT hlc FROM voter_field_clocks WHERE campaign_id = $1 AND voter_id = $2 AND field = $3",
+    )
+    .bind(context.device.campaign)
+    .bind(&voter_id)
+    .bind(field)
+    .fetch_optional(&mut *conn)
+    .await?;
+    // The clock, then the device as a tie-break, in one string whose order
+    // is that order (the clock's text form is fixed-width): two edits in the
+    // same millisecond on two laptops still have one winner everywhere.
+    let ours = format!(
+        "{} {}",
+        Hlc::decode(context.hlc).unwrap_or_default().encode(),
+        context.device.id
+    );
+    let later = field_clock
+        .as_deref()
+        .is_none_or(|theirs| ours.as_str() > theirs);
+    let (outcome, reason, value, new_version) = if record.base_version == version || (soft && later)
+    {
+        sqlx::query(&format!(
+            "UPDATE voters SET {field} = $3, version = version + 1, updated_at = now() \
+             WHERE campaign_id = $1 AND voter_id = $2"
+        ))
+        .bind(context.device.campaign)
+        .bind(&voter_id)
+        .bind(&record.value)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO voter_field_clocks (campaign_id, voter_id, field, hlc) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (campaign_id, voter_id, field) DO UPDATE SET hlc = excluded.hlc",
+        )
+        .bind(context.device.campaign)
+        .bind(&voter_id)
+        .bind(field)
+        .bind(&ours)
+        .execute(&mut *conn)
+        .await?;
+        ("applied", None, record.value.clone(), version + 1)
+    } else if soft {
+        (
+            "superseded",
+            Some(format!(
+                "a later edit of {voter_id}'s {field} on another device stands"
+            )),
+            current,
+            version,
+        )
+    } else {
+        let reason = format!(
+            "{voter_id}'s {field} changed on the registry since this device saw it (version {} now {version}); \
+             {:?} waits for a coordinator and {current:?} stays",
+            record.base_version, record.value
+        );
+        review(
+            conn,
+            context,
+            "correction",
+            Some(&voter_id),
+            precinct.as_deref(),
+            &record,
+            &reason,
+        )
+        .await?;
+        ("review", Some(reason), current, version)
+    };
+    sqlx::query(
+        "INSERT INTO voter_corrections (campaign_id, id, voter_id, field, value, base_version, hlc, device_id, outcome, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (campaign_id, id) DO NOTHING",
+    )
+    .bind(context.device.campaign)
+    .bind(&record.correction_id)
+    .bind(&voter_id)
+    .bind(field)
+    .bind(&record.value)
+    .bind(record.base_version)
+    .bind(context.hlc)
+    .bind(context.device.id)
+    .bind(outcome)
+    .bind(&record.recorded_at)
+    .execute(&mut *conn)
+    .await?;
+    let change = NewChange::in_precinct(
+        precinct.as_deref(),
+        format!("{voter_id}:{field}"),
+        FeedRow::VoterField(FeedVoterField {
+            voter_id: voter_id.clone(),
+            field: field.to_owned(),
+            value,
+            version: new_version,
+        }),
+    )
+    .with_version(new_version);
+    Ok(Ok(match (outcome, reason) {
+        ("review", Some(reason)) => Decision::conflict(reason, vec![change]),
+        (_, reason) => Decision {
+            outcome: PushOutcome::Applied,
+            reason,
+            changes: vec![change],
+        },
+    }))
+}
+
+/// Someone met at a door joins the office's slice at once, and waits in
+/// review for a coordinator to merge them with a voter the state adds later.
+async fn add_voter(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: AddedVoter,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let voter_id = record.voter_id.as_str().to_owned();
+    if !voter_id.starts_with("NEW-") {
+        return Ok(Err(Decision::rejected(format!(
+            "{voter_id} is not an id made at a door (they start with NEW-)"
+        ))));
+    }
+    let household: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT precinct_code FROM households WHERE campaign_id = $1 AND address_key = $2",
+    )
+    .bind(context.device.campaign)
+    .bind(&record.household_address_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((precinct,)) = household else {
+        return Ok(Err(Decision::rejected(format!(
+            "the address {} of {voter_id} is not in the campaign's voter file",
+            record.household_address_key
+        ))));
+    };
+    if !precinct
+        .as_deref()
+        .is_some_and(|code| context.precincts.contains(code))
+    {
+        return out_of_scope(conn, context, &voter_id, precinct, &record, "add_voter")
+            .await
+            .map(Err);
+    }
+    sqlx::query(
+        "INSERT INTO voters (campaign_id, voter_id, household_key, last_name, first_name, birth_year, party, status, \
+         county, precinct_code, source, content_hash, added_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', 'A', '', $7, 'door', 0, $8) ON CONFLICT (campaign_id, voter_id) DO NOTHING",
+    )
+    .bind(context.device.campaign)
+    .bind(&voter_id)
+    .bind(&record.household_address_key)
+    .bind(&record.last_name)
+    .bind(&record.first_name)
+    .bind(record.birth_year)
+    .bind(&precinct)
+    .bind(context.device.id)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(phone) = &record.phone {
+        sqlx::query(
+            "INSERT INTO phones (campaign_id, voter_id, number, status, source) VALUES ($1, $2, $3, 'ok', 'door') \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(context.device.campaign)
+        .bind(&voter_id)
+        .bind(phone)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let reason = format!(
+        "{} {} added at {}; merge with a voter the state adds later, or confirm",
+        record.first_name, record.last_name, record.household_address_key
+    );
+    review(
+        conn,
+        context,
+        "added_at_door",
+        Some(&voter_id),
+        precinct.as_deref(),
+        &record,
+        &reason,
+    )
+    .await?;
+    Ok(Ok(Decision::applied(vec![NewChange::in_precinct(
+        precinct.as_deref(),
+        voter_id.clone(),
+        FeedRow::Voter(FeedVoter {
+            voter_id,
+            household_address_key: record.household_address_key,
+            first_name: record.first_name,
+            last_name: record.last_name,
+            birth_year: record.birth_year,
+            phone: record.phone,
+        }),
+    )])))
+}
+
+async fn schedule_callback(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: CallbackRecord,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let precinct = match voter_in_scope(
+        conn,
+        context,
+        record.voter_id.as_str(),
+        &record,
+        "schedule_callback",
+    )
+    .await?
+    {
+        Ok(precinct) => precinct,
+        Err(decision) => return Ok(Err(decision)),
+    };
+    sqlx::query(
+        "INSERT INTO callbacks (campaign_id, id, voter_id, phone, call_list, due_at, device_id, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (campaign_id, id) DO NOTHING",
+    )
+    .bind(context.device.campaign)
+    .bind(&record.callback_id)
+    .bind(record.voter_id.as_str())
+    .bind(&record.phone)
+    .bind(&record.call_list)
+    .bind(&record.due_at)
+    .bind(context.device.id)
+    .bind(&record.recorded_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(Decision::applied(vec![NewChange::in_precinct(
+        precinct.as_deref(),
+        record.callback_id.clone(),
+        FeedRow::Callback(record),
+    )])))
+}

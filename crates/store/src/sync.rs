@@ -1,0 +1,426 @@
+//! The local half of sync: reading the outbox for a push, recording what
+//! the registry answered, and applying the change feed at complete
+//! checkpoints (see `docs/sync-protocol.md`). No networking here: the sync
+//! crate moves the bytes, this module keeps every step one transaction, so a
+//! crash at any point leaves either the step done or not started.
+
+use crate::clock::stamp;
+use crate::person::insert_door_voter;
+use crate::voter::{refresh_search_name, CORRECTABLE_FIELDS};
+use crate::{dnc, Store, StoreError};
+use groundgame_domain::feed::{
+    FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField,
+};
+use groundgame_domain::mutation::CallbackRecord;
+use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult};
+use groundgame_domain::{Hlc, VoterId};
+use jiff::Timestamp;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+/// Where pull stands on this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullState {
+    /// The feed position this database's view is as of.
+    pub checkpoint: i64,
+    /// Read (and kept in staging) up to here; the next pull starts after it.
+    pub staged_through: i64,
+    /// Changes read and waiting for a complete checkpoint.
+    pub staged: u64,
+}
+
+/// What applying the staged changes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+    pub changes: u64,
+    /// Changes about voters this laptop's slice does not hold (its voter
+    /// file is older or smaller than the registry's); kept out, not lost:
+    /// the registry still has them.
+    pub outside_slice: u64,
+    pub checkpoint: i64,
+}
+
+fn feed_error(context: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{context}: {error}"))
+}
+
+impl Store {
+    /// The oldest pending outbox entries, as a push sends them.
+    pub fn outbox_batch(&self, limit: usize) -> Result<Vec<PushMutation>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT seq, mutation_id, kind, version, hlc, payload FROM outbox \
+             WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+        )?;
+        let rows =
+            statement.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, u32>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })?;
+        let mut batch = Vec::new();
+        for row in rows {
+            let (seq, mutation_id, kind, version, hlc, payload) = row?;
+            let payload = serde_json::from_str(&payload)
+                .map_err(|error| feed_error(&format!("outbox entry {seq}"), error))?;
+            batch.push(PushMutation {
+                seq,
+                mutation_id,
+                kind,
+                version,
+                hlc,
+                payload,
+            });
+        }
+        Ok(batch)
+    }
+
+    /// Records the registry's answer to a push, in one transaction, and
+    /// moves this device's clock past the registry's.
+    pub fn record_push_results(
+        &mut self,
+        results: &[PushResult],
+        registry_hlc: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE outbox SET state = ?3, reason = ?4, answered_at = ?5 \
+                 WHERE seq = ?1 AND mutation_id = ?2 AND state = 'pending'",
+            )?;
+            for result in results {
+                // A duplicate's state is what its first push got, so the
+                // needs-attention list shows a rejection however it arrived.
+                let state = match (result.result, result.first_result) {
+                    (PushOutcome::Duplicate, Some(first)) => first,
+                    (outcome, _) => outcome,
+                };
+                update.execute(params![
+                    result.seq,
+                    result.mutation_id,
+                    state.as_str(),
+                    result.reason,
+                    stamp(now)
+                ])?;
+            }
+        }
+        observe_clock(&tx, registry_hlc, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Where pull stands.
+    pub fn pull_state(&self) -> Result<PullState, StoreError> {
+        let (checkpoint, staged_through) = self
+            .conn
+            .query_row(
+                "SELECT checkpoint, staged_through FROM sync_state WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, 0));
+        let staged: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sync_staging", [], |row| row.get(0))?;
+        Ok(PullState {
+            checkpoint,
+            staged_through: staged_through.max(checkpoint),
+            staged: u64::try_from(staged).unwrap_or(0),
+        })
+    }
+
+    /// Keeps a pulled page until its checkpoint is complete. Re-reading a
+    /// page after a crash replaces the same rows.
+    pub fn stage_changes(&mut self, page: &PullResponse) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO sync_staging (position, key, version, row) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for change in &page.changes {
+                let row = serde_json::to_string(&change.row)
+                    .map_err(|error| feed_error("a pulled change", error))?;
+                insert.execute(params![change.position, change.key, change.version, row])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (id, staged_through) VALUES (1, ?1) \
+             ON CONFLICT (id) DO UPDATE SET staged_through = max(staged_through, excluded.staged_through)",
+            params![page.checkpoint],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies everything staged and moves the checkpoint to `checkpoint`,
+    /// in one transaction. Refused while local changes wait to be pushed:
+    /// the view is always the registry's as of a checkpoint plus this
+    /// device's pending changes, and never a local merge.
+    pub fn apply_staged(&mut self, checkpoint: i64, now: Timestamp) -> Result<Applied, StoreError> {
+        if self.pending_changes()? > 0 {
+            return Err(StoreError::Invalid(
+                "changes made here are still waiting to be pushed; push them before applying pulled ones".into(),
+            ));
+        }
+        let tx = self.conn.transaction()?;
+        let rows: Vec<(i64, String)> = tx
+            .prepare("SELECT position, row FROM sync_staging ORDER BY position")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut applied = Applied {
+            checkpoint,
+            ..Applied::default()
+        };
+        for (position, text) in rows {
+            let row: FeedRow = serde_json::from_str(&text)
+                .map_err(|error| feed_error(&format!("pulled change {position}"), error))?;
+            if apply_row(&tx, &row)? {
+                applied.changes += 1;
+            } else {
+                applied.outside_slice += 1;
+            }
+        }
+        tx.execute("DELETE FROM sync_staging", [])?;
+        tx.execute(
+            "INSERT INTO sync_state (id, checkpoint, staged_through, last_sync_at) VALUES (1, ?1, ?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET checkpoint = excluded.checkpoint, \
+             staged_through = max(staged_through, excluded.checkpoint), last_sync_at = excluded.last_sync_at",
+            params![checkpoint, stamp(now)],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Keeps the last sync's report for the app's day-end view.
+    pub fn save_sync_report(
+        &mut self,
+        report_json: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO sync_state (id, last_sync_at, last_report) VALUES (1, ?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET last_sync_at = excluded.last_sync_at, last_report = excluded.last_report",
+            params![stamp(now), report_json],
+        )?;
+        Ok(())
+    }
+
+    /// Outbox entries the registry refused or sent to review: the
+    /// needs-attention list, newest first.
+    pub fn needs_attention(&self) -> Result<Vec<crate::OutboxEntry>, StoreError> {
+        crate::outbox::entries(
+            &self.conn,
+            "WHERE state IN ('rejected', 'conflict') ORDER BY seq DESC",
+            [],
+        )
+    }
+}
+
+/// The device's clock moves past one it has seen; it never moves back.
+fn observe_clock(tx: &Transaction<'_>, seen: &str, now: Timestamp) -> Result<(), StoreError> {
+    let Some(remote) = Hlc::decode(seen) else {
+        return Ok(());
+    };
+    crate::outbox::device_id(tx)?;
+    let current: String =
+        tx.query_row("SELECT hlc FROM device WHERE id = 1", [], |row| row.get(0))?;
+    let next = Hlc::decode(&current)
+        .unwrap_or_default()
+        .observe(remote, crate::clock::millis(now));
+    tx.execute(
+        "UPDATE device SET hlc = ?1 WHERE id = 1",
+        params![next.encode()],
+    )?;
+    Ok(())
+}
+
+/// The local row of a voter, if this slice holds them.
+fn voter_row(
+    tx: &Transaction<'_>,
+    voter_id: &str,
+) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, household_id FROM voters WHERE voter_id = ?1",
+            params![voter_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Applies one change; false when it is about a voter this slice lacks.
+/// Every branch is idempotent: facts are keyed by their ids and fields are
+/// set to the registry's value, so applying a change twice changes nothing.
+fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
+    match row {
+        FeedRow::ContactAttempt(contact) => apply_contact(tx, contact),
+        FeedRow::DncEntry(entry) => apply_dnc(tx, entry),
+        FeedRow::PhoneStatus(phone) => apply_phone_status(tx, phone),
+        FeedRow::VoterField(field) => apply_voter_field(tx, field),
+        FeedRow::Voter(voter) => apply_voter(tx, voter),
+        FeedRow::Callback(callback) => apply_callback(tx, callback),
+    }
+}
+
+fn apply_contact(tx: &Transaction<'_>, contact: &FeedContact) -> Result<bool, StoreError> {
+    let record = &contact.record;
+    let Some((voter, household)) = voter_row(tx, record.voter_id.as_str())? else {
+        return Ok(false);
+    };
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO contact_attempts (id, voter_id, household_id, channel, result, phone, \
+         call_list_id, turf_id, volunteer, note, recorded_at, hlc, origin) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM call_lists WHERE name = ?7), \
+         (SELECT id FROM turfs WHERE name = ?8), ?9, ?10, ?11, ?12, ?13)",
+        params![
+            record.attempt_id,
+            voter,
+            household,
+            record.channel.slug(),
+            record.result,
+            record.phone,
+            record.call_list,
+            record.turf,
+            record.volunteer,
+            record.note.clone().unwrap_or_default(),
+            record.recorded_at,
+            contact.hlc,
+            format!("device:{}", contact.device_id)
+        ],
+    )?;
+    if inserted > 0 {
+        for answer in &record.answers {
+            tx.execute(
+                "INSERT OR IGNORE INTO survey_answers (attempt_id, question, answer) VALUES (?1, ?2, ?3)",
+                params![record.attempt_id, answer.question, answer.answer],
+            )?;
+        }
+    }
+    Ok(true)
+}
+
+fn apply_dnc(tx: &Transaction<'_>, entry: &FeedDnc) -> Result<bool, StoreError> {
+    if let Some(lifted) = &entry.reverses {
+        let known: Option<i64> = tx
+            .query_row(
+                "SELECT 1 FROM dnc_entries WHERE id = ?1",
+                params![lifted],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if known.is_none() {
+            // The entry it lifts never reached this slice; nothing to lift.
+            return Ok(false);
+        }
+    }
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO dnc_entries (id, scope, target, channel, source, recorded_at, hlc, reverses) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            entry.id,
+            entry.scope.slug(),
+            entry.target,
+            entry.channel.slug(),
+            entry.source,
+            entry.recorded_at,
+            entry.hlc,
+            entry.reverses
+        ],
+    )?;
+    if inserted > 0 && entry.reverses.is_none() {
+        dnc::end_leases(tx, entry.scope, &entry.target, entry.channel)?;
+    }
+    Ok(true)
+}
+
+fn apply_phone_status(tx: &Transaction<'_>, phone: &FeedPhoneStatus) -> Result<bool, StoreError> {
+    let Some((voter, _)) = voter_row(tx, &phone.voter_id)? else {
+        return Ok(false);
+    };
+    tx.execute(
+        "UPDATE phones SET status = ?3 WHERE voter_id = ?1 AND number = ?2",
+        params![voter, phone.number, phone.status],
+    )?;
+    if phone.status == "disconnected" {
+        tx.execute(
+            "UPDATE call_items SET status = 'skipped', leased_to = NULL, lease_expires_at = NULL \
+             WHERE phone = ?1 AND status IN ('available', 'leased', 'attempted')",
+            params![phone.number],
+        )?;
+    }
+    Ok(true)
+}
+
+fn apply_voter_field(tx: &Transaction<'_>, field: &FeedVoterField) -> Result<bool, StoreError> {
+    // The column is one of the fixed list, never text from the wire.
+    let Some(column) = CORRECTABLE_FIELDS.iter().find(|name| **name == field.field) else {
+        return Err(StoreError::Corrupt(format!(
+            "the registry sent a change to {:?}, which this version cannot hold; update groundgame",
+            field.field
+        )));
+    };
+    let Some((voter, _)) = voter_row(tx, &field.voter_id)? else {
+        return Ok(false);
+    };
+    tx.execute(
+        &format!("UPDATE voters SET {column} = ?2, version = ?3 WHERE id = ?1"),
+        params![voter, field.value, field.version],
+    )?;
+    if column.ends_with("name") || *column == "suffix" {
+        refresh_search_name(tx, voter)?;
+    }
+    Ok(true)
+}
+
+fn apply_voter(tx: &Transaction<'_>, voter: &FeedVoter) -> Result<bool, StoreError> {
+    if voter_row(tx, &voter.voter_id)?.is_some() {
+        return Ok(true);
+    }
+    let household: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM households WHERE address_key = ?1",
+            params![voter.household_address_key],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(household) = household else {
+        return Ok(false);
+    };
+    let voter_id = VoterId::parse(&voter.voter_id)
+        .map_err(|error| feed_error("a voter added at a door", error))?;
+    insert_door_voter(
+        tx,
+        &voter_id,
+        household,
+        &voter.first_name,
+        &voter.last_name,
+        voter.birth_year,
+        voter.phone.as_deref(),
+    )?;
+    Ok(true)
+}
+
+fn apply_callback(tx: &Transaction<'_>, callback: &CallbackRecord) -> Result<bool, StoreError> {
+    let item: Option<i64> = tx
+        .query_row(
+            "SELECT i.id FROM call_items i JOIN call_lists l ON l.id = i.call_list_id \
+             WHERE l.name = ?1 AND i.phone = ?2",
+            params![callback.call_list, callback.phone],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(item) = item else {
+        return Ok(false);
+    };
+    tx.execute(
+        "INSERT OR IGNORE INTO callbacks (id, call_item_id, due_at) VALUES (?1, ?2, ?3)",
+        params![callback.callback_id, item, callback.due_at],
+    )?;
+    Ok(true)
+}

@@ -1,0 +1,282 @@
+//! One sync: push the outbox, pull the change feed, apply at a complete
+//! checkpoint (docs/sync-protocol.md). Every local step is one transaction
+//! in the store, and the store is locked only for those steps, never while
+//! waiting on the network, so the app stays usable during a sync.
+//!
+//! A sync can stop anywhere (a crash, a lost connection) and the next one
+//! picks up: the registry answers re-sent mutations `duplicate`, and pulled
+//! pages wait in staging until their checkpoint is complete.
+
+use crate::retry::Backoff;
+use crate::{RegistryClient, SyncError};
+use groundgame_domain::wire::{PushOutcome, LEASE_BATCH, LEASE_TTL_MAX, PULL_LIMIT, PUSH_LIMIT};
+use groundgame_store::Store;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// What a sync did: the day-end report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Mutations sent (a re-sent one counts again).
+    pub pushed: u64,
+    /// Applied by the registry now.
+    pub accepted: u64,
+    /// Already applied by an earlier push whose answer was lost.
+    pub duplicates: u64,
+    /// Refused, each with a reason (also kept in the needs-attention list).
+    pub rejected: u64,
+    /// Sent to the coordinators' review queue instead of the record.
+    pub conflicts: u64,
+    /// Changes read from the feed.
+    pub pulled: u64,
+    /// Changes applied to this laptop's data.
+    pub applied: u64,
+    /// Changes about voters this laptop's slice does not hold.
+    pub outside_slice: u64,
+    /// The feed position this laptop's view is now as of.
+    pub checkpoint: i64,
+    /// Local changes still waiting (made during the sync, or left by an error).
+    pub pending: u64,
+    /// The campaign revoked this device: it pushed what it held, and reads
+    /// nothing more.
+    pub revoked: bool,
+    /// Call targets newly leased to this laptop, and ones another device holds.
+    pub leased: u64,
+    pub lease_refused: u64,
+    /// Targets this laptop now holds a lease on (its phone bank calls only these).
+    pub leases_held: u64,
+    /// Why leasing stopped short, if the registry refused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_error: Option<String>,
+    pub rejections: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub seq: i64,
+    pub kind: String,
+    pub result: String,
+    pub reason: String,
+}
+
+/// Where a sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SyncStep {
+    Connecting,
+    Pushing { done: u64, total: u64 },
+    Pulling { changes: u64 },
+    Applying { changes: u64 },
+    Leasing { targets: u64 },
+    Retrying { attempt: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    pub backoff: Backoff,
+    /// Mutations per push (at most the protocol's 500).
+    pub push_batch: usize,
+    /// Changes per pull page (at most the protocol's 5,000).
+    pub pull_page: u32,
+    /// How many call targets to hold leases on ahead of the phone bank: a
+    /// few online (renewed by each sync), a day's worth before going offline.
+    pub lease_ahead: usize,
+    /// How long those leases last (at most 12 hours).
+    pub lease_seconds: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            backoff: Backoff::default(),
+            push_batch: PUSH_LIMIT,
+            pull_page: 1_000,
+            lease_ahead: 50,
+            lease_seconds: 15 * 60,
+        }
+    }
+}
+
+fn with_store<T>(
+    store: &Mutex<Store>,
+    step: impl FnOnce(&mut Store) -> Result<T, groundgame_store::StoreError>,
+) -> Result<T, SyncError> {
+    // A panic elsewhere while holding the lock leaves SQLite consistent
+    // (every step is a transaction), so a poisoned lock is still usable.
+    let mut guard = store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(step(&mut guard)?)
+}
+
+/// Syncs the store with the registry it is enrolled with.
+pub async fn sync(
+    store: &Mutex<Store>,
+    options: SyncOptions,
+    progress: &mut (dyn FnMut(SyncStep) + Send),
+) -> Result<SyncReport, SyncError> {
+    let enrolment = with_store(store, |store| store.enrolment())?.ok_or(SyncError::NotEnrolled)?;
+    let (device_id, secret) =
+        with_store(store, |store| store.device_credential())?.ok_or(SyncError::NotEnrolled)?;
+    let client = RegistryClient::new(&enrolment.registry_url)?;
+    // Both the steps below and the retries report progress.
+    let progress = std::cell::RefCell::new(progress);
+    let step = |now: SyncStep| (progress.borrow_mut())(now);
+    step(SyncStep::Connecting);
+    let backoff = options.backoff;
+    let retried = |attempt: u32, _: &SyncError| step(SyncStep::Retrying { attempt });
+    let credential = backoff
+        .run(|| client.token(&device_id, &secret), retried)
+        .await?;
+    let token = credential.access_token;
+    let mut report = SyncReport {
+        revoked: credential.revoked,
+        ..SyncReport::default()
+    };
+
+    // Push, oldest first, until nothing is pending.
+    let total = with_store(store, |store| store.pending_changes())?;
+    loop {
+        let batch = with_store(store, |store| {
+            store.outbox_batch(options.push_batch.clamp(1, PUSH_LIMIT))
+        })?;
+        if batch.is_empty() {
+            break;
+        }
+        let kinds: Vec<(i64, String)> = batch.iter().map(|m| (m.seq, m.kind.clone())).collect();
+        report.pushed += batch.len() as u64;
+        let answer = backoff
+            .run(|| client.push(&token, batch.clone()), retried)
+            .await?;
+        let before = with_store(store, |store| store.pending_changes())?;
+        with_store(store, |store| {
+            store.record_push_results(&answer.results, &answer.registry_hlc, Timestamp::now())
+        })?;
+        for result in &answer.results {
+            let outcome = match (result.result, result.first_result) {
+                (PushOutcome::Duplicate, first) => {
+                    report.duplicates += 1;
+                    first.unwrap_or(PushOutcome::Applied)
+                }
+                (outcome, _) => {
+                    if outcome == PushOutcome::Applied {
+                        report.accepted += 1;
+                    }
+                    outcome
+                }
+            };
+            if matches!(outcome, PushOutcome::Rejected | PushOutcome::Conflict) {
+                if outcome == PushOutcome::Rejected {
+                    report.rejected += 1;
+                } else {
+                    report.conflicts += 1;
+                }
+                report.rejections.push(Rejection {
+                    seq: result.seq,
+                    kind: kinds
+                        .iter()
+                        .find(|(seq, _)| *seq == result.seq)
+                        .map(|(_, kind)| kind.clone())
+                        .unwrap_or_default(),
+                    result: outcome.as_str().to_owned(),
+                    reason: result.reason.clone().unwrap_or_default(),
+                });
+            }
+        }
+        let after = with_store(store, |store| store.pending_changes())?;
+        step(SyncStep::Pushing {
+            done: total.saturating_sub(after),
+            total,
+        });
+        if after >= before {
+            // The registry answered without settling anything: stop rather
+            // than send the same batch forever.
+            break;
+        }
+    }
+
+    if report.revoked {
+        report.pending = with_store(store, |store| store.pending_changes())?;
+        return Ok(report);
+    }
+
+    // Pull to the head, staging every page.
+    let state = with_store(store, |store| store.pull_state())?;
+    let mut after = state.staged_through;
+    let page_size = options.pull_page.clamp(1, PULL_LIMIT);
+    loop {
+        let page = backoff
+            .run(|| client.pull(&token, after, page_size), retried)
+            .await?;
+        report.pulled += page.changes.len() as u64;
+        with_store(store, |store| store.stage_changes(&page))?;
+        after = page.checkpoint;
+        step(SyncStep::Pulling {
+            changes: report.pulled,
+        });
+        if page.complete {
+            break;
+        }
+    }
+
+    // Apply at the complete checkpoint, unless something new waits to be
+    // pushed (then the next sync applies it, after pushing).
+    report.pending = with_store(store, |store| store.pending_changes())?;
+    if report.pending == 0 {
+        let staged = with_store(store, |store| store.pull_state())?.staged;
+        step(SyncStep::Applying { changes: staged });
+        let applied = with_store(store, |store| store.apply_staged(after, Timestamp::now()))?;
+        report.applied = applied.changes;
+        report.outside_slice = applied.outside_slice;
+        report.checkpoint = applied.checkpoint;
+    } else {
+        report.checkpoint = with_store(store, |store| store.pull_state())?.checkpoint;
+    }
+    // Lease ahead: the numbers the phone bank will want next.
+    let mut wanted = options.lease_ahead;
+    while wanted > 0 {
+        let ttl = options.lease_seconds.clamp(60, LEASE_TTL_MAX);
+        let now = Timestamp::now();
+        let until = now
+            .saturating_add(jiff::SignedDuration::from_secs(i64::from(ttl)))
+            .unwrap_or(now);
+        let targets = with_store(store, |store| {
+            store.lease_candidates(wanted.min(LEASE_BATCH), now, until)
+        })?;
+        if targets.is_empty() {
+            break;
+        }
+        step(SyncStep::Leasing {
+            targets: targets.len() as u64,
+        });
+        let answer = match backoff
+            .run(|| client.lease(&token, targets.clone(), ttl), retried)
+            .await
+        {
+            Ok(answer) => answer,
+            // Pushed and pulled work stands; the phone bank just has fewer
+            // numbers to hand out until the next sync.
+            Err(error) if !error.is_retryable() => {
+                report.lease_error = Some(error.to_string());
+                break;
+            }
+            Err(error) => return Err(error),
+        };
+        if answer.granted.is_empty() && answer.refused.is_empty() {
+            break;
+        }
+        report.leased += answer.granted.len() as u64;
+        report.lease_refused += answer.refused.len() as u64;
+        // Refused targets are remembered as held elsewhere, so the next
+        // round asks for the numbers after them.
+        with_store(store, |store| store.save_leases(&answer))?;
+        wanted = wanted.saturating_sub(answer.granted.len());
+    }
+    report.leases_held = with_store(store, |store| store.leases_held(Timestamp::now()))?;
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    with_store(store, |store| {
+        store.save_sync_report(&json, Timestamp::now())
+    })?;
+    Ok(report)
+}
