@@ -9,7 +9,15 @@ CREATE TABLE sync_state (
     staged_through  INTEGER NOT NULL DEFAULT 0,
     last_sync_at    TEXT,
     -- The last sync's report (JSON), for the app's day-end view.
-    last_report     TEXT
+    last_report     TEXT,
+    -- The initial snapshot: the feed position it is as of (from its first
+    -- request; a resumed download keeps it), the last row stored as
+    -- `entity:key` (where a broken download resumes), rows stored, and
+    -- whether its end line arrived.
+    snapshot_position  INTEGER,
+    snapshot_resume    TEXT,
+    snapshot_rows      INTEGER NOT NULL DEFAULT 0,
+    snapshot_done      INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE sync_staging (

@@ -98,7 +98,17 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
     for (index, skew) in skews.into_iter().enumerate() {
         // Three laptops in North, one in South.
         let office = usize::from(index == DEVICES - 1);
-        let mut device = campaign.device(offices[office], Role::Canvasser).await;
+        // One North laptop starts empty and takes the office's snapshot
+        // (before faults start, so it has voters to work).
+        let mut device = if index == 1 {
+            let mut fresh = campaign
+                .fresh_device(offices[office], Role::Canvasser)
+                .await;
+            fresh.sync().await;
+            fresh
+        } else {
+            campaign.device(offices[office], Role::Canvasser).await
+        };
         device.skew = SignedDuration::from_mins(skew);
         device
             .store

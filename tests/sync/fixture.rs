@@ -91,7 +91,26 @@ impl Campaign {
     /// A laptop holding the county file, enrolled in `office`.
     pub async fn device(&self, office: &str, role: Role) -> Device {
         let name = format!("{office}-{}", Uuid::now_v7().simple());
-        let mut device = Device::unenrolled(self, &name);
+        let device = Device::unenrolled(self, &name);
+        self.enrol(device, office, role).await
+    }
+
+    /// A new laptop with nothing on it, enrolled in `office`: its first
+    /// sync downloads the office.
+    pub async fn fresh_device(&self, office: &str, role: Role) -> Device {
+        let name = format!("{office}-fresh-{}", Uuid::now_v7().simple());
+        let device = Device {
+            name,
+            device_id: String::new(),
+            store: Mutex::new(Store::open_in_memory().expect("store")),
+            options: fast_sync(),
+            skew: jiff::SignedDuration::ZERO,
+        };
+        self.enrol(device, office, role).await
+    }
+
+    async fn enrol(&self, mut device: Device, office: &str, role: Role) -> Device {
+        let name = device.name.clone();
         let code = identity::issue_code(&self.registry.pool, self.id, office, role, 24)
             .await
             .expect("code");

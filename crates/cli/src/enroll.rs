@@ -10,7 +10,38 @@ pub(crate) fn run(
     code: &str,
     name: Option<String>,
 ) -> anyhow::Result<()> {
-    let mut store = crate::open_existing(db)?;
+    // A new laptop enrols into a new database (its passphrase chosen now),
+    // and its first sync downloads the office into it. If the enrolment
+    // fails, the new database goes again: nothing is left behind.
+    if db.exists() {
+        return enrol(crate::open_existing(db)?, db, registry, code, name);
+    }
+    let store = groundgame_store::Store::open(db, &crate::passphrase(db, true)?)?;
+    let outcome = enrol(store, db, registry, code, name);
+    if outcome.is_err() {
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        let mut shm = db.as_os_str().to_owned();
+        shm.push("-shm");
+        for path in [
+            db.to_owned(),
+            groundgame_store::key_path(db),
+            wal.into(),
+            shm.into(),
+        ] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    outcome
+}
+
+fn enrol(
+    mut store: groundgame_store::Store,
+    db: &Path,
+    registry: &str,
+    code: &str,
+    name: Option<String>,
+) -> anyhow::Result<()> {
     // Checked before the code is spent: a second enrolment would strand the
     // first device's credential.
     if let Some(existing) = store.enrolment()? {

@@ -34,6 +34,11 @@ pub(crate) fn run(
             bar.set_length(total);
             bar.set_position(done);
         }
+        SyncStep::Downloading { rows, total } => {
+            bar.set_message("downloading the office");
+            bar.set_length(total.max(rows));
+            bar.set_position(rows);
+        }
         SyncStep::Pulling { changes } => {
             bar.set_message(format!("pulling ({changes} changes)"));
         }
@@ -88,6 +93,12 @@ fn print_report(report: &SyncReport) {
     if report.revoked {
         println!("this device was revoked by the campaign: it pushed what it held and reads nothing more");
         return;
+    }
+    if report.snapshot_rows > 0 {
+        println!(
+            "downloaded the office from the registry: {} rows",
+            report.snapshot_rows
+        );
     }
     println!(
         "pulled {} changes, applied {} ({} about voters this laptop does not hold); up to date as of feed position {}",

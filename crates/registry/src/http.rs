@@ -61,6 +61,7 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(push))
         .routes(routes!(pull))
         .routes(routes!(lease))
+        .routes(routes!(snapshot))
         .split_for_parts();
     let api = api.route_layer(middleware::from_fn(require_protocol));
     let (health, health_doc) = OpenApiRouter::new()
@@ -249,6 +250,38 @@ async fn lease(
     ApiJson(request): ApiJson<LeaseRequest>,
 ) -> Result<Json<LeaseResponse>, ApiError> {
     Ok(Json(crate::leases::lease(&pool, &device, request).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SnapshotParams {
+    /// Resume after this row: `<entity>:<key>`, from the last row stored.
+    after: Option<String>,
+}
+
+/// The device's whole scope as JSON lines (gzip when accepted): a header
+/// with the feed position to pull from afterwards, the rows entity by
+/// entity in key order, and an end line.
+#[utoipa::path(get, path = "/v1/snapshot", params(SnapshotParams), security(("device_token" = [])), responses(
+    (status = 200, description = "application/x-ndjson: header, rows, end", content_type = "application/x-ndjson", body = String),
+    (status = 400, description = "A bad resume point", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "The device was revoked", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn snapshot(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    headers: axum::http::HeaderMap,
+    params: Result<Query<SnapshotParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|rejection| {
+        ApiError::malformed(format!(
+            "snapshot takes ?after=<entity>:<key>: {}",
+            rejection.body_text()
+        ))
+    })?;
+    crate::snapshot::snapshot(&pool, &device, params.after.as_deref(), &headers).await
 }
 
 /// The device behind the request's bearer token.

@@ -268,7 +268,10 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
     }
 }
 
-fn apply_contact(tx: &Transaction<'_>, contact: &FeedContact) -> Result<bool, StoreError> {
+pub(crate) fn apply_contact(
+    tx: &Transaction<'_>,
+    contact: &FeedContact,
+) -> Result<bool, StoreError> {
     let record = &contact.record;
     let Some((voter, household)) = voter_row(tx, record.voter_id.as_str())? else {
         return Ok(false);
@@ -305,7 +308,7 @@ fn apply_contact(tx: &Transaction<'_>, contact: &FeedContact) -> Result<bool, St
     Ok(true)
 }
 
-fn apply_dnc(tx: &Transaction<'_>, entry: &FeedDnc) -> Result<bool, StoreError> {
+pub(crate) fn apply_dnc(tx: &Transaction<'_>, entry: &FeedDnc) -> Result<bool, StoreError> {
     if let Some(lifted) = &entry.reverses {
         let known: Option<i64> = tx
             .query_row(

@@ -28,6 +28,8 @@ pub struct SyncReport {
     pub rejected: u64,
     /// Sent to the coordinators' review queue instead of the record.
     pub conflicts: u64,
+    /// Rows of the initial snapshot stored by this sync (0 once it is done).
+    pub snapshot_rows: u64,
     /// Changes read from the feed.
     pub pulled: u64,
     /// Changes applied to this laptop's data.
@@ -65,11 +67,27 @@ pub struct Rejection {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum SyncStep {
     Connecting,
-    Pushing { done: u64, total: u64 },
-    Pulling { changes: u64 },
-    Applying { changes: u64 },
-    Leasing { targets: u64 },
-    Retrying { attempt: u32 },
+    Pushing {
+        done: u64,
+        total: u64,
+    },
+    /// The initial snapshot: rows stored so far of about `total`.
+    Downloading {
+        rows: u64,
+        total: u64,
+    },
+    Pulling {
+        changes: u64,
+    },
+    Applying {
+        changes: u64,
+    },
+    Leasing {
+        targets: u64,
+    },
+    Retrying {
+        attempt: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -201,6 +219,19 @@ pub async fn sync(
         return Ok(report);
     }
 
+    // A laptop that has never synced takes its office's snapshot first,
+    // resuming a download that broke off.
+    let snapshot = with_store(store, |store| store.snapshot_state())?;
+    let never_pulled = with_store(store, |store| store.pull_state())?.checkpoint == 0;
+    if !snapshot.done && never_pulled {
+        let before = snapshot.rows;
+        let stored = backoff
+            .run(|| download(store, &client, &token, &step), retried)
+            .await?;
+        report.snapshot_rows = stored.saturating_sub(before);
+        with_store(store, |store| store.finish_snapshot(&enrolment.office))?;
+    }
+
     // Pull to the head, staging every page.
     let state = with_store(store, |store| store.pull_state())?;
     let mut after = state.staged_through;
@@ -279,4 +310,72 @@ pub async fn sync(
         store.save_sync_report(&json, Timestamp::now())
     })?;
     Ok(report)
+}
+
+/// Rows stored per transaction while a snapshot downloads.
+const SNAPSHOT_BATCH: usize = 2_000;
+
+/// Downloads the snapshot from where it stands to its end line; returns the
+/// rows stored in all. Each batch is stored with its resume point, so a
+/// broken download loses nothing and the retry picks up after it.
+async fn download(
+    store: &Mutex<Store>,
+    client: &RegistryClient,
+    token: &str,
+    step: &impl Fn(SyncStep),
+) -> Result<u64, SyncError> {
+    use groundgame_domain::snapshot::SnapshotLine;
+    let state = with_store(store, |store| store.snapshot_state())?;
+    let mut stored = state.rows;
+    let mut total = 0;
+    let mut reader = client.snapshot(token, state.resume.as_deref()).await?;
+    let mut batch = Vec::with_capacity(SNAPSHOT_BATCH);
+    let flush = |batch: &mut Vec<_>, stored: &mut u64| -> Result<(), SyncError> {
+        with_store(store, |store| {
+            store.store_snapshot_rows(batch, Timestamp::now())
+        })?;
+        *stored += batch.len() as u64;
+        batch.clear();
+        Ok(())
+    };
+    loop {
+        let line = match reader.next_line().await {
+            Ok(line) => line,
+            Err(error) => {
+                flush(&mut batch, &mut stored)?;
+                return Err(error);
+            }
+        };
+        match line {
+            Some(SnapshotLine::Header { position, rows }) => {
+                with_store(store, |store| store.begin_snapshot(position))?;
+                total = rows;
+            }
+            Some(SnapshotLine::Row { key, row }) => {
+                batch.push((key, row));
+                if batch.len() >= SNAPSHOT_BATCH {
+                    flush(&mut batch, &mut stored)?;
+                    step(SyncStep::Downloading {
+                        rows: stored,
+                        total,
+                    });
+                }
+            }
+            Some(SnapshotLine::End) => {
+                flush(&mut batch, &mut stored)?;
+                step(SyncStep::Downloading {
+                    rows: stored,
+                    total: stored,
+                });
+                return Ok(stored);
+            }
+            None => {
+                // The connection closed before the end line.
+                flush(&mut batch, &mut stored)?;
+                return Err(SyncError::Interrupted {
+                    url: "the registry's snapshot".to_owned(),
+                });
+            }
+        }
+    }
 }

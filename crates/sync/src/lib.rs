@@ -45,6 +45,10 @@ pub enum SyncError {
     IncompatibleProtocol { min: u32, max: u32, ours: u32 },
     #[error("the registry at {url} is up but cannot reach its database; try again later or tell the campaign's admin")]
     RegistryDegraded { url: String },
+    #[error("the registry's snapshot from {url} stopped before its end; what arrived is kept and the download resumes from there")]
+    Interrupted { url: String },
+    #[error("the registry at {url} sent something this version cannot read ({detail}); update groundgame")]
+    BadResponse { url: String, detail: String },
     #[error("this laptop is not enrolled with a registry yet; run `groundgame enroll --registry URL --code CODE` with a code from your coordinator")]
     NotEnrolled,
     #[error("the local database: {0}")]
@@ -63,11 +67,14 @@ impl SyncError {
     /// Whether trying the same request again later can succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Unreachable { .. } | Self::RegistryDegraded { .. } => true,
+            Self::Unreachable { .. } | Self::RegistryDegraded { .. } | Self::Interrupted { .. } => {
+                true
+            }
             Self::Refused { status, .. } => *status >= 500 || *status == 429,
             Self::BadAddress(_)
             | Self::IncompatibleProtocol { .. }
             | Self::NotEnrolled
+            | Self::BadResponse { .. }
             | Self::Store(_) => false,
         }
     }
@@ -233,6 +240,52 @@ impl RegistryClient {
             .await
     }
 
+    /// Starts the initial snapshot, after `after` (`entity:key`) when a
+    /// download resumes. The registry sends it gzip-compressed.
+    pub async fn snapshot(
+        &self,
+        token: &str,
+        after: Option<&str>,
+    ) -> Result<SnapshotReader, SyncError> {
+        let url = self.url("/v1/snapshot");
+        let mut request = self.http.get(&url).bearer_auth(token);
+        if let Some(after) = after {
+            request = request.query(&[("after", after)]);
+        }
+        let response = request
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(APP_VERSION_HEADER, APP_VERSION)
+            // A whole office can take minutes on a slow line: no overall
+            // timeout, only the connection's.
+            .timeout(Duration::from_secs(3_600))
+            .send()
+            .await
+            .map_err(|source| SyncError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
+                Ok(error) => (error.error, error.message),
+                Err(_) => (String::new(), text),
+            };
+            return Err(SyncError::Refused {
+                url,
+                status,
+                code,
+                body,
+            });
+        }
+        Ok(SnapshotReader {
+            url,
+            response,
+            buffer: Vec::new(),
+            start: 0,
+        })
+    }
+
     /// Leases (or renews) call targets for `ttl_seconds`.
     pub async fn lease(
         &self,
@@ -261,6 +314,47 @@ impl RegistryClient {
             self.http.get(self.url("/v1/whoami")).bearer_auth(token),
         )
         .await
+    }
+}
+
+/// The snapshot's lines as they arrive.
+pub struct SnapshotReader {
+    url: String,
+    response: reqwest::Response,
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl SnapshotReader {
+    /// The next line, or `None` when the stream ended (after the end line,
+    /// or early if the connection dropped: the caller tells which).
+    pub async fn next_line(
+        &mut self,
+    ) -> Result<Option<groundgame_domain::snapshot::SnapshotLine>, SyncError> {
+        loop {
+            if let Some(offset) = self.buffer[self.start..].iter().position(|b| *b == b'\n') {
+                let line = &self.buffer[self.start..self.start + offset];
+                self.start += offset + 1;
+                return serde_json::from_slice(line).map(Some).map_err(|error| {
+                    SyncError::BadResponse {
+                        url: self.url.clone(),
+                        detail: format!("a snapshot line: {error}"),
+                    }
+                });
+            }
+            // Keep the unread tail only, so the buffer stays one chunk big.
+            self.buffer.drain(..self.start);
+            self.start = 0;
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => self.buffer.extend_from_slice(&bytes),
+                Ok(None) => return Ok(None),
+                Err(_) => {
+                    return Err(SyncError::Interrupted {
+                        url: self.url.clone(),
+                    })
+                }
+            }
+        }
     }
 }
 

@@ -343,7 +343,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
             .await
             .expect("office");
         let mut codes = Vec::new();
-        for role in [Role::Canvasser, Role::Caller] {
+        for role in [Role::Canvasser, Role::Caller, Role::Canvasser] {
             codes.push(
                 identity::issue_code(&registry.pool, campaign, "County", role, 24)
                     .await
@@ -390,21 +390,24 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         ("duplicates", 0),
         ("rejected", 0),
         ("conflicts", 0),
-        ("pulled", 2),
     ] {
         assert_eq!(a[field], expected, "{field} in {a}");
     }
+    // The first sync downloads the office (its own results included).
+    assert!(a["snapshot_rows"].as_u64() > Some(1_000), "{a}");
     let b = sync(&laptops[1]);
     assert_eq!(
-        (
-            b["pushed"].as_u64(),
-            b["accepted"].as_u64(),
-            b["pulled"].as_u64()
-        ),
-        (Some(1), Some(1), Some(3)),
+        (b["pushed"].as_u64(), b["accepted"].as_u64()),
+        (Some(1), Some(1)),
         "{b}"
     );
-    sync(&laptops[0]);
+    // A's next sync pulls what B pushed since.
+    let again = sync(&laptops[0]);
+    assert_eq!(
+        (again["pulled"].as_u64(), again["applied"].as_u64()),
+        (Some(1), Some(1)),
+        "{again}"
+    );
     for db in &laptops {
         let stats = stdout_json(&groundgame(&["stats", "--db", db, "--json"]));
         assert_eq!(stats["contact_attempts"], 3, "{db}: {stats}");
@@ -416,6 +419,52 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     assert!(text.status.success());
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("pushed 0: 0 accepted"), "{text}");
+
+    // A new laptop enrols into a new database and gets the whole office
+    // from the registry: voters, phones, results, search.
+    let fresh = path(dir.path(), "fresh.db");
+    let mistyped = groundgame(&[
+        "enroll",
+        "--db",
+        &fresh,
+        "--registry",
+        &registry.base_url,
+        "--code",
+        "7KQ2M-X94RD",
+    ]);
+    assert!(!mistyped.status.success());
+    assert!(
+        !Path::new(&fresh).exists(),
+        "a failed enrolment leaves no database behind"
+    );
+    let enrolled = groundgame(&[
+        "enroll",
+        "--db",
+        &fresh,
+        "--registry",
+        &registry.base_url,
+        "--code",
+        &codes[2],
+    ]);
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let report = sync(&fresh);
+    assert_eq!(report["pushed"], 0, "{report}");
+    let stats = stdout_json(&groundgame(&["stats", "--db", &fresh, "--json"]));
+    let imported = stdout_json(&groundgame(&["stats", "--db", &laptops[0], "--json"]));
+    for field in ["voters", "households", "phones", "contact_attempts"] {
+        assert_eq!(
+            stats[field], imported[field],
+            "{field}: {stats} against {imported}"
+        );
+    }
+    let found = stdout_json(&groundgame(&[
+        "search", "--db", &fresh, "--json", &voters[3],
+    ]));
+    assert_eq!(found["total"], 1, "{found}");
 
     // A laptop never enrolled is told how to enrol, and keeps its work.
     let lone = path(dir.path(), "lone.db");

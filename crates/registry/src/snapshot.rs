@@ -1,0 +1,561 @@
+//! The initial snapshot: a device's whole scope, streamed as JSON lines,
+//! gzip-compressed, in key order per entity so a broken download resumes
+//! where it stopped (see `docs/sync-protocol.md`, "Initial sync").
+//!
+//! Rows are read a page at a time by key (no long-running transaction):
+//! the snapshot is a later state of the same tables, and the device then
+//! pulls the feed from the position the first page was read at, which
+//! replays every change made meanwhile; applying is idempotent.
+
+use crate::error::ApiError;
+use crate::identity::Device;
+use axum::body::{Body, Bytes};
+use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use groundgame_domain::feed::{FeedContact, FeedDnc};
+use groundgame_domain::mutation::ContactRecord;
+use groundgame_domain::snapshot::{
+    ResumePoint, SnapshotHousehold, SnapshotLine, SnapshotPhone, SnapshotRow, SnapshotVote,
+    SnapshotVoter, KEY_SEPARATOR, SNAPSHOT_ENTITIES,
+};
+use groundgame_domain::{DncChannel, Scope, SurveyAnswer, VoterId};
+use sqlx::PgPool;
+use std::io::Write;
+use tokio::sync::mpsc;
+
+/// Rows per database page.
+const PAGE: i64 = 5_000;
+/// Bytes of JSON gathered before a chunk goes out.
+const CHUNK: usize = 64 * 1024;
+
+/// Starts streaming the device's scope after `after` (an `entity:key`).
+pub async fn snapshot(
+    pool: &PgPool,
+    device: &Device,
+    after: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let resume = match after.filter(|text| !text.is_empty()) {
+        Some(text) => Some(ResumePoint::parse(text).ok_or_else(|| {
+            ApiError::malformed(format!(
+                "`after` is <entity>:<key> with the entity one of {}; got {text:?}",
+                SNAPSHOT_ENTITIES.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let position: i64 = sqlx::query_scalar(
+        "SELECT coalesce(max(position), 0) FROM feed_heads WHERE campaign_id = $1",
+    )
+    .bind(device.campaign)
+    .fetch_one(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let precincts: Vec<String> = sqlx::query_scalar(
+        "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2",
+    )
+    .bind(device.campaign)
+    .bind(device.office)
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM households WHERE campaign_id = $1 AND precinct_code = ANY($2)) \
+              + (SELECT count(*) FROM voters WHERE campaign_id = $1 AND precinct_code = ANY($2)) * 3",
+    )
+    .bind(device.campaign)
+    .bind(&precincts)
+    .fetch_one(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let gzip = headers
+        .get(axum::http::header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("gzip"));
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let writer = Writer::new(sender, gzip);
+    let job = Job {
+        pool: pool.clone(),
+        campaign: device.campaign,
+        precincts,
+        resume,
+    };
+    tokio::spawn(async move {
+        let mut writer = writer;
+        if let Err(error) = job
+            .run(&mut writer, position, u64::try_from(rows).unwrap_or(0))
+            .await
+        {
+            // The stream ends without its end line: the device resumes.
+            tracing::warn!(%error, "snapshot stopped");
+            writer.fail(error.to_string()).await;
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async { receiver.recv().await.map(|chunk| (chunk, receiver)) },
+    ));
+    let mut response = ([(CONTENT_TYPE, "application/x-ndjson")], body).into_response();
+    if gzip {
+        response.headers_mut().insert(
+            CONTENT_ENCODING,
+            axum::http::HeaderValue::from_static("gzip"),
+        );
+    }
+    Ok(response)
+}
+
+/// Gathers lines and sends them out in chunks, compressed if asked.
+struct Writer {
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    gzip: Option<GzEncoder<Vec<u8>>>,
+    plain: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SnapshotError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the device hung up")]
+    HungUp,
+    #[error("cannot write the stream: {0}")]
+    Write(#[from] std::io::Error),
+    #[error("a stored row cannot be sent: {0}")]
+    Row(String),
+}
+
+impl Writer {
+    fn new(sender: mpsc::Sender<Result<Bytes, std::io::Error>>, gzip: bool) -> Self {
+        Self {
+            sender,
+            gzip: gzip.then(|| GzEncoder::new(Vec::new(), Compression::fast())),
+            plain: Vec::new(),
+        }
+    }
+
+    async fn line(&mut self, line: &SnapshotLine) -> Result<(), SnapshotError> {
+        serde_json::to_writer(&mut self.plain, line)
+            .map_err(|error| SnapshotError::Row(error.to_string()))?;
+        self.plain.push(b'\n');
+        if self.plain.len() >= CHUNK {
+            self.flush(false).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, last: bool) -> Result<(), SnapshotError> {
+        let bytes = match &mut self.gzip {
+            Some(encoder) => {
+                encoder.write_all(&self.plain)?;
+                self.plain.clear();
+                if last {
+                    encoder.try_finish()?;
+                } else {
+                    encoder.flush()?;
+                }
+                std::mem::take(encoder.get_mut())
+            }
+            None => std::mem::take(&mut self.plain),
+        };
+        if !bytes.is_empty() {
+            self.sender
+                .send(Ok(Bytes::from(bytes)))
+                .await
+                .map_err(|_| SnapshotError::HungUp)?;
+        }
+        Ok(())
+    }
+
+    async fn fail(&mut self, message: String) {
+        let _ = self.sender.send(Err(std::io::Error::other(message))).await;
+    }
+}
+
+struct Job {
+    pool: PgPool,
+    campaign: uuid::Uuid,
+    precincts: Vec<String>,
+    resume: Option<ResumePoint>,
+}
+
+fn split(key: &str) -> Vec<&str> {
+    key.split(KEY_SEPARATOR).collect()
+}
+
+impl Job {
+    async fn run(
+        &self,
+        writer: &mut Writer,
+        position: i64,
+        rows: u64,
+    ) -> Result<(), SnapshotError> {
+        writer
+            .line(&SnapshotLine::Header { position, rows })
+            .await?;
+        let start = self
+            .resume
+            .as_ref()
+            .and_then(|point| SNAPSHOT_ENTITIES.iter().position(|e| *e == point.entity))
+            .unwrap_or(0);
+        for (index, entity) in SNAPSHOT_ENTITIES.iter().enumerate().skip(start) {
+            let mut after = match &self.resume {
+                Some(point) if index == start => point.key.clone(),
+                _ => String::new(),
+            };
+            loop {
+                let page = self.page(entity, &after).await?;
+                let Some((last, _)) = page.last() else { break };
+                after = last.clone();
+                let full = page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX);
+                for (key, row) in page {
+                    writer.line(&SnapshotLine::Row { key, row }).await?;
+                }
+                if !full {
+                    break;
+                }
+            }
+        }
+        writer.line(&SnapshotLine::End).await?;
+        writer.flush(true).await
+    }
+
+    async fn page(
+        &self,
+        entity: &str,
+        after: &str,
+    ) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        match entity {
+            "dnc_entry" => self.dnc(after).await,
+            "household" => self.households(after).await,
+            "voter" => self.voters(after).await,
+            "phone" => self.phones(after).await,
+            "vote" => self.votes(after).await,
+            _ => self.contacts(after).await,
+        }
+    }
+
+    async fn dnc(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
+        let rows: Vec<Row> =
+            sqlx::query_as(
+                "SELECT d.id, d.scope, d.target, d.channel, d.source, d.recorded_at, d.hlc, d.reverses \
+                 FROM dnc_entries d WHERE d.campaign_id = $1 AND d.id > $3 AND ( \
+                   (d.scope = 'person' AND EXISTS (SELECT 1 FROM voters v WHERE v.campaign_id = d.campaign_id \
+                        AND v.voter_id = d.target AND v.precinct_code = ANY($2))) \
+                   OR (d.scope = 'phone' AND EXISTS (SELECT 1 FROM phones p JOIN voters v \
+                        ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+                        WHERE p.campaign_id = d.campaign_id AND p.number = d.target AND v.precinct_code = ANY($2))) \
+                   OR (d.scope IN ('address', 'household') AND EXISTS (SELECT 1 FROM households h \
+                        WHERE h.campaign_id = d.campaign_id AND h.address_key = d.target AND h.precinct_code = ANY($2)))) \
+                 ORDER BY d.id LIMIT $4",
+            )
+            .bind(self.campaign)
+            .bind(&self.precincts)
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(
+                |(id, scope, target, channel, source, recorded_at, hlc, reverses)| {
+                    let (Some(scope), Some(channel)) =
+                        (Scope::parse(&scope), DncChannel::parse(&channel))
+                    else {
+                        return Err(SnapshotError::Row(format!(
+                            "do-not-contact entry {id} has an unknown scope or channel"
+                        )));
+                    };
+                    Ok((
+                        id.clone(),
+                        SnapshotRow::DncEntry(FeedDnc {
+                            id,
+                            scope,
+                            target,
+                            channel,
+                            source,
+                            recorded_at,
+                            hlc,
+                            reverses,
+                        }),
+                    ))
+                },
+            )
+            .collect()
+    }
+
+    async fn households(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        type Row = (
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT address_key, house_number, street, unit, city, state, zip, precinct_code, time_zone \
+             FROM households WHERE campaign_id = $1 AND precinct_code = ANY($2) AND address_key > $3 \
+             ORDER BY address_key LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(&self.precincts)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    address_key,
+                    house_number,
+                    street,
+                    unit,
+                    city,
+                    state,
+                    zip,
+                    precinct_code,
+                    time_zone,
+                )| {
+                    (
+                        address_key.clone(),
+                        SnapshotRow::Household(SnapshotHousehold {
+                            address_key,
+                            house_number,
+                            street,
+                            unit,
+                            city,
+                            state,
+                            zip,
+                            precinct_code,
+                            time_zone,
+                        }),
+                    )
+                },
+            )
+            .collect())
+    }
+
+    async fn voters(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let rows: Vec<VoterRow> = sqlx::query_as(
+            "SELECT voter_id, household_key, last_name, first_name, middle_name, suffix, birth_year, gender, \
+                    party, status, registered_on::text AS registered_on, confidential, county, source, \
+                    content_hash, version, removed_at IS NOT NULL AS removed, language, best_time, \
+                    added_by IS NOT NULL AS added_at_door \
+             FROM voters WHERE campaign_id = $1 AND precinct_code = ANY($2) AND voter_id > $3 \
+             ORDER BY voter_id LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(&self.precincts)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.voter_id.clone(), SnapshotRow::Voter(row.into())))
+            .collect())
+    }
+
+    async fn phones(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let parts = split(after);
+        let (voter, number) = (
+            parts.first().copied().unwrap_or(""),
+            parts.get(1).copied().unwrap_or(""),
+        );
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT p.voter_id, p.number, p.status, p.source FROM phones p JOIN voters v \
+               ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+             WHERE p.campaign_id = $1 AND v.precinct_code = ANY($2) AND (p.voter_id, p.number) > ($3, $4) \
+             ORDER BY p.voter_id, p.number LIMIT $5",
+        )
+        .bind(self.campaign)
+        .bind(&self.precincts)
+        .bind(voter)
+        .bind(number)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(voter_id, number, status, source)| {
+                (
+                    format!("{voter_id}{KEY_SEPARATOR}{number}"),
+                    SnapshotRow::Phone(SnapshotPhone {
+                        voter_id,
+                        number,
+                        status,
+                        source,
+                    }),
+                )
+            })
+            .collect())
+    }
+
+    async fn votes(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let parts = split(after);
+        let part = |index: usize| parts.get(index).copied().unwrap_or("");
+        let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT h.voter_id, h.election_date::text, h.election_type, h.election_desc, h.method, h.party \
+             FROM vote_history h JOIN voters v ON v.campaign_id = h.campaign_id AND v.voter_id = h.voter_id \
+             WHERE h.campaign_id = $1 AND v.precinct_code = ANY($2) \
+               AND (h.voter_id, h.election_date::text, h.election_type) > ($3, $4, $5) \
+             ORDER BY h.voter_id, h.election_date::text, h.election_type LIMIT $6",
+        )
+        .bind(self.campaign)
+        .bind(&self.precincts)
+        .bind(part(0))
+        .bind(part(1))
+        .bind(part(2))
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(voter_id, election_date, election_type, election_desc, method, party)| {
+                (
+                    format!("{voter_id}{KEY_SEPARATOR}{election_date}{KEY_SEPARATOR}{election_type}"),
+                    SnapshotRow::Vote(SnapshotVote {
+                        voter_id,
+                        election_date,
+                        election_type,
+                        election_desc,
+                        method,
+                        party,
+                    }),
+                )
+            })
+            .collect())
+    }
+
+    async fn contacts(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let rows: Vec<ContactRow> = sqlx::query_as(
+            "SELECT id, voter_id, channel, result, phone, call_list, turf, volunteer, note, answers, \
+                    recorded_at, hlc, device_id::text AS device_id \
+             FROM contact_attempts WHERE campaign_id = $1 AND precinct_code = ANY($2) AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(&self.precincts)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let key = row.id.clone();
+                Ok((key, SnapshotRow::ContactAttempt(row.into_feed()?)))
+            })
+            .collect()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct VoterRow {
+    voter_id: String,
+    household_key: Option<String>,
+    last_name: String,
+    first_name: String,
+    middle_name: String,
+    suffix: String,
+    birth_year: Option<i32>,
+    gender: String,
+    party: String,
+    status: String,
+    registered_on: Option<String>,
+    confidential: bool,
+    county: String,
+    source: String,
+    content_hash: i64,
+    version: i64,
+    removed: bool,
+    language: String,
+    best_time: String,
+    added_at_door: bool,
+}
+
+impl From<VoterRow> for SnapshotVoter {
+    fn from(row: VoterRow) -> Self {
+        Self {
+            voter_id: row.voter_id,
+            household_key: row.household_key,
+            last_name: row.last_name,
+            first_name: row.first_name,
+            middle_name: row.middle_name,
+            suffix: row.suffix,
+            birth_year: row.birth_year,
+            gender: row.gender,
+            party: row.party,
+            status: row.status,
+            registered_on: row.registered_on,
+            confidential: row.confidential,
+            county: row.county,
+            source: row.source,
+            content_hash: row.content_hash,
+            version: row.version,
+            removed: row.removed,
+            language: row.language,
+            best_time: row.best_time,
+            added_at_door: row.added_at_door,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: String,
+    voter_id: String,
+    channel: String,
+    result: String,
+    phone: Option<String>,
+    call_list: Option<String>,
+    turf: Option<String>,
+    volunteer: Option<String>,
+    note: String,
+    answers: sqlx::types::Json<Vec<SurveyAnswer>>,
+    recorded_at: String,
+    hlc: String,
+    device_id: String,
+}
+
+impl ContactRow {
+    fn into_feed(self) -> Result<FeedContact, SnapshotError> {
+        let bad = |what: &str| SnapshotError::Row(format!("contact attempt {}: {what}", self.id));
+        let voter_id = VoterId::parse(&self.voter_id).map_err(|_| bad("voter id"))?;
+        let channel =
+            groundgame_domain::Channel::parse(&self.channel).ok_or_else(|| bad("channel"))?;
+        Ok(FeedContact {
+            record: ContactRecord {
+                attempt_id: self.id.clone(),
+                voter_id,
+                channel,
+                result: self.result,
+                phone: self.phone,
+                call_list: self.call_list,
+                turf: self.turf,
+                answers: self.answers.0,
+                note: (!self.note.is_empty()).then_some(self.note),
+                volunteer: self.volunteer,
+                recorded_at: self.recorded_at,
+                lease: None,
+            },
+            hlc: self.hlc,
+            device_id: self.device_id,
+        })
+    }
+}
