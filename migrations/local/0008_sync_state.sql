@@ -17,8 +17,18 @@ CREATE TABLE sync_state (
     snapshot_position  INTEGER,
     snapshot_resume    TEXT,
     snapshot_rows      INTEGER NOT NULL DEFAULT 0,
-    snapshot_done      INTEGER NOT NULL DEFAULT 0
+    snapshot_done      INTEGER NOT NULL DEFAULT 0,
+    -- The snapshot is filling an empty slice: secondary indexes and the
+    -- search index are built once at its end (as a first import does).
+    snapshot_fresh     INTEGER NOT NULL DEFAULT 0
 );
+
+-- The secondary indexes a fresh snapshot dropped, recreated at its end
+-- (kept here so a download that resumes after a crash still rebuilds them).
+CREATE TABLE snapshot_deferred_indexes (
+    name  TEXT PRIMARY KEY,
+    sql   TEXT NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE sync_staging (
     position  INTEGER PRIMARY KEY,

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use groundgame_domain::ipc::{
     ContactRequest, CorrectionRequest, DncRequest, ImportRequest, LockState, OfficeOverview,
-    SyncStatus, VoterPage, VoterQuery,
+    VoterPage, VoterQuery,
 };
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 use tauri::ipc::Channel;
 use tauri::State;
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
@@ -235,20 +235,6 @@ pub async fn import_file(
                     let _ = on_progress.send(progress);
                 },
             )?)
-        })
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, Error> {
-    blocking(&state, |state| {
-        state.with_store(|store| {
-            Ok(SyncStatus {
-                pending_changes: store.pending_changes()?,
-                registry: None,
-                online: false,
-            })
         })
     })
     .await

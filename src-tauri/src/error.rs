@@ -19,6 +19,8 @@ pub enum Error {
     Import(#[from] groundgame_store::ImportError),
     #[error("{0}")]
     BadRequest(String),
+    #[error(transparent)]
+    Sync(groundgame_sync::SyncError),
 }
 
 impl Error {
@@ -31,6 +33,9 @@ impl Error {
                 IpcErrorKind::BadRequest
             }
             Self::Import(_) => IpcErrorKind::BadRequest,
+            Self::Sync(groundgame_sync::SyncError::Locked) => IpcErrorKind::Locked,
+            Self::Sync(error) if error.is_retryable() => IpcErrorKind::Offline,
+            Self::Sync(_) => IpcErrorKind::BadRequest,
             Self::Store(_) | Self::Poisoned | Self::Interrupted(_) => IpcErrorKind::Storage,
         };
         IpcError {

@@ -7,19 +7,25 @@
 mod commands;
 mod error;
 mod state;
+mod sync;
 
 use std::path::PathBuf;
 use tauri::Manager;
 
 fn main() {
     let db_override = db_argument(std::env::args().skip(1));
+    // `--no-demo`: a new database stays empty, for a laptop that enrols with
+    // a registry and downloads its office.
+    let demo = !std::env::args().skip(1).any(|arg| arg == "--no-demo");
     let result = tauri::Builder::default()
         .setup(move |app| {
             let db_path = match &db_override {
                 Some(path) => path.clone(),
                 None => app.path().app_data_dir()?.join("office.db"),
             };
-            app.manage(state::AppState::new(db_path));
+            let state = state::AppState::new(db_path, demo);
+            state.start_background_sync();
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -38,9 +44,12 @@ fn main() {
             commands::next_call,
             commands::release_call,
             commands::import_file,
-            commands::sync_status,
+            sync::sync_status,
             commands::person_matches,
-            commands::add_person
+            commands::add_person,
+            sync::sync_overview,
+            sync::enrol_device,
+            sync::sync_now
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

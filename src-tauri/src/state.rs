@@ -5,15 +5,34 @@ use crate::error::Error;
 use groundgame_domain::ipc::{LockState, OfficeOverview};
 use groundgame_store::{DemoConfig, Passphrase, Store};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    pub(crate) sync: Arc<SyncFlags>,
+}
+
+/// Whether a sync is running, and how the last one ended.
+#[derive(Default)]
+pub struct SyncFlags {
+    pub running: AtomicBool,
+    pub last: Mutex<LastSync>,
+}
+
+#[derive(Default)]
+pub struct LastSync {
+    pub error: Option<String>,
+    pub succeeded: Option<Instant>,
 }
 
 struct Inner {
     db_path: PathBuf,
+    /// Fill a new database with the demo office (off for a laptop that will
+    /// enrol and download its office instead).
+    demo: bool,
     /// `None` until unlocked. SQLite connections are not shareable across
     /// threads, so commands take turns on the one connection, off the UI
     /// thread.
@@ -21,12 +40,14 @@ struct Inner {
 }
 
 impl AppState {
-    pub fn new(db_path: PathBuf) -> Self {
+    pub fn new(db_path: PathBuf, demo: bool) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db_path,
+                demo,
                 store: Mutex::new(None),
             }),
+            sync: Arc::default(),
         }
     }
 
@@ -53,7 +74,7 @@ impl AppState {
             let _ = std::fs::create_dir_all(folder);
         }
         let mut store = Store::open(&self.inner.db_path, &passphrase)?;
-        if store.is_empty()? {
+        if self.inner.demo && store.is_empty()? {
             store.generate_demo(&DemoConfig::default())?;
         }
         let overview = store.overview()?;

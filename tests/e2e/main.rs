@@ -20,9 +20,11 @@ async fn type_into(app: &Desktop, css: &str, text: &str) {
 }
 
 async fn click(app: &Desktop, css: &str) {
+    // Waits for it, as a person would for a screen still loading.
     let element = app
         .client
-        .find(Locator::Css(css))
+        .wait()
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|error| panic!("no {css}: {error}"));
     // WebKitWebDriver does not scroll inside a scrolled panel before a click;
@@ -322,4 +324,204 @@ async fn import_find_knock_and_call() {
         }]],
         "the survey answer travels with the result"
     );
+}
+
+/// Two laptops of one office, through the real window, against a real
+/// registry: one enrols from the sync screen and records a door result and
+/// syncs; the other records a result while the registry is unreachable,
+/// sees that it is kept, and syncs once the registry is back; both end up
+/// showing both results, and nothing is doubled anywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_laptops_sync_through_the_registry() {
+    use groundgame_domain::wire::Role;
+    use groundgame_registry::testing::TestRegistry;
+    use groundgame_registry::{admin, identity, voter_file};
+    use groundgame_store::{ImportOptions, TurfSpec};
+    use groundgame_voterfile::generate::{self, Population};
+    use groundgame_voterfile::{Layout, VoterFile};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ncvoter92.txt");
+    generate::write_nc_voter(
+        &Population::new(300),
+        "WAKE",
+        std::fs::File::create(&file).expect("create file"),
+    )
+    .expect("generate");
+    let registry = TestRegistry::spawn().await;
+    let campaign = admin::campaign(&registry.pool, "County party")
+        .await
+        .expect("campaign");
+    voter_file::load(
+        &registry.pool,
+        campaign,
+        VoterFile::open(&file, &Layout::NcVoter).expect("opens"),
+        &Layout::NcVoter,
+        false,
+        |_, _| {},
+    )
+    .await
+    .expect("loads");
+    let precincts = groundgame_registry::testing::query_strings(
+        &registry.pool,
+        "SELECT DISTINCT precinct_code FROM voters WHERE precinct_code IS NOT NULL ORDER BY 1",
+    )
+    .await;
+    admin::create_office(&registry.pool, campaign, "County", &precincts)
+        .await
+        .expect("office");
+    let code = |role| identity::issue_code(&registry.pool, campaign, "County", role, 24);
+    let code_a = code(Role::Canvasser).await.expect("code");
+    let code_b = code(Role::Canvasser).await.expect("code");
+
+    // Two laptops that imported the county and cut the same turf.
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let laptops = [dir.path().join("a.db"), dir.path().join("b.db")];
+    for db in &laptops {
+        let mut store = Store::open(db, &passphrase).expect("create office");
+        store
+            .import(
+                VoterFile::open(&file, &Layout::NcVoter).expect("opens"),
+                &Layout::NcVoter,
+                ImportOptions::default(),
+                jiff::Timestamp::now(),
+                |_| {},
+            )
+            .expect("imports");
+        store
+            .create_turf("Saturday", &TurfSpec::Precinct(precincts[0].clone()))
+            .expect("turf");
+    }
+    // B was enrolled before; A enrols from the sync screen.
+    {
+        let client = groundgame_sync::RegistryClient::new(&registry.base_url).expect("client");
+        let enrolment = client.enrol(&code_b, "Laptop B").await.expect("enrols");
+        Store::open(&laptops[1], &passphrase)
+            .expect("open")
+            .save_enrolment(
+                &registry.base_url,
+                "Laptop B",
+                &enrolment,
+                jiff::Timestamp::now(),
+            )
+            .expect("saved");
+    }
+    let open_window = |name: &'static str, db: &std::path::Path| {
+        let db = db.to_owned();
+        async move {
+            let app = Desktop::launch(name, &["--db", path_arg(&db)]).await;
+            type_into(&app, "#passphrase", PASSPHRASE).await;
+            click(&app, "#unlock").await;
+            app.wait_for_text("#result-count", |text| text.contains("300 voters"))
+                .await;
+            app
+        }
+    };
+    // Laptop A: enrol, knock, sync.
+    let mut a = open_window("sync-laptop-a", &laptops[0]).await;
+    click(&a, "#tab-sync").await;
+    type_into(&a, "#enrol-registry", &registry.base_url).await;
+    type_into(&a, "#enrol-code", &code_a).await;
+    type_into(&a, "#enrol-name", "Laptop A").await;
+    a.screenshot("enrol").await;
+    click(&a, "#enrol-submit").await;
+    a.wait_for_text("#sync-registry", |text| text == registry.base_url)
+        .await;
+    knock(&a, "not-home").await;
+    click(&a, "#tab-sync").await;
+    click(&a, "#sync-now").await;
+    a.wait_for_text("#sync-accepted", |text| text == "1").await;
+    a.wait_for_text("#sync-text", |text| text.contains("Online"))
+        .await;
+    a.screenshot("synced").await;
+    a.close().await;
+    let knocked = {
+        let store = Store::open(&laptops[0], &passphrase).expect("open");
+        let outbox = store.needs_attention().expect("list");
+        assert!(outbox.is_empty(), "{outbox:?}");
+        groundgame_registry::testing::query_strings(
+            &registry.pool,
+            "SELECT voter_id FROM contact_attempts",
+        )
+        .await
+    };
+    assert_eq!(knocked.len(), 1);
+    let voter = knocked[0].clone();
+
+    // Laptop B, offline: the result is kept and the screen says so.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    Store::open(&laptops[1], &passphrase)
+        .expect("open")
+        .set_registry_url(&format!("http://127.0.0.1:{closed_port}"))
+        .expect("saved");
+    let mut b = open_window("sync-laptop-b-offline", &laptops[1]).await;
+    knock(&b, "canvassed").await;
+    click(&b, "#tab-sync").await;
+    click(&b, "#sync-now").await;
+    let error = b
+        .wait_for_text("#sync-error", |text| !text.is_empty())
+        .await;
+    assert!(error.contains("Offline"), "{error}");
+    assert_eq!(
+        b.wait_for_text("#sync-pending", |text| text == "1").await,
+        "1"
+    );
+    b.screenshot("offline").await;
+    b.close().await;
+
+    // Back online, B syncs and sees A's result; then A sees B's.
+    Store::open(&laptops[1], &passphrase)
+        .expect("open")
+        .set_registry_url(&registry.base_url)
+        .expect("saved");
+    for (name, db) in [
+        ("sync-laptop-b-online", &laptops[1]),
+        ("sync-laptop-a-again", &laptops[0]),
+    ] {
+        let mut app = open_window(name, db).await;
+        click(&app, "#tab-sync").await;
+        click(&app, "#sync-now").await;
+        app.wait_for_text("#sync-pending", |text| text == "0").await;
+        app.wait_for_text("#attention-empty", |text| !text.is_empty())
+            .await;
+        click(&app, "#tab-voters").await;
+        type_into(&app, "#voter-search", &voter).await;
+        app.wait_for_count(".voter-row", |count| count == 1).await;
+        click(&app, ".voter-row .name").await;
+        app.wait_for_count("#detail-contacts li", |count| count == 2)
+            .await;
+        app.screenshot("both-results").await;
+        app.close().await;
+    }
+    for db in &laptops {
+        let stats = Store::open(db, &passphrase)
+            .expect("open")
+            .stats()
+            .expect("stats");
+        assert_eq!(stats.contact_attempts, 2, "{}", db.display());
+        assert_eq!(stats.pending_changes, 0);
+    }
+    assert_eq!(
+        groundgame_registry::testing::query_strings(
+            &registry.pool,
+            "SELECT id FROM contact_attempts"
+        )
+        .await
+        .len(),
+        2,
+        "nothing doubled on the registry"
+    );
+}
+
+/// Records `code` for the voter the walk screen offers at the first door.
+async fn knock(app: &Desktop, code: &str) {
+    click(app, "#tab-walk").await;
+    app.wait_for_count("#door-entry .entry-voter", |count| count > 0)
+        .await;
+    click(app, &format!("#door-entry .code[data-code='{code}']")).await;
+    app.wait_for_text("#walk-message", |text| text.contains("saved"))
+        .await;
 }

@@ -3,8 +3,9 @@
 //! `IpcError` value, never as an exception.
 
 use groundgame_domain::ipc::{
-    command, ContactRequest, CorrectionRequest, DncRequest, ImportRequest, IpcError, IpcErrorKind,
-    LockState, OfficeOverview, SyncStatus, VoterPage, VoterQuery,
+    command, ContactRequest, CorrectionRequest, DncRequest, EnrolDeviceRequest, ImportRequest,
+    IpcError, IpcErrorKind, LockState, OfficeOverview, RegistryLink, SyncOverview, SyncReport,
+    SyncStatus, SyncStep, VoterPage, VoterQuery,
 };
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
@@ -171,29 +172,65 @@ pub async fn sync_status() -> Result<SyncStatus, IpcError> {
 /// Imports a file; `on_progress` is called as the import reads it.
 pub async fn import_file(
     request: &ImportRequest,
-    mut on_progress: impl FnMut(ImportProgress) + 'static,
+    on_progress: impl FnMut(ImportProgress) + 'static,
 ) -> Result<ImportReport, IpcError> {
+    let request = encode(command::IMPORT_FILE, request)?;
+    with_progress(
+        command::IMPORT_FILE,
+        Some(("request", request)),
+        on_progress,
+    )
+    .await
+}
+
+/// Calls a command that reports progress on a channel (`onProgress`), with
+/// at most one other argument.
+async fn with_progress<P: DeserializeOwned + 'static, R: DeserializeOwned>(
+    cmd: &str,
+    argument: Option<(&str, JsValue)>,
+    mut on_progress: impl FnMut(P) + 'static,
+) -> Result<R, IpcError> {
     let channel = Channel::new();
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
-        if let Ok(progress) = serde_wasm_bindgen::from_value::<ImportProgress>(message) {
+        if let Ok(progress) = serde_wasm_bindgen::from_value::<P>(message) {
             on_progress(progress);
         }
     });
     channel.set_onmessage(&handler);
     let args = js_sys::Object::new();
-    let request = encode(command::IMPORT_FILE, request)?;
     let set =
         |key: &str, value: &JsValue| js_sys::Reflect::set(&args, &JsValue::from_str(key), value);
-    set("request", &request)
+    let built = match &argument {
+        Some((key, value)) => set(key, value),
+        None => Ok(true),
+    };
+    built
         .and_then(|_| set("onProgress", &channel))
         .map_err(|_| IpcError {
             kind: IpcErrorKind::BadRequest,
-            message: "cannot build the import request".into(),
+            message: format!("cannot build the request to {cmd}"),
         })?;
-    let result = invoke_encoded(command::IMPORT_FILE, args.into()).await;
-    // The channel's handler lives until the import is over.
+    let result = invoke_encoded(cmd, args.into()).await;
+    // The channel's handler lives until the command is over.
     drop(handler);
     result
+}
+
+pub async fn sync_overview() -> Result<SyncOverview, IpcError> {
+    call(command::SYNC_OVERVIEW, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct EnrolArgs<'a> {
+    request: &'a EnrolDeviceRequest,
+}
+
+pub async fn enrol_device(request: &EnrolDeviceRequest) -> Result<RegistryLink, IpcError> {
+    call(command::ENROL_DEVICE, &EnrolArgs { request }).await
+}
+
+pub async fn sync_now(on_progress: impl FnMut(SyncStep) + 'static) -> Result<SyncReport, IpcError> {
+    with_progress(command::SYNC_NOW, None, on_progress).await
 }
 
 #[derive(Serialize)]

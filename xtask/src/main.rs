@@ -10,6 +10,7 @@
 
 mod cmd;
 mod postgres;
+mod registry;
 mod setup;
 mod ui;
 
@@ -36,6 +37,7 @@ fn run() -> anyhow::Result<()> {
         }
         "app" => build_app(&project, setup::Purpose::Run).map(drop),
         "run" => run_app(&project, &rest),
+        "registry" => registry::run(&project),
         "test" => test(&project),
         "" | "help" | "--help" | "-h" => {
             println!("{}", HELP);
@@ -47,6 +49,7 @@ fn run() -> anyhow::Result<()> {
 
 const HELP: &str = "usage: cargo xtask <task>
   run [-- ARGS]  install what is missing, build, and open the desktop app on the demo office
+  registry       serve a campaign registry on this machine (an invented county, one office, two codes)
   test           fmt, clippy, unit + integration tests (real PostgreSQL) and end-to-end tests
   setup          install what is missing (system packages, wasm32 toolchain, wasm-bindgen, tauri-driver)
   ui             build the Yew front end into ui/dist

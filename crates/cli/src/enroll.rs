@@ -19,18 +19,7 @@ pub(crate) fn run(
     let store = groundgame_store::Store::open(db, &crate::passphrase(db, true)?)?;
     let outcome = enrol(store, db, registry, code, name);
     if outcome.is_err() {
-        let mut wal = db.as_os_str().to_owned();
-        wal.push("-wal");
-        let mut shm = db.as_os_str().to_owned();
-        shm.push("-shm");
-        for path in [
-            db.to_owned(),
-            groundgame_store::key_path(db),
-            wal.into(),
-            shm.into(),
-        ] {
-            let _ = std::fs::remove_file(path);
-        }
+        crate::remove_database_files(db);
     }
     outcome
 }

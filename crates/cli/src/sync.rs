@@ -76,6 +76,41 @@ pub(crate) fn run(
     } else {
         print_report(&report);
     }
+    if report.revoked && report.pending == 0 {
+        wipe(db, store, &runtime)?;
+    }
+    Ok(())
+}
+
+/// A revoked laptop has pushed everything it held: its database and key go,
+/// and the registry is told (protocol: "Revocation").
+fn wipe(
+    db: &Path,
+    store: Mutex<groundgame_store::Store>,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<()> {
+    let store = store
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let enrolment = store.enrolment()?;
+    let credential = store.device_credential()?;
+    drop(store);
+    crate::remove_database_files(db);
+    eprintln!(
+        "this laptop was revoked by the campaign: everything it held was pushed, and {} and its key are now wiped",
+        db.display()
+    );
+    if let (Some(enrolment), Some((device_id, secret))) = (enrolment, credential) {
+        let client = groundgame_sync::RegistryClient::new(&enrolment.registry_url)?;
+        // The wipe stands whether or not the registry hears of it.
+        let told = runtime.block_on(async {
+            let token = client.token(&device_id, &secret).await?;
+            client.report_wiped(&token.access_token).await
+        });
+        if let Err(error) = told {
+            eprintln!("(the registry could not be told: {error})");
+        }
+    }
     Ok(())
 }
 

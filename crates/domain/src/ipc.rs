@@ -28,6 +28,9 @@ pub mod command {
     pub const SYNC_STATUS: &str = "sync_status";
     pub const PERSON_MATCHES: &str = "person_matches";
     pub const ADD_PERSON: &str = "add_person";
+    pub const SYNC_OVERVIEW: &str = "sync_overview";
+    pub const ENROL_DEVICE: &str = "enrol_device";
+    pub const SYNC_NOW: &str = "sync_now";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -49,6 +52,9 @@ pub mod command {
         SYNC_STATUS,
         PERSON_MATCHES,
         ADD_PERSON,
+        SYNC_OVERVIEW,
+        ENROL_DEVICE,
+        SYNC_NOW,
     ];
 }
 
@@ -208,6 +214,130 @@ pub enum IpcErrorKind {
     WrongPassphrase,
     /// The database is still locked: unlock it first.
     Locked,
+    /// The registry could not be reached or is not answering; the work is
+    /// kept here and sync tries again later.
+    Offline,
+}
+
+/// The laptop's link to the campaign's registry, as the sync screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncOverview {
+    /// `None` until the laptop is enrolled.
+    pub enrolment: Option<RegistryLink>,
+    pub pending_changes: u64,
+    /// When a sync last finished (RFC 3339), and what it did.
+    pub last_sync_at: Option<String>,
+    pub last_report: Option<SyncReport>,
+    /// The last sync that failed, and why (cleared by one that succeeds).
+    pub last_error: Option<String>,
+    /// A sync (background or "Sync now") is running.
+    pub syncing: bool,
+    /// Changes the registry refused or sent to review, newest first.
+    pub needs_attention: Vec<AttentionItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryLink {
+    pub registry_url: String,
+    pub device_name: String,
+    pub campaign: String,
+    pub office: String,
+    pub role: String,
+    pub enrolled_at: String,
+}
+
+/// A change the registry did not apply as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttentionItem {
+    pub seq: i64,
+    /// `rejected` or `conflict`.
+    pub state: String,
+    /// What the change was, for a person: "Not home for CW0000042".
+    pub summary: String,
+    pub reason: String,
+}
+
+/// `enrol_device`: join this laptop to the campaign's registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolDeviceRequest {
+    pub registry_url: String,
+    pub code: String,
+    pub device_name: String,
+}
+
+/// What a sync did: the day-end report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Mutations sent (a re-sent one counts again).
+    pub pushed: u64,
+    /// Applied by the registry now.
+    pub accepted: u64,
+    /// Already applied by an earlier push whose answer was lost.
+    pub duplicates: u64,
+    /// Refused, each with a reason (also kept in the needs-attention list).
+    pub rejected: u64,
+    /// Sent to the coordinators' review queue instead of the record.
+    pub conflicts: u64,
+    /// Rows of the initial snapshot stored by this sync (0 once it is done).
+    pub snapshot_rows: u64,
+    /// Changes read from the feed.
+    pub pulled: u64,
+    /// Changes applied to this laptop's data.
+    pub applied: u64,
+    /// Changes about voters this laptop's slice does not hold.
+    pub outside_slice: u64,
+    /// The feed position this laptop's view is now as of.
+    pub checkpoint: i64,
+    /// Local changes still waiting (made during the sync, or left by an error).
+    pub pending: u64,
+    /// The campaign revoked this device: it pushed what it held, and reads
+    /// nothing more.
+    pub revoked: bool,
+    /// Call targets newly leased to this laptop, and ones another device holds.
+    pub leased: u64,
+    pub lease_refused: u64,
+    /// Targets this laptop now holds a lease on (its phone bank calls only these).
+    pub leases_held: u64,
+    /// Why leasing stopped short, if the registry refused it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_error: Option<String>,
+    pub rejections: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub seq: i64,
+    pub kind: String,
+    pub result: String,
+    pub reason: String,
+}
+
+/// Where a sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum SyncStep {
+    Connecting,
+    Pushing {
+        done: u64,
+        total: u64,
+    },
+    /// The initial snapshot: rows stored so far of about `total`.
+    Downloading {
+        rows: u64,
+        total: u64,
+    },
+    Pulling {
+        changes: u64,
+    },
+    Applying {
+        changes: u64,
+    },
+    Leasing {
+        targets: u64,
+    },
+    Retrying {
+        attempt: u32,
+    },
 }
 
 #[cfg(test)]

@@ -39,6 +39,38 @@ impl Mutation {
             Self::ReleaseLease(_) => "release_lease",
         }
     }
+
+    /// What the change was, in a line a volunteer recognises (the
+    /// needs-attention list shows it).
+    pub fn summary(&self) -> String {
+        match self {
+            Self::RecordContact(contact) => format!(
+                "{} ({}) for {} at {}",
+                contact.result, contact.channel, contact.voter_id, contact.recorded_at
+            ),
+            Self::AddDnc(entry) => format!(
+                "do not contact by {} at {} {}",
+                entry.channel.slug(),
+                entry.scope.slug(),
+                entry.target
+            ),
+            Self::ReverseDnc(reversal) => {
+                format!("lift do-not-contact entry {}", reversal.entry_id)
+            }
+            Self::CorrectVoterField(correction) => format!(
+                "{} of {} corrected to {:?}",
+                correction.field, correction.voter_id, correction.value
+            ),
+            Self::AddVoter(voter) => format!(
+                "{} {} added at {}",
+                voter.first_name, voter.last_name, voter.household_address_key
+            ),
+            Self::ScheduleCallback(callback) => {
+                format!("call {} back at {}", callback.voter_id, callback.due_at)
+            }
+            Self::ReleaseLease(release) => format!("done with {}", release.target),
+        }
+    }
 }
 
 /// A contact attempt: an append-only fact.

@@ -125,11 +125,13 @@ pub struct DeviceRow {
     pub office: String,
     pub role: String,
     pub revoked: bool,
+    /// A revoked device reported that it wiped its data.
+    pub wiped: bool,
 }
 
 pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, IdentityError> {
-    let rows: Vec<(Uuid, String, String, String, bool)> = sqlx::query_as(
-        "SELECT d.id, d.name, o.name, d.role, d.revoked_at IS NOT NULL FROM devices d \
+    let rows: Vec<(Uuid, String, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT d.id, d.name, o.name, d.role, d.revoked_at IS NOT NULL, d.wiped_at IS NOT NULL FROM devices d \
          JOIN offices o ON o.campaign_id = d.campaign_id AND o.id = d.office_id \
          WHERE d.campaign_id = $1 ORDER BY d.enrolled_at",
     )
@@ -138,14 +140,28 @@ pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, Id
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, office, role, revoked)| DeviceRow {
+        .map(|(id, name, office, role, revoked, wiped)| DeviceRow {
             id: id.to_string(),
             name,
             office,
             role,
             revoked,
+            wiped,
         })
         .collect())
+}
+
+/// Every precinct the campaign's master voter file names.
+pub async fn voter_file_precincts(
+    pool: &PgPool,
+    campaign: Uuid,
+) -> Result<Vec<String>, IdentityError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT precinct_code FROM voters WHERE campaign_id = $1 AND precinct_code IS NOT NULL ORDER BY 1",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// What `admin stats --json` reports.

@@ -20,6 +20,43 @@ pub enum DbError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// Creates the URL's database if the server does not have it yet (a new
+/// registry, a training laptop), connecting to the server's `postgres`
+/// database to do so. An existing database is left as it is.
+pub async fn create_database_if_missing(database_url: &str) -> Result<bool, DbError> {
+    let options = PgConnectOptions::from_str(database_url)
+        .map_err(|error| DbError::BadUrl(error.to_string()))?;
+    let name = options
+        .get_database()
+        .map(str::to_owned)
+        .ok_or_else(|| DbError::BadUrl("the URL names no database".into()))?;
+    let admin = PgConnectOptions::from_str(&with_database(database_url, "postgres"))
+        .map_err(|error| DbError::BadUrl(error.to_string()))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(admin)
+        .await
+        .map_err(DbError::Connect)?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&pool)
+            .await
+            .map_err(DbError::Connect)?;
+    if !exists {
+        // A name cannot be a bind parameter here; quote it as an identifier.
+        sqlx::query(&format!(
+            "CREATE DATABASE \"{}\"",
+            name.replace('"', "\"\"")
+        ))
+        .execute(&pool)
+        .await
+        .map_err(DbError::Connect)?;
+    }
+    pool.close().await;
+    Ok(!exists)
+}
+
 /// Connects to the registry's database and applies any migration it lacks.
 pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbError> {
     let scheme = database_url.split_once("://").map(|(scheme, _)| scheme);
@@ -48,4 +85,21 @@ pub async fn schema_version(pool: &PgPool) -> Option<i64> {
         .await
         .ok()
         .flatten()
+}
+
+/// Replaces the database name in a PostgreSQL URL, keeping any query string.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{database}?{query}"),
+        None => format!("{base}/{database}"),
+    }
 }

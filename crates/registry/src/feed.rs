@@ -48,6 +48,9 @@ impl NewChange {
     }
 }
 
+/// About how many bytes of rows one pull page carries at most.
+pub const PULL_BYTES: usize = 128 * 1024;
+
 pub fn precinct_key(code: &str) -> String {
     format!("precinct:{code}")
 }
@@ -169,8 +172,8 @@ pub async fn pull(
         ));
     }
     let keys = scope_keys(pool, device).await.map_err(ApiError::database)?;
-    let rows: Vec<(i64, String, i64, sqlx::types::Json<FeedRow>)> = sqlx::query_as(
-        "SELECT DISTINCT ON (position) position, key, version, payload FROM changes \
+    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (position) position, key, version, payload::text FROM changes \
          WHERE campaign_id = $1 AND position > $2 AND position <= $3 AND scope_key = ANY($4) \
          ORDER BY position LIMIT $5",
     )
@@ -182,22 +185,44 @@ pub async fn pull(
     .fetch_all(pool)
     .await
     .map_err(ApiError::database)?;
+    // A page also stops at about PULL_BYTES of rows: with thousands of
+    // laptops pulling at once, what waits in the registry's memory for slow
+    // connections is bounded by that, not by the page length.
+    let mut changes = Vec::with_capacity(rows.len());
+    let mut bytes = 0;
+    let mut cut = false;
     let full = rows.len() == usize::try_from(limit).unwrap_or(usize::MAX);
-    let checkpoint = match (full, rows.last()) {
-        (true, Some((position, ..))) => *position,
+    for (position, key, version, payload) in rows {
+        if bytes >= PULL_BYTES {
+            cut = true;
+            break;
+        }
+        bytes += payload.len() + key.len();
+        let row: FeedRow = serde_json::from_str(&payload).map_err(|error| {
+            tracing::error!(%error, position, "a stored change cannot be read");
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "unavailable",
+                format!(
+                    "the registry cannot read its change {position}; tell the campaign's admin"
+                ),
+            )
+        })?;
+        changes.push(Change {
+            position,
+            key,
+            version,
+            row,
+        });
+    }
+    let partial = full || cut;
+    let checkpoint = match (partial, changes.last()) {
+        (true, Some(change)) => change.position,
         _ => head,
     };
     Ok(PullResponse {
-        changes: rows
-            .into_iter()
-            .map(|(position, key, version, row)| Change {
-                position,
-                key,
-                version,
-                row: row.0,
-            })
-            .collect(),
+        changes,
         checkpoint,
-        complete: !full,
+        complete: !partial,
     })
 }

@@ -17,6 +17,8 @@ use groundgame_domain::wire::{
 };
 use serde::Deserialize;
 use sqlx::PgPool;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -27,6 +29,12 @@ pub const PROTOCOL_MIN: u32 = 1;
 
 /// The largest request body accepted, in bytes.
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Requests one registry instance works on at once; more are answered
+/// `503` straight away (clients retry with backoff and full jitter), so a
+/// crowd of laptops coming online together waits on their side rather than
+/// in this process's memory. Per instance by design: each protects itself.
+pub const IN_FLIGHT: usize = 256;
 
 /// The OpenAPI document's frame; each handler adds its own path from its
 /// `#[utoipa::path]`, so the document lists exactly the routes served.
@@ -62,8 +70,12 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(pull))
         .routes(routes!(lease))
         .routes(routes!(snapshot))
+        .routes(routes!(wiped))
         .split_for_parts();
-    let api = api.route_layer(middleware::from_fn(require_protocol));
+    let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+    let api = api
+        .route_layer(middleware::from_fn(require_protocol))
+        .route_layer(middleware::from_fn_with_state(permits, shed_load));
     let (health, health_doc) = OpenApiRouter::new()
         .routes(routes!(healthz))
         .split_for_parts();
@@ -107,6 +119,22 @@ async fn healthz(State(pool): State<PgPool>) -> (StatusCode, Json<Health>) {
             schema_version: schema_version.unwrap_or(0),
         }),
     )
+}
+
+/// Sheds load past `IN_FLIGHT` requests instead of queueing them.
+async fn shed_load(
+    State(permits): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let Ok(_permit) = permits.try_acquire() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the registry is busy; nothing was changed, try again in a moment",
+        ));
+    };
+    Ok(next.run(request).await)
 }
 
 /// Every API request names the protocol it speaks; one this registry has no
@@ -250,6 +278,28 @@ async fn lease(
     ApiJson(request): ApiJson<LeaseRequest>,
 ) -> Result<Json<LeaseResponse>, ApiError> {
     Ok(Json(crate::leases::lease(&pool, &device, request).await?))
+}
+
+/// A revoked device has pushed what it held and wiped its database and key.
+#[utoipa::path(post, path = "/v1/device/wiped", security(("device_token" = [])), responses(
+    (status = 204, description = "Recorded"),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "The device is not revoked: it has no reason to wipe", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn wiped(
+    State(pool): State<PgPool>,
+    Authenticated(device): Authenticated,
+) -> Result<StatusCode, ApiError> {
+    if !device.revoked {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_scope",
+            "only a revoked device reports a wipe; this one is still enrolled",
+        ));
+    }
+    identity::wiped(&pool, &device).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

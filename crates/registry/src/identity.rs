@@ -311,6 +311,29 @@ pub async fn identity(pool: &PgPool, device: &Device) -> Result<DeviceIdentity, 
     })
 }
 
+/// A revoked device reports that it has wiped its database and key.
+pub async fn wiped(pool: &PgPool, device: &Device) -> Result<(), IdentityError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE devices SET wiped_at = coalesce(wiped_at, now()) \
+         WHERE campaign_id = $1 AND id = $2 AND revoked_at IS NOT NULL",
+    )
+    .bind(device.campaign)
+    .bind(device.id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut *tx,
+        device.campaign,
+        &format!("device:{}", device.id),
+        "wiped",
+        "the revoked device wiped its database and key",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Revokes a device: its tokens stop working for everything but pushing
 /// what it still holds (see the protocol).
 pub async fn revoke(pool: &PgPool, campaign: Uuid, device: &str) -> Result<(), IdentityError> {

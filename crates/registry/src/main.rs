@@ -29,6 +29,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Create the database first if the server does not have it.
+        #[arg(long)]
+        create_database: bool,
     },
     /// Ops commands, run straight on the database.
     Admin {
@@ -38,6 +41,9 @@ enum Command {
         /// The campaign to act on (created by the first command that names it).
         #[arg(long, env = "GROUNDGAME_CAMPAIGN", default_value = "Campaign")]
         campaign: String,
+        /// Create the database first if the server does not have it.
+        #[arg(long)]
+        create_database: bool,
         #[command(subcommand)]
         command: Admin,
     },
@@ -100,8 +106,11 @@ enum OfficeCommand {
     Create {
         name: String,
         /// Comma-separated precinct codes, e.g. WAKE-01,WAKE-02.
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required_unless_present = "all_precincts")]
         precincts: Vec<String>,
+        /// Every precinct of the master voter file (one office for the whole campaign).
+        #[arg(long, conflicts_with = "precincts")]
+        all_precincts: bool,
     },
     /// List the offices and their precincts.
     List,
@@ -132,7 +141,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             database_url,
             listen,
+            create_database,
         } => {
+            if create_database
+                && groundgame_registry::db::create_database_if_missing(&database_url).await?
+            {
+                tracing::info!("database created");
+            }
             let pool = groundgame_registry::db::connect_and_migrate(&database_url).await?;
             let version = groundgame_registry::db::schema_version(&pool).await;
             tracing::info!(schema_version = ?version, "database migrated");
@@ -145,8 +160,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin {
             database_url,
             campaign,
+            create_database,
             command,
         } => {
+            if create_database {
+                groundgame_registry::db::create_database_if_missing(&database_url).await?;
+            }
             let pool = groundgame_registry::db::connect_and_migrate(&database_url).await?;
             let campaign = admin::campaign(&pool, &campaign).await?;
             run_admin(&pool, campaign, command).await?;
@@ -161,7 +180,21 @@ async fn run_admin(
     command: Admin,
 ) -> anyhow::Result<()> {
     match command {
-        Admin::Office(OfficeCommand::Create { name, precincts }) => {
+        Admin::Office(OfficeCommand::Create {
+            name,
+            precincts,
+            all_precincts,
+        }) => {
+            let precincts = if all_precincts {
+                admin::voter_file_precincts(pool, campaign).await?
+            } else {
+                precincts
+            };
+            if precincts.is_empty() {
+                anyhow::bail!(
+                    "the master voter file has no precincts yet; import it first (admin import)"
+                );
+            }
             admin::create_office(pool, campaign, &name, &precincts).await?;
             println!("office {name:?} created with {} precincts", precincts.len());
         }
@@ -216,7 +249,11 @@ async fn run_admin(
                         device.role,
                         device.office,
                         device.name,
-                        if device.revoked { "  (revoked)" } else { "" }
+                        match (device.revoked, device.wiped) {
+                            (true, true) => "  (revoked, wiped)",
+                            (true, false) => "  (revoked)",
+                            _ => "",
+                        }
                     );
                 }
             }

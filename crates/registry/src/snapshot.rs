@@ -379,9 +379,12 @@ impl Job {
             parts.get(1).copied().unwrap_or(""),
         );
         let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT p.voter_id, p.number, p.status, p.source FROM phones p JOIN voters v \
-               ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
-             WHERE p.campaign_id = $1 AND v.precinct_code = ANY($2) AND (p.voter_id, p.number) > ($3, $4) \
+            // Walks phones in key order and checks each voter's precinct, so
+            // a page costs its own rows, not a sort of everything after it.
+            "SELECT p.voter_id, p.number, p.status, p.source FROM phones p \
+             WHERE p.campaign_id = $1 AND (p.voter_id, p.number) > ($3, $4) \
+               AND EXISTS (SELECT 1 FROM voters v WHERE v.campaign_id = p.campaign_id \
+                           AND v.voter_id = p.voter_id AND v.precinct_code = ANY($2)) \
              ORDER BY p.voter_id, p.number LIMIT $5",
         )
         .bind(self.campaign)
@@ -410,17 +413,23 @@ impl Job {
     async fn votes(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
         let parts = split(after);
         let part = |index: usize| parts.get(index).copied().unwrap_or("");
+        // The first page starts before every date.
+        let date = match part(1) {
+            "" => "0001-01-01",
+            date => date,
+        };
         let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
             "SELECT h.voter_id, h.election_date::text, h.election_type, h.election_desc, h.method, h.party \
-             FROM vote_history h JOIN voters v ON v.campaign_id = h.campaign_id AND v.voter_id = h.voter_id \
-             WHERE h.campaign_id = $1 AND v.precinct_code = ANY($2) \
-               AND (h.voter_id, h.election_date::text, h.election_type) > ($3, $4, $5) \
-             ORDER BY h.voter_id, h.election_date::text, h.election_type LIMIT $6",
+             FROM vote_history h \
+             WHERE h.campaign_id = $1 AND (h.voter_id, h.election_date, h.election_type) > ($3, $4::date, $5) \
+               AND EXISTS (SELECT 1 FROM voters v WHERE v.campaign_id = h.campaign_id \
+                           AND v.voter_id = h.voter_id AND v.precinct_code = ANY($2)) \
+             ORDER BY h.voter_id, h.election_date, h.election_type LIMIT $6",
         )
         .bind(self.campaign)
         .bind(&self.precincts)
         .bind(part(0))
-        .bind(part(1))
+        .bind(date)
         .bind(part(2))
         .bind(PAGE)
         .fetch_all(&self.pool)

@@ -64,22 +64,7 @@ impl Drop for TestDatabase {
     }
 }
 
-/// Replaces the database name in a PostgreSQL URL, keeping any query string.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_end..].find('/') {
-        Some(slash) => &base[..authority_end + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{database}?{query}"),
-        None => format!("{base}/{database}"),
-    }
-}
+pub use crate::db::with_database;
 
 /// A running registry; stopped and its database dropped when dropped.
 pub struct TestRegistry {

@@ -48,12 +48,47 @@ impl Store {
 
     /// The snapshot's header: its feed position is kept from the first
     /// request only, so a resumed download replays everything since then.
+    /// Into an empty slice, the secondary indexes and the search index are
+    /// left out until the end and then built once, from all the rows.
     pub fn begin_snapshot(&mut self, position: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO sync_state (id, snapshot_position) VALUES (1, ?1) \
-             ON CONFLICT (id) DO UPDATE SET snapshot_position = coalesce(snapshot_position, excluded.snapshot_position)",
-            params![position],
-        )?;
+        let tx = self.conn.transaction()?;
+        let begun: Option<i64> = tx
+            .query_row(
+                "SELECT snapshot_position FROM sync_state WHERE id = 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        if begun.is_none() {
+            let empty: bool =
+                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM voters)", [], |row| {
+                    row.get(0)
+                })?;
+            tx.execute(
+                "INSERT INTO sync_state (id, snapshot_position, snapshot_fresh) VALUES (1, ?1, ?2) \
+                 ON CONFLICT (id) DO UPDATE SET snapshot_position = excluded.snapshot_position, \
+                 snapshot_fresh = excluded.snapshot_fresh",
+                params![position, empty],
+            )?;
+            if empty {
+                let indexes: Vec<(String, String)> = tx
+                    .prepare(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                         AND tbl_name IN ('voters', 'households', 'phones')",
+                    )?
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                for (name, sql) in &indexes {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO snapshot_deferred_indexes (name, sql) VALUES (?1, ?2)",
+                        params![name, sql],
+                    )?;
+                    tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                }
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -69,14 +104,20 @@ impl Store {
         };
         let resume = format!("{}:{last_key}", last_row.entity());
         let tx = self.conn.transaction()?;
+        // Into an empty slice, search entries are built once at the end.
+        let index_now: bool = tx.query_row(
+            "SELECT coalesce((SELECT snapshot_fresh = 0 FROM sync_state WHERE id = 1), 1)",
+            [],
+            |row| row.get(0),
+        )?;
         for (_, row) in rows {
             match row {
                 SnapshotRow::DncEntry(entry) => {
                     apply_dnc(&tx, entry)?;
                 }
                 SnapshotRow::Household(household) => store_household(&tx, household)?,
-                SnapshotRow::Voter(voter) => store_voter(&tx, voter, now)?,
-                SnapshotRow::Phone(phone) => store_phone(&tx, phone)?,
+                SnapshotRow::Voter(voter) => store_voter(&tx, voter, now, index_now)?,
+                SnapshotRow::Phone(phone) => store_phone(&tx, phone, index_now)?,
                 SnapshotRow::Vote(vote) => store_vote(&tx, vote)?,
                 SnapshotRow::ContactAttempt(contact) => {
                     apply_contact(&tx, contact)?;
@@ -104,6 +145,25 @@ impl Store {
         )?;
         let position = position
             .ok_or_else(|| StoreError::Corrupt("the snapshot ended without its header".into()))?;
+        let deferred: Vec<String> = tx
+            .prepare("SELECT sql FROM snapshot_deferred_indexes")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        if !deferred.is_empty() {
+            for sql in &deferred {
+                tx.execute_batch(sql)?;
+            }
+            tx.execute("DELETE FROM snapshot_deferred_indexes", [])?;
+            // Every voter's search entry, from all the rows at once.
+            tx.execute_batch(&format!(
+                "DELETE FROM voter_search; \
+                 INSERT INTO voter_search (rowid, name, address, ids) \
+                 SELECT v.id, {SEARCH_NAME}, {SEARCH_ADDRESS}, v.voter_id || coalesce(' ' || \
+                     (SELECT group_concat(p.number || ' ' || substr(p.number, -7) || ' ' || substr(p.number, -4), ' ') \
+                      FROM phones p WHERE p.voter_id = v.id AND length(p.number) = 10), '') \
+                 FROM voters v LEFT JOIN households h ON h.id = v.household_id;"
+            ))?;
+        }
         crate::search::refresh_words(&tx)?;
         // Pages pulled before the snapshot are in it already; applied after
         // it they would put older values back.
@@ -158,10 +218,19 @@ fn store_household(tx: &Transaction<'_>, household: &SnapshotHousehold) -> Resul
 
 /// A voter and their search entry (name, address and id; phones add their
 /// numbers as they arrive).
+/// A voter's name and address as search indexes them, for the rebuild at
+/// the end of a fresh snapshot (the same forms as the importer writes).
+const SEARCH_NAME: &str =
+    "trim(replace(v.first_name || ' ' || v.middle_name || ' ' || v.last_name || ' ' || v.suffix, '  ', ' '))";
+const SEARCH_ADDRESS: &str = "CASE WHEN v.confidential = 1 OR h.id IS NULL THEN '' ELSE \
+     trim(coalesce(h.house_number || ' ', '') || h.street || \
+          CASE WHEN h.unit = '' THEN '' ELSE ' APT ' || h.unit END || ' ' || h.city || ' ' || h.zip) END";
+
 fn store_voter(
     tx: &Transaction<'_>,
     voter: &SnapshotVoter,
     now: Timestamp,
+    index_now: bool,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO voters (voter_id, household_id, last_name, first_name, middle_name, suffix, birth_year, \
@@ -199,6 +268,9 @@ fn store_voter(
         voter.best_time,
         voter.added_at_door
     ])?;
+    if !index_now {
+        return Ok(());
+    }
     let name = [
         &voter.first_name,
         &voter.middle_name,
@@ -215,19 +287,20 @@ fn store_voter(
         "DELETE FROM voter_search WHERE rowid = (SELECT id FROM voters WHERE voter_id = ?1)",
     )?
     .execute(params![voter.voter_id])?;
-    tx.prepare_cached(
+    tx.prepare_cached(&format!(
         "INSERT INTO voter_search (rowid, name, address, ids) \
-         SELECT v.id, ?2, CASE WHEN v.confidential = 1 OR h.id IS NULL THEN '' ELSE \
-             trim(coalesce(h.house_number || ' ', '') || h.street || \
-                  CASE WHEN h.unit = '' THEN '' ELSE ' APT ' || h.unit END || ' ' || h.city || ' ' || h.zip) END, \
-             v.voter_id \
-         FROM voters v LEFT JOIN households h ON h.id = v.household_id WHERE v.voter_id = ?1",
-    )?
+         SELECT v.id, ?2, {SEARCH_ADDRESS}, v.voter_id \
+         FROM voters v LEFT JOIN households h ON h.id = v.household_id WHERE v.voter_id = ?1"
+    ))?
     .execute(params![voter.voter_id, name])?;
     Ok(())
 }
 
-fn store_phone(tx: &Transaction<'_>, phone: &SnapshotPhone) -> Result<(), StoreError> {
+fn store_phone(
+    tx: &Transaction<'_>,
+    phone: &SnapshotPhone,
+    index_now: bool,
+) -> Result<(), StoreError> {
     let voter: Option<i64> = tx
         .prepare_cached("SELECT id FROM voters WHERE voter_id = ?1")?
         .query_row(params![phone.voter_id], |row| row.get(0))
@@ -241,7 +314,7 @@ fn store_phone(tx: &Transaction<'_>, phone: &SnapshotPhone) -> Result<(), StoreE
              ON CONFLICT (voter_id, number) DO UPDATE SET status = excluded.status",
         )?
         .execute(params![voter, phone.number, phone.status, phone.source])?;
-    if inserted > 0 && phone.number.len() == 10 {
+    if index_now && inserted > 0 && phone.number.len() == 10 {
         let terms = phone_search_terms(&phone.number).join(" ");
         tx.prepare_cached(
             "UPDATE voter_search SET ids = ids || ' ' || ?2 WHERE rowid = ?1 AND instr(ids, ?2) = 0",

@@ -197,6 +197,19 @@ impl Store {
         Ok(applied)
     }
 
+    /// When the last sync finished, and its report (JSON), if any.
+    pub fn last_sync(&self) -> Result<(Option<String>, Option<String>), StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_sync_at, last_report FROM sync_state WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((None, None)))
+    }
+
     /// Keeps the last sync's report for the app's day-end view.
     pub fn save_sync_report(
         &mut self,

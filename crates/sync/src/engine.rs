@@ -9,86 +9,11 @@
 
 use crate::retry::Backoff;
 use crate::{RegistryClient, SyncError};
+pub use groundgame_domain::ipc::{Rejection, SyncReport, SyncStep};
 use groundgame_domain::wire::{PushOutcome, LEASE_BATCH, LEASE_TTL_MAX, PULL_LIMIT, PUSH_LIMIT};
 use groundgame_store::Store;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
-
-/// What a sync did: the day-end report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncReport {
-    /// Mutations sent (a re-sent one counts again).
-    pub pushed: u64,
-    /// Applied by the registry now.
-    pub accepted: u64,
-    /// Already applied by an earlier push whose answer was lost.
-    pub duplicates: u64,
-    /// Refused, each with a reason (also kept in the needs-attention list).
-    pub rejected: u64,
-    /// Sent to the coordinators' review queue instead of the record.
-    pub conflicts: u64,
-    /// Rows of the initial snapshot stored by this sync (0 once it is done).
-    pub snapshot_rows: u64,
-    /// Changes read from the feed.
-    pub pulled: u64,
-    /// Changes applied to this laptop's data.
-    pub applied: u64,
-    /// Changes about voters this laptop's slice does not hold.
-    pub outside_slice: u64,
-    /// The feed position this laptop's view is now as of.
-    pub checkpoint: i64,
-    /// Local changes still waiting (made during the sync, or left by an error).
-    pub pending: u64,
-    /// The campaign revoked this device: it pushed what it held, and reads
-    /// nothing more.
-    pub revoked: bool,
-    /// Call targets newly leased to this laptop, and ones another device holds.
-    pub leased: u64,
-    pub lease_refused: u64,
-    /// Targets this laptop now holds a lease on (its phone bank calls only these).
-    pub leases_held: u64,
-    /// Why leasing stopped short, if the registry refused it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lease_error: Option<String>,
-    pub rejections: Vec<Rejection>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejection {
-    pub seq: i64,
-    pub kind: String,
-    pub result: String,
-    pub reason: String,
-}
-
-/// Where a sync is, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
-pub enum SyncStep {
-    Connecting,
-    Pushing {
-        done: u64,
-        total: u64,
-    },
-    /// The initial snapshot: rows stored so far of about `total`.
-    Downloading {
-        rows: u64,
-        total: u64,
-    },
-    Pulling {
-        changes: u64,
-    },
-    Applying {
-        changes: u64,
-    },
-    Leasing {
-        targets: u64,
-    },
-    Retrying {
-        attempt: u32,
-    },
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {
@@ -116,21 +41,39 @@ impl Default for SyncOptions {
     }
 }
 
+/// Where the engine finds the laptop's store. It is locked only for each
+/// local step, never across the network, so the app stays usable.
+pub trait LocalStore {
+    fn with<T>(
+        &self,
+        step: impl FnOnce(&mut Store) -> Result<T, groundgame_store::StoreError>,
+    ) -> Result<T, SyncError>;
+}
+
+impl LocalStore for Mutex<Store> {
+    fn with<T>(
+        &self,
+        step: impl FnOnce(&mut Store) -> Result<T, groundgame_store::StoreError>,
+    ) -> Result<T, SyncError> {
+        // A panic elsewhere while holding the lock leaves SQLite consistent
+        // (every step is a transaction), so a poisoned lock is still usable.
+        let mut guard = self
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(step(&mut guard)?)
+    }
+}
+
 fn with_store<T>(
-    store: &Mutex<Store>,
+    store: &impl LocalStore,
     step: impl FnOnce(&mut Store) -> Result<T, groundgame_store::StoreError>,
 ) -> Result<T, SyncError> {
-    // A panic elsewhere while holding the lock leaves SQLite consistent
-    // (every step is a transaction), so a poisoned lock is still usable.
-    let mut guard = store
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    Ok(step(&mut guard)?)
+    store.with(step)
 }
 
 /// Syncs the store with the registry it is enrolled with.
 pub async fn sync(
-    store: &Mutex<Store>,
+    store: &impl LocalStore,
     options: SyncOptions,
     progress: &mut (dyn FnMut(SyncStep) + Send),
 ) -> Result<SyncReport, SyncError> {
@@ -319,7 +262,7 @@ const SNAPSHOT_BATCH: usize = 2_000;
 /// rows stored in all. Each batch is stored with its resume point, so a
 /// broken download loses nothing and the retry picks up after it.
 async fn download(
-    store: &Mutex<Store>,
+    store: &impl LocalStore,
     client: &RegistryClient,
     token: &str,
     step: &impl Fn(SyncStep),

@@ -9,7 +9,7 @@
 pub mod engine;
 pub mod retry;
 
-pub use engine::{sync, Rejection, SyncOptions, SyncReport, SyncStep};
+pub use engine::{sync, LocalStore, Rejection, SyncOptions, SyncReport, SyncStep};
 
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
@@ -53,6 +53,8 @@ pub enum SyncError {
     NotEnrolled,
     #[error("the local database: {0}")]
     Store(#[from] groundgame_store::StoreError),
+    #[error("the field office is locked; unlock it to sync")]
+    Locked,
 }
 
 impl SyncError {
@@ -74,6 +76,7 @@ impl SyncError {
             Self::BadAddress(_)
             | Self::IncompatibleProtocol { .. }
             | Self::NotEnrolled
+            | Self::Locked
             | Self::BadResponse { .. }
             | Self::Store(_) => false,
         }
@@ -172,17 +175,7 @@ impl RegistryClient {
         if status.is_success() {
             return response.json().await.map_err(unreachable);
         }
-        let text = response.text().await.unwrap_or_default();
-        let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
-            Ok(error) => (error.error, error.message),
-            Err(_) => (String::new(), text),
-        };
-        Err(SyncError::Refused {
-            url,
-            status: status.as_u16(),
-            code,
-            body,
-        })
+        Err(refused(url, response).await)
     }
 
     /// Enrols this device with a coordinator's one-time code.
@@ -265,18 +258,7 @@ impl RegistryClient {
                 source,
             })?;
         if !response.status().is_success() {
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap_or_default();
-            let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
-                Ok(error) => (error.error, error.message),
-                Err(_) => (String::new(), text),
-            };
-            return Err(SyncError::Refused {
-                url,
-                status,
-                code,
-                body,
-            });
+            return Err(refused(url, response).await);
         }
         Ok(SnapshotReader {
             url,
@@ -307,6 +289,27 @@ impl RegistryClient {
         .await
     }
 
+    /// Tells the registry this revoked device has wiped its data.
+    pub async fn report_wiped(&self, token: &str) -> Result<(), SyncError> {
+        let url = self.url("/v1/device/wiped");
+        let response = self
+            .http
+            .post(&url)
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .header(APP_VERSION_HEADER, APP_VERSION)
+            .send()
+            .await
+            .map_err(|source| SyncError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(refused(url, response).await)
+    }
+
     /// The device and its scope, as the registry sees them.
     pub async fn whoami(&self, token: &str) -> Result<DeviceIdentity, SyncError> {
         self.call(
@@ -314,6 +317,23 @@ impl RegistryClient {
             self.http.get(self.url("/v1/whoami")).bearer_auth(token),
         )
         .await
+    }
+}
+
+/// The registry's reason for refusing a request, in its JSON error shape
+/// when it sent one.
+async fn refused(url: String, response: reqwest::Response) -> SyncError {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
+        Ok(error) => (error.error, error.message),
+        Err(_) => (String::new(), text),
+    };
+    SyncError::Refused {
+        url,
+        status,
+        code,
+        body,
     }
 }
 

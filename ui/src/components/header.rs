@@ -29,6 +29,7 @@ pub fn header(props: &HeaderProps) -> Html {
     }
     let pending = sync.as_ref().map_or(0, |s| s.pending_changes);
     let status = match &*sync {
+        Some(status) if status.online && pending == 0 => "Online · up to date".to_owned(),
         Some(status) if status.online => format!("Online · {} to sync", group(pending)),
         _ if pending == 0 => "Offline · all saved here".to_owned(),
         _ => format!("Offline · {} saved here, waiting to sync", group(pending)),
@@ -62,7 +63,11 @@ pub fn header(props: &HeaderProps) -> Html {
             </div>
             { stats }
             <div class="status" id="sync-status" title="Every change is saved on this laptop the moment it is made, and queued for the campaign's registry">
-                <span class={classes!("dot", if pending > 0 { "pending" } else { "local" })}></span>
+                <span class={classes!("dot", match (pending, sync.as_ref().is_some_and(|s| s.online)) {
+                    (0, true) => "online",
+                    (0, false) => "local",
+                    _ => "pending",
+                })}></span>
                 <span id="sync-text">{ status }</span>
             </div>
         </header>

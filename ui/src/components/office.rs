@@ -4,6 +4,7 @@
 use crate::components::header::Header;
 use crate::components::import::ImportView;
 use crate::components::phone_bank::PhoneBank;
+use crate::components::sync::SyncView;
 use crate::components::voter_detail::VoterPanel;
 use crate::components::voter_table::VoterTable;
 use crate::components::walk::WalkView;
@@ -20,6 +21,7 @@ pub enum View {
     Walk,
     Phone,
     Import,
+    Sync,
 }
 
 #[function_component(Office)]
@@ -56,6 +58,7 @@ pub fn office() -> Html {
         }
         View::Phone => html! { <PhoneBank on_changed={on_changed.clone()} /> },
         View::Import => html! { <ImportView on_changed={on_changed.clone()} /> },
+        View::Sync => html! { <SyncView on_changed={on_changed.clone()} /> },
     };
     html! {
         <div class="app">
@@ -65,6 +68,7 @@ pub fn office() -> Html {
                 { tab(View::Walk, "Walk lists", "tab-walk") }
                 { tab(View::Phone, "Phone bank", "tab-phone") }
                 { tab(View::Import, "Import", "tab-import") }
+                { tab(View::Sync, "Sync", "tab-sync") }
             </nav>
             <main class="workspace">
                 { body }

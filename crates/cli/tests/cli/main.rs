@@ -323,7 +323,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     // The registry holds the same county; one office covers all of it.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let registry = runtime.block_on(TestRegistry::spawn());
-    let (codes, voters) = runtime.block_on(async {
+    let (codes, voters, campaign) = runtime.block_on(async {
         let campaign = admin::campaign(&registry.pool, "County party")
             .await
             .expect("campaign");
@@ -351,7 +351,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
             );
         }
         let voters = voter_ids(&registry).await;
-        (codes, voters)
+        (codes, voters, campaign)
     });
     for (db, code) in laptops.iter().zip(&codes) {
         let enrolled = groundgame(&[
@@ -465,6 +465,43 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         "search", "--db", &fresh, "--json", &voters[3],
     ]));
     assert_eq!(found["total"], 1, "{found}");
+
+    // A revoked laptop pushes what it still holds, then wipes itself.
+    let devices = runtime
+        .block_on(admin::devices(&registry.pool, campaign))
+        .expect("devices");
+    let enrolled_b = stdout_json(&groundgame(&["stats", "--db", &laptops[1], "--json"]));
+    assert_eq!(enrolled_b["pending_changes"], 0);
+    contact(&laptops[1], &voters[5], "not-home");
+    let b_device = devices
+        .iter()
+        .find(|device| device.role == "caller")
+        .expect("B is the caller");
+    runtime
+        .block_on(identity::revoke(&registry.pool, campaign, &b_device.id))
+        .expect("revoked");
+    let last = groundgame(&["sync", "--db", &laptops[1], "--json"]);
+    let report = stdout_json(&last);
+    assert_eq!(
+        (report["revoked"].as_bool(), report["accepted"].as_u64()),
+        (Some(true), Some(1)),
+        "{report}"
+    );
+    assert!(String::from_utf8_lossy(&last.stderr).contains("wiped"));
+    assert!(!Path::new(&laptops[1]).exists(), "the database is gone");
+    assert!(
+        !Path::new(&format!("{}.key", laptops[1])).exists(),
+        "and its key"
+    );
+    let after = runtime
+        .block_on(admin::devices(&registry.pool, campaign))
+        .expect("devices");
+    assert!(
+        after
+            .iter()
+            .any(|device| device.id == b_device.id && device.revoked && device.wiped),
+        "the registry heard of the wipe"
+    );
 
     // A laptop never enrolled is told how to enrol, and keeps its work.
     let lone = path(dir.path(), "lone.db");
