@@ -5,6 +5,7 @@
 
 mod convergence;
 mod fixture;
+mod kill;
 mod leases;
 mod snapshot;
 
@@ -184,6 +185,44 @@ async fn holes_and_reused_sequences_are_refused_and_change_nothing() {
     );
     assert_eq!(answer.results[1].result, PushOutcome::Applied);
     assert_eq!(answer.last_applied_seq, batch[2].seq);
+
+    // One the database itself refuses (text PostgreSQL cannot store) is
+    // rejected alone; those around it in the same push still apply.
+    a.record(&contact(&north[3], "not-home"));
+    a.correct(&north[4], "best_time", "evenings");
+    a.record(&contact(&north[5], "not-home"));
+    let mut batch = a.outbox();
+    let bad = batch
+        .iter_mut()
+        .find(|m| m.kind == "correct_voter_field")
+        .expect("the correction");
+    bad.payload["value"] = serde_json::json!("even\u{0}ings");
+    let answer = a.push_raw(batch).await.expect("answered");
+    // (The first three were pushed above and are answered as duplicates.)
+    let outcomes: Vec<PushOutcome> = answer.results[3..].iter().map(|r| r.result).collect();
+    assert_eq!(
+        outcomes,
+        [
+            PushOutcome::Applied,
+            PushOutcome::Rejected,
+            PushOutcome::Applied
+        ],
+        "{answer:?}"
+    );
+    assert!(
+        answer.results[4]
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("could not store"),
+        "{answer:?}"
+    );
+    assert_eq!(
+        campaign
+            .count("SELECT count(*) FROM contact_attempts")
+            .await,
+        4
+    );
 }
 
 #[tokio::test]

@@ -24,6 +24,54 @@ pub async fn push(
     request: PushRequest,
 ) -> Result<PushResponse, ApiError> {
     check_shape(&request.mutations)?;
+    // First without a savepoint per mutation (two round trips each fewer);
+    // if the database refuses one, that attempt is rolled back whole and the
+    // push is applied again with savepoints, so the one is rejected alone.
+    match attempt(pool, device, &request, false).await {
+        Err(Attempt::NeedsSavepoints) => match attempt(pool, device, &request, true).await {
+            Ok(response) => Ok(response),
+            Err(Attempt::Failed(error)) => Err(error),
+            Err(Attempt::NeedsSavepoints) => Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unavailable",
+                "the registry could not apply this push; nothing was changed",
+            )),
+        },
+        Err(Attempt::Failed(error)) => Err(error),
+        Ok(response) => Ok(response),
+    }
+}
+
+enum Attempt {
+    /// A mutation hit a database error outside a savepoint.
+    NeedsSavepoints,
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Attempt {
+    fn from(error: ApiError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+/// A result to store, gathered so they are written in one statement.
+struct Stored {
+    seq: i64,
+    mutation_id: String,
+    kind: String,
+    version: i32,
+    hlc: String,
+    payload: String,
+    result: &'static str,
+    reason: Option<String>,
+}
+
+async fn attempt(
+    pool: &PgPool,
+    device: &Device,
+    request: &PushRequest,
+    savepoints: bool,
+) -> Result<PushResponse, Attempt> {
     let mut tx = pool.begin().await.map_err(ApiError::database)?;
     let last_seq: i64 = sqlx::query_scalar(
         "SELECT last_seq FROM devices WHERE campaign_id = $1 AND id = $2 FOR UPDATE",
@@ -45,6 +93,7 @@ pub async fn push(
     .collect();
 
     let mut results = Vec::with_capacity(request.mutations.len());
+    let mut stored = Vec::with_capacity(request.mutations.len());
     let mut changes = Vec::new();
     let mut applied_through = last_seq;
     let mut clock = Hlc::default();
@@ -67,7 +116,8 @@ pub async fn push(
                     applied_through + 1,
                     applied_through + 1
                 ),
-            ));
+            )
+            .into());
         }
         let context = merge::Context {
             device,
@@ -75,27 +125,46 @@ pub async fn push(
             hlc: &mutation.hlc,
             mutation_id: &mutation.mutation_id,
         };
-        // A savepoint per mutation: one the database refuses (a constraint)
-        // is rejected on its own and the rest of the push still applies.
-        let mut savepoint = sqlx::Connection::begin(&mut *tx)
-            .await
-            .map_err(ApiError::database)?;
-        let decision = match merge::apply(&mut savepoint, &context, mutation).await {
-            Ok(decision) => {
-                savepoint.commit().await.map_err(ApiError::database)?;
-                decision
+        let decision = if savepoints {
+            // One the database refuses (a constraint) is rejected on its own
+            // and the rest of the push still applies.
+            let mut savepoint = sqlx::Connection::begin(&mut *tx)
+                .await
+                .map_err(ApiError::database)?;
+            match merge::apply(&mut savepoint, &context, mutation).await {
+                Ok(decision) => {
+                    savepoint.commit().await.map_err(ApiError::database)?;
+                    decision
+                }
+                Err(sqlx::Error::Database(error)) => {
+                    savepoint.rollback().await.map_err(ApiError::database)?;
+                    Decision::rejected(format!(
+                        "the registry could not store this {}: {}",
+                        mutation.kind,
+                        error.message()
+                    ))
+                }
+                Err(error) => return Err(ApiError::database(error).into()),
             }
-            Err(sqlx::Error::Database(error)) => {
-                savepoint.rollback().await.map_err(ApiError::database)?;
-                Decision::rejected(format!(
-                    "the registry could not store this {}: {}",
-                    mutation.kind,
-                    error.message()
-                ))
+        } else {
+            match merge::apply(&mut tx, &context, mutation).await {
+                Ok(decision) => decision,
+                Err(sqlx::Error::Database(_)) => return Err(Attempt::NeedsSavepoints),
+                Err(error) => return Err(ApiError::database(error).into()),
             }
-            Err(error) => return Err(ApiError::database(error)),
         };
-        store_result(&mut tx, device, mutation, &decision).await?;
+        stored.push(Stored {
+            seq: mutation.seq,
+            mutation_id: mutation.mutation_id.clone(),
+            kind: mutation.kind.clone(),
+            version: i32::try_from(mutation.version).unwrap_or(i32::MAX),
+            hlc: mutation.hlc.clone(),
+            // PostgreSQL's jsonb cannot hold a NUL character; the stored
+            // copy shows it as U+FFFD, or the push could never be stored.
+            payload: mutation.payload.to_string().replace("\\u0000", "\\ufffd"),
+            result: decision.outcome.as_str(),
+            reason: decision.reason.clone(),
+        });
         changes.extend(decision.changes);
         results.push(PushResult {
             seq: mutation.seq,
@@ -106,6 +175,7 @@ pub async fn push(
         });
         applied_through = mutation.seq;
     }
+    store_results(&mut tx, device, &stored).await?;
     sqlx::query(
         "UPDATE devices SET last_seq = $3, last_seen_at = now() WHERE campaign_id = $1 AND id = $2",
     )
@@ -214,26 +284,32 @@ async fn stored_result(
     }
 }
 
-async fn store_result(
+/// Every applied mutation's result, in one statement.
+async fn store_results(
     tx: &mut sqlx::PgConnection,
     device: &Device,
-    mutation: &PushMutation,
-    decision: &Decision,
+    stored: &[Stored],
 ) -> Result<(), ApiError> {
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let column = |pick: fn(&Stored) -> String| stored.iter().map(pick).collect::<Vec<_>>();
     sqlx::query(
         "INSERT INTO mutations (campaign_id, device_id, seq, mutation_id, kind, version, hlc, payload, result, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         SELECT $1, $2, s, m, k, v, h, p::jsonb, r, e \
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[]) \
+              AS t (s, m, k, v, h, p, r, e)",
     )
     .bind(device.campaign)
     .bind(device.id)
-    .bind(mutation.seq)
-    .bind(&mutation.mutation_id)
-    .bind(&mutation.kind)
-    .bind(i32::try_from(mutation.version).unwrap_or(i32::MAX))
-    .bind(&mutation.hlc)
-    .bind(sqlx::types::Json(&mutation.payload))
-    .bind(decision.outcome.as_str())
-    .bind(&decision.reason)
+    .bind(stored.iter().map(|row| row.seq).collect::<Vec<_>>())
+    .bind(column(|row| row.mutation_id.clone()))
+    .bind(column(|row| row.kind.clone()))
+    .bind(stored.iter().map(|row| row.version).collect::<Vec<_>>())
+    .bind(column(|row| row.hlc.clone()))
+    .bind(column(|row| row.payload.clone()))
+    .bind(column(|row| row.result.to_owned()))
+    .bind(stored.iter().map(|row| row.reason.clone()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await
     .map_err(ApiError::database)?;

@@ -46,6 +46,12 @@ struct Cli {
     /// Results each simulated laptop pushes.
     #[arg(long, default_value_t = 3)]
     results_per_device: usize,
+    /// Contact attempts to ingest through push from `--ingest-devices`
+    /// laptops at once (0 skips it).
+    #[arg(long, default_value_t = 0)]
+    ingest: u64,
+    #[arg(long, default_value_t = 8)]
+    ingest_devices: u64,
     /// Write the report as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -59,6 +65,16 @@ struct Report {
     push: Push,
     no_change_round_trip_ms: Latency,
     load: Load,
+    ingest: Option<Ingest>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Ingest {
+    results: u64,
+    devices: u64,
+    seconds: f64,
+    results_per_second: f64,
+    on_registry: u64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -329,7 +345,14 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     report.no_change_round_trip_ms = latency(samples);
     eprintln!("no-change round trip: {:?}", report.no_change_round_trip_ms);
 
-    // 4. Many laptops at once, in a campaign of their own (same county) so
+    // 4. Ingest: many results from a few laptops, each pushing its outbox in
+    //    batches of 500 as the engine does.
+    if cli.ingest > 0 {
+        report.ingest = Some(ingest(cli, &pool, campaign, &registry).await?);
+        eprintln!("ingest: {:?}", report.ingest);
+    }
+
+    // 5. Many laptops at once, in a campaign of their own (same county) so
     //    its offices can be one per precinct.
     let load_campaign = admin::campaign(&pool, "Load campaign").await?;
     voter_file::load(
@@ -418,6 +441,107 @@ async fn postgres_baseline(pool: &sqlx::PgPool, rows: usize) -> anyhow::Result<f
     .execute(pool)
     .await?;
     Ok(rows as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn ingest(
+    cli: &Cli,
+    pool: &sqlx::PgPool,
+    campaign: uuid::Uuid,
+    registry: &RegistryProcess,
+) -> anyhow::Result<Ingest> {
+    let voters: Vec<String> =
+        sqlx::query_scalar("SELECT voter_id FROM voters WHERE campaign_id = $1 ORDER BY voter_id")
+            .bind(campaign)
+            .fetch_all(pool)
+            .await?;
+    let before: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM contact_attempts WHERE campaign_id = $1")
+            .bind(campaign)
+            .fetch_one(pool)
+            .await?;
+    let client = RegistryClient::new(&registry.url)?;
+    let per_device = cli.ingest / cli.ingest_devices.max(1);
+    let mut laptops = Vec::new();
+    for index in 0..cli.ingest_devices.max(1) {
+        let code = identity::issue_code(pool, campaign, "County", Role::Caller, 24).await?;
+        let enrolment = client.enrol(&code, &format!("ingest {index}")).await?;
+        laptops.push(enrolment);
+    }
+    let started = Instant::now();
+    let mut pushes = tokio::task::JoinSet::new();
+    for (index, enrolment) in laptops.into_iter().enumerate() {
+        let client = client.clone();
+        let voters = voters.clone();
+        pushes.spawn(async move {
+            let mut token = client
+                .token(&enrolment.device_id, &enrolment.device_secret)
+                .await?;
+            let mut seq = 0_i64;
+            while (seq as u64) < per_device {
+                if seq % 50_000 == 0 && seq > 0 {
+                    // Tokens last 15 minutes; a long backlog renews.
+                    token = client
+                        .token(&enrolment.device_id, &enrolment.device_secret)
+                        .await?;
+                }
+                let batch: Vec<PushMutation> = (0..500_u64.min(per_device - seq as u64))
+                    .map(|n| {
+                        let number = seq + n as i64 + 1;
+                        let voter = &voters[(index * 7_919 + number as usize) % voters.len()];
+                        let mutation = Mutation::RecordContact(ContactRecord {
+                            attempt_id: uuid::Uuid::now_v7().to_string(),
+                            voter_id: VoterId::parse(voter)
+                                .unwrap_or_else(|_| unreachable!("ids from the registry")),
+                            channel: Channel::Door,
+                            result: "not-home".into(),
+                            phone: None,
+                            call_list: None,
+                            turf: None,
+                            answers: Vec::new(),
+                            note: None,
+                            volunteer: None,
+                            recorded_at: "2026-11-26T18:00:00Z".into(),
+                            lease: None,
+                        });
+                        PushMutation {
+                            seq: number,
+                            mutation_id: uuid::Uuid::now_v7().to_string(),
+                            kind: mutation.kind().to_owned(),
+                            version: 1,
+                            hlc: format!("{:015}-{:010}", 1_764_180_000_000_u64, number),
+                            payload: serde_json::to_value(&mutation).unwrap_or_default(),
+                        }
+                    })
+                    .collect();
+                let size = batch.len() as i64;
+                Backoff::default()
+                    .run(
+                        || client.push(&token.access_token, batch.clone()),
+                        |_, _| {},
+                    )
+                    .await?;
+                seq += size;
+            }
+            Ok::<_, SyncError>(())
+        });
+    }
+    while let Some(done) = pushes.join_next().await {
+        done??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM contact_attempts WHERE campaign_id = $1")
+            .bind(campaign)
+            .fetch_one(pool)
+            .await?;
+    let results = per_device * cli.ingest_devices.max(1);
+    Ok(Ingest {
+        results,
+        devices: cli.ingest_devices.max(1),
+        seconds,
+        results_per_second: results as f64 / seconds,
+        on_registry: u64::try_from(after - before).unwrap_or(0),
+    })
 }
 
 struct SimulatedDevice {
