@@ -334,8 +334,8 @@ async fn import_find_knock_and_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_laptops_sync_through_the_registry() {
     use groundgame_domain::wire::Role;
+    use groundgame_registry::identity;
     use groundgame_registry::testing::TestRegistry;
-    use groundgame_registry::{admin, identity, voter_file};
     use groundgame_store::{ImportOptions, TurfSpec};
     use groundgame_voterfile::generate::{self, Population};
     use groundgame_voterfile::{Layout, VoterFile};
@@ -349,27 +349,13 @@ async fn two_laptops_sync_through_the_registry() {
     )
     .expect("generate");
     let registry = TestRegistry::spawn().await;
-    let campaign = admin::campaign(&registry.pool, "County party")
-        .await
-        .expect("campaign");
-    voter_file::load(
+    let (campaign, precincts) = groundgame_tests::county::one_office_campaign(
         &registry.pool,
-        campaign,
-        VoterFile::open(&file, &Layout::NcVoter).expect("opens"),
-        &Layout::NcVoter,
-        false,
-        |_, _| {},
-    )
-    .await
-    .expect("loads");
-    let precincts = groundgame_registry::testing::query_strings(
-        &registry.pool,
-        "SELECT DISTINCT precinct_code FROM voters WHERE precinct_code IS NOT NULL ORDER BY 1",
+        "County party",
+        "County",
+        &file,
     )
     .await;
-    admin::create_office(&registry.pool, campaign, "County", &precincts)
-        .await
-        .expect("office");
     let code = |role| identity::issue_code(&registry.pool, campaign, "County", role, 24);
     let code_a = code(Role::Canvasser).await.expect("code");
     let code_b = code(Role::Canvasser).await.expect("code");

@@ -5,11 +5,10 @@
 
 use groundgame_domain::wire::Role;
 use groundgame_domain::{Channel, VoterId};
+use groundgame_registry::identity;
 use groundgame_registry::testing::TestDatabase;
-use groundgame_registry::{admin, identity, voter_file};
 use groundgame_store::{NewContact, Passphrase, Store};
 use groundgame_voterfile::generate::{self, Population};
-use groundgame_voterfile::{Layout, VoterFile};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -112,23 +111,8 @@ async fn setup(dir: &Path) -> (TestDatabase, sqlx::PgPool, Registry, PathBuf) {
     let pool = groundgame_registry::db::connect_and_migrate(&database.url)
         .await
         .expect("migrated");
-    let campaign = admin::campaign(&pool, "Kill test").await.expect("campaign");
-    voter_file::load(
-        &pool,
-        campaign,
-        VoterFile::open(&file, &Layout::NcVoter).expect("opens"),
-        &Layout::NcVoter,
-        false,
-        |_, _| {},
-    )
-    .await
-    .expect("loads");
-    let precincts = admin::voter_file_precincts(&pool, campaign)
-        .await
-        .expect("precincts");
-    admin::create_office(&pool, campaign, "County", &precincts)
-        .await
-        .expect("office");
+    let (campaign, _) =
+        groundgame_tests::county::one_office_campaign(&pool, "Kill test", "County", &file).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("free port")

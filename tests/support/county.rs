@@ -1,0 +1,36 @@
+//! A campaign on a registry's database with an NC voter file loaded and one
+//! office covering every precinct: the starting point of the tests that
+//! sync laptops against a registry.
+
+use groundgame_registry::{admin, voter_file};
+use groundgame_voterfile::{Layout, VoterFile};
+use std::path::Path;
+use uuid::Uuid;
+
+/// Loads `file` (NC layout) into campaign `name` and opens office `office`
+/// over all its precincts; returns the campaign and the precincts.
+pub async fn one_office_campaign(
+    pool: &sqlx::PgPool,
+    name: &str,
+    office: &str,
+    file: &Path,
+) -> (Uuid, Vec<String>) {
+    let campaign = admin::campaign(pool, name).await.expect("campaign");
+    voter_file::load(
+        pool,
+        campaign,
+        VoterFile::open(file, &Layout::NcVoter).expect("opens"),
+        &Layout::NcVoter,
+        false,
+        |_, _| {},
+    )
+    .await
+    .expect("loads");
+    let precincts = admin::voter_file_precincts(pool, campaign)
+        .await
+        .expect("precincts");
+    admin::create_office(pool, campaign, office, &precincts)
+        .await
+        .expect("office");
+    (campaign, precincts)
+}
