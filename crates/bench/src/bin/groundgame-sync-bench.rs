@@ -87,6 +87,9 @@ struct Snapshot {
     /// PowerSync's published desktop figure, 27,600 rows/s.
     ratio_to_powersync: f64,
     compressed_bytes: u64,
+    /// Reading the whole compressed stream without storing it: the
+    /// registry's share of the time.
+    registry_stream_seconds: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -274,7 +277,10 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
             &enrolment,
             jiff::Timestamp::now(),
         )?;
+    // The registry's side alone: the whole stream read and thrown away.
+    let started = Instant::now();
     let compressed = compressed_size(&registry.url, &client, &enrolment).await?;
+    let stream_seconds = started.elapsed().as_secs_f64();
     let options = SyncOptions {
         lease_ahead: 0,
         ..SyncOptions::default()
@@ -292,6 +298,7 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
         ratio_to_baseline: rows_per_second / baseline,
         ratio_to_powersync: rows_per_second / 27_600.0,
         compressed_bytes: compressed,
+        registry_stream_seconds: stream_seconds,
     };
     eprintln!("snapshot: {:?}", report.snapshot);
 
