@@ -69,7 +69,10 @@ impl AppState {
                 "a sync is already running; its result shows here when it ends".into(),
             ));
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // Two threads: a snapshot is read and decoded on one while the other
+        // writes it into the database.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|error| Error::Interrupted(error.to_string()));

@@ -18,7 +18,10 @@ pub(crate) fn run(
         anyhow::bail!("--lease-hours is 0 to 12; got {lease_hours}");
     }
     let store = Mutex::new(crate::open_existing(db)?);
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // Two threads: the snapshot is read and decoded on one while the other
+    // writes it into the database.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the network runtime")?;

@@ -260,65 +260,125 @@ const SNAPSHOT_BATCH: usize = 2_000;
 
 /// Downloads the snapshot from where it stands to its end line; returns the
 /// rows stored in all. Each batch is stored with its resume point, so a
-/// broken download loses nothing and the retry picks up after it.
+/// broken download loses nothing and the retry picks up after it. The
+/// stream is read, decompressed and parsed by a task of its own, so on a
+/// runtime with two threads that work overlaps the writing.
 async fn download(
     store: &impl LocalStore,
     client: &RegistryClient,
     token: &str,
     step: &impl Fn(SyncStep),
 ) -> Result<u64, SyncError> {
-    use groundgame_domain::snapshot::SnapshotLine;
     let state = with_store(store, |store| store.snapshot_state())?;
     let mut stored = state.rows;
     let mut total = 0;
-    let mut reader = client.snapshot(token, state.resume.as_deref()).await?;
-    let mut batch = Vec::with_capacity(SNAPSHOT_BATCH);
-    let flush = |batch: &mut Vec<_>, stored: &mut u64| -> Result<(), SyncError> {
-        with_store(store, |store| {
-            store.store_snapshot_rows(batch, Timestamp::now())
-        })?;
-        *stored += batch.len() as u64;
-        batch.clear();
-        Ok(())
-    };
-    loop {
-        let line = match reader.next_line().await {
-            Ok(line) => line,
-            Err(error) => {
-                flush(&mut batch, &mut stored)?;
-                return Err(error);
-            }
-        };
-        match line {
-            Some(SnapshotLine::Header { position, rows }) => {
+    let reader = client.snapshot(token, state.resume.as_deref()).await?;
+    let (sender, mut pieces) = tokio::sync::mpsc::channel(4);
+    let reading = AbortOnDrop(tokio::spawn(read_snapshot(reader, sender)));
+    while let Some(piece) = pieces.recv().await {
+        match piece {
+            Piece::Header { position, rows } => {
                 with_store(store, |store| store.begin_snapshot(position))?;
                 total = rows;
             }
-            Some(SnapshotLine::Row { key, row }) => {
-                batch.push((key, row));
-                if batch.len() >= SNAPSHOT_BATCH {
-                    flush(&mut batch, &mut stored)?;
-                    step(SyncStep::Downloading {
-                        rows: stored,
-                        total,
-                    });
-                }
+            Piece::Rows(batch) => {
+                with_store(store, |store| {
+                    store.store_snapshot_rows(&batch, Timestamp::now())
+                })?;
+                stored += batch.len() as u64;
+                step(SyncStep::Downloading {
+                    rows: stored,
+                    total: total.max(stored),
+                });
             }
-            Some(SnapshotLine::End) => {
-                flush(&mut batch, &mut stored)?;
+            Piece::End => {
                 step(SyncStep::Downloading {
                     rows: stored,
                     total: stored,
                 });
                 return Ok(stored);
             }
-            None => {
-                // The connection closed before the end line.
-                flush(&mut batch, &mut stored)?;
-                return Err(SyncError::Interrupted {
-                    url: "the registry's snapshot".to_owned(),
-                });
+            Piece::Failed(error) => return Err(error),
+        }
+    }
+    drop(reading);
+    // The reader stopped without the end line: the connection closed.
+    Err(SyncError::Interrupted {
+        url: "the registry's snapshot".to_owned(),
+    })
+}
+
+/// What the reading task hands the writer.
+enum Piece {
+    Header { position: i64, rows: u64 },
+    Rows(Vec<(String, groundgame_domain::snapshot::SnapshotRow)>),
+    End,
+    Failed(SyncError),
+}
+
+/// Stops the reading task when the download ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn read_snapshot(
+    mut reader: crate::SnapshotReader,
+    pieces: tokio::sync::mpsc::Sender<Piece>,
+) {
+    use groundgame_domain::snapshot::SnapshotLine;
+    let mut batch = Vec::with_capacity(SNAPSHOT_BATCH);
+    loop {
+        let piece = match reader.next_line().await {
+            Ok(Some(SnapshotLine::Header { position, rows })) => Piece::Header { position, rows },
+            Ok(Some(SnapshotLine::Row { key, row })) => {
+                batch.push((key, row));
+                if batch.len() < SNAPSHOT_BATCH {
+                    continue;
+                }
+                Piece::Rows(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(SNAPSHOT_BATCH),
+                ))
             }
+            Ok(Some(SnapshotLine::End)) => {
+                if !batch.is_empty()
+                    && pieces
+                        .send(Piece::Rows(std::mem::take(&mut batch)))
+                        .await
+                        .is_err()
+                {
+                    return;
+                }
+                let _ = pieces.send(Piece::End).await;
+                return;
+            }
+            // The connection closed, or a line could not be read: what
+            // arrived is stored first, so the retry resumes after it.
+            Ok(None) => {
+                if !batch.is_empty() {
+                    let _ = pieces.send(Piece::Rows(std::mem::take(&mut batch))).await;
+                }
+                return;
+            }
+            Err(error) => {
+                if !batch.is_empty()
+                    && pieces
+                        .send(Piece::Rows(std::mem::take(&mut batch)))
+                        .await
+                        .is_err()
+                {
+                    return;
+                }
+                let _ = pieces.send(Piece::Failed(error)).await;
+                return;
+            }
+        };
+        if pieces.send(piece).await.is_err() {
+            return;
         }
     }
 }
