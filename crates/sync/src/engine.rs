@@ -344,7 +344,15 @@ async fn read_snapshot(
                     Vec::with_capacity(SNAPSHOT_BATCH),
                 ))
             }
-            Ok(Some(SnapshotLine::End)) => {
+            // The last piece: the end line, a connection that closed, or a
+            // line that could not be read. What arrived is handed over first,
+            // so it is stored and a retry resumes after it.
+            last => {
+                let last = match last {
+                    Ok(Some(SnapshotLine::End)) => Some(Piece::End),
+                    Ok(_) => None,
+                    Err(error) => Some(Piece::Failed(error)),
+                };
                 if !batch.is_empty()
                     && pieces
                         .send(Piece::Rows(std::mem::take(&mut batch)))
@@ -353,27 +361,9 @@ async fn read_snapshot(
                 {
                     return;
                 }
-                let _ = pieces.send(Piece::End).await;
-                return;
-            }
-            // The connection closed, or a line could not be read: what
-            // arrived is stored first, so the retry resumes after it.
-            Ok(None) => {
-                if !batch.is_empty() {
-                    let _ = pieces.send(Piece::Rows(std::mem::take(&mut batch))).await;
+                if let Some(last) = last {
+                    let _ = pieces.send(last).await;
                 }
-                return;
-            }
-            Err(error) => {
-                if !batch.is_empty()
-                    && pieces
-                        .send(Piece::Rows(std::mem::take(&mut batch)))
-                        .await
-                        .is_err()
-                {
-                    return;
-                }
-                let _ = pieces.send(Piece::Failed(error)).await;
                 return;
             }
         };
