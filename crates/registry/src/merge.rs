@@ -398,28 +398,21 @@ async fn add_dnc(
     context: &Context<'_>,
     record: DncRecord,
 ) -> Result<Checked<Decision>, sqlx::Error> {
-    let precincts = target_precincts(conn, context, record.scope, &record.target).await?;
-    if !precincts
-        .iter()
-        .any(|code| context.precincts.contains(code))
+    let what = format!("do-not-contact {} {}", record.scope.slug(), record.target);
+    let precincts = match dnc_scope(
+        conn,
+        context,
+        "add_dnc",
+        record.scope,
+        &record.target,
+        &record,
+        &what,
+    )
+    .await?
     {
-        let reason = format!(
-            "do-not-contact {} {} is not in this device's office",
-            record.scope.slug(),
-            record.target
-        );
-        review(
-            conn,
-            context,
-            "add_dnc",
-            None,
-            precincts.first().map(String::as_str),
-            &record,
-            &reason,
-        )
-        .await?;
-        return Ok(Err(Decision::rejected(reason)));
-    }
+        Ok(precincts) => precincts,
+        Err(decision) => return Ok(Err(decision)),
+    };
     let row = FeedDnc {
         id: record.entry_id.clone(),
         scope: record.scope,
@@ -430,16 +423,11 @@ async fn add_dnc(
         hlc: context.hlc.to_owned(),
         reverses: None,
     };
-    insert_dnc(conn, context, &row).await?;
     if matches!(record.channel, DncChannel::Phone | DncChannel::All) {
         let targets = call_targets(conn, context, record.scope, &record.target).await?;
         crate::leases::end_for_targets(conn, context.device.campaign, &targets).await?;
     }
-    Ok(Ok(Decision::applied(vec![NewChange::in_precincts(
-        precincts,
-        row.id.clone(),
-        FeedRow::DncEntry(row),
-    )])))
+    store_dnc(conn, context, precincts, row).await.map(Ok)
 }
 
 /// The lease targets an opt-out touches: the number itself, or every number
@@ -456,7 +444,10 @@ async fn call_targets(
             "SELECT 'phone:' || number FROM phones WHERE campaign_id = $1 AND voter_id = $2"
         }
         Scope::Address | Scope::Household => {
-            "SELECT 'phone:' || p.number FROM phones p JOIN voters v                ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id              WHERE p.campaign_id = $1 AND v.household_key = $2              UNION SELECT 'household:' || $2"
+            "SELECT 'phone:' || p.number FROM phones p JOIN voters v \
+               ON v.campaign_id = p.campaign_id AND v.voter_id = p.voter_id \
+             WHERE p.campaign_id = $1 AND v.household_key = $2 \
+             UNION SELECT 'household:' || $2"
         }
     };
     sqlx::query_scalar(sql)
@@ -493,11 +484,47 @@ async fn release_lease(
     }))
 }
 
-async fn insert_dnc(
+/// The precincts a do-not-contact target touches, when one of them is the
+/// device's office's; otherwise the payload waits in review and the
+/// mutation is rejected, naming `what`.
+async fn dnc_scope(
     conn: &mut PgConnection,
     context: &Context<'_>,
-    row: &FeedDnc,
-) -> Result<(), sqlx::Error> {
+    kind: &str,
+    scope: Scope,
+    target: &str,
+    payload: &impl serde::Serialize,
+    what: &str,
+) -> Result<Checked<Vec<String>>, sqlx::Error> {
+    let precincts = target_precincts(conn, context, scope, target).await?;
+    if precincts
+        .iter()
+        .any(|code| context.precincts.contains(code))
+    {
+        return Ok(Ok(precincts));
+    }
+    let reason = format!("{what} is not in this device's office");
+    review(
+        conn,
+        context,
+        kind,
+        None,
+        precincts.first().map(String::as_str),
+        payload,
+        &reason,
+    )
+    .await?;
+    Ok(Err(Decision::rejected(reason)))
+}
+
+/// Adds an entry (or a reversal) to the ledger once, whoever sends it, and
+/// tells every office whose precincts it touches.
+async fn store_dnc(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    precincts: Vec<String>,
+    row: FeedDnc,
+) -> Result<Decision, sqlx::Error> {
     sqlx::query(
         "INSERT INTO dnc_entries (campaign_id, id, scope, target, channel, source, recorded_at, hlc, reverses, device_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (campaign_id, id) DO NOTHING",
@@ -514,7 +541,11 @@ async fn insert_dnc(
     .bind(context.device.id)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(Decision::applied(vec![NewChange::in_precincts(
+        precincts,
+        row.id.clone(),
+        FeedRow::DncEntry(row),
+    )]))
 }
 
 /// A reversal is its own entry naming the one it lifts.
@@ -545,27 +576,12 @@ async fn reverse_dnc(
             record.entry_id
         ))));
     };
-    let precincts = target_precincts(conn, context, scope, &target).await?;
-    if !precincts
-        .iter()
-        .any(|code| context.precincts.contains(code))
-    {
-        let reason = format!(
-            "do-not-contact entry {} is not in this device's office",
-            record.entry_id
-        );
-        review(
-            conn,
-            context,
-            "reverse_dnc",
-            None,
-            precincts.first().map(String::as_str),
-            &record,
-            &reason,
-        )
-        .await?;
-        return Ok(Err(Decision::rejected(reason)));
-    }
+    let what = format!("do-not-contact entry {}", record.entry_id);
+    let precincts =
+        match dnc_scope(conn, context, "reverse_dnc", scope, &target, &record, &what).await? {
+            Ok(precincts) => precincts,
+            Err(decision) => return Ok(Err(decision)),
+        };
     let row = FeedDnc {
         id: record.reversal_id.clone(),
         scope,
@@ -576,12 +592,7 @@ async fn reverse_dnc(
         hlc: context.hlc.to_owned(),
         reverses: Some(record.entry_id.clone()),
     };
-    insert_dnc(conn, context, &row).await?;
-    Ok(Ok(Decision::applied(vec![NewChange::in_precincts(
-        precincts,
-        row.id.clone(),
-        FeedRow::DncEntry(row),
-    )])))
+    store_dnc(conn, context, precincts, row).await.map(Ok)
 }
 
 /// Applied when the voter is as the device saw it; otherwise a soft field

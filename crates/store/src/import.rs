@@ -281,17 +281,12 @@ impl Derived {
                 ),
             })
         };
-        let name = [
+        let name = crate::search::search_name(
             &voter.first_name,
             &voter.middle_name,
             &voter.last_name,
             &voter.suffix,
-        ]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
+        );
         let address = if voter.confidential {
             String::new()
         } else {

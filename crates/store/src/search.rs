@@ -95,6 +95,15 @@ fn voter_row(row: &Row<'_>) -> rusqlite::Result<VoterRow> {
     })
 }
 
+/// A voter's name as search indexes it: the parts they have, in order.
+pub(crate) fn search_name(first: &str, middle: &str, last: &str, suffix: &str) -> String {
+    [first, middle, last, suffix]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) fn format_address(
     house_number: Option<i64>,
     street: Option<&str>,

@@ -271,17 +271,12 @@ fn store_voter(
     if !index_now {
         return Ok(());
     }
-    let name = [
+    let name = crate::search::search_name(
         &voter.first_name,
         &voter.middle_name,
         &voter.last_name,
         &voter.suffix,
-    ]
-    .into_iter()
-    .filter(|part| !part.is_empty())
-    .map(String::as_str)
-    .collect::<Vec<_>>()
-    .join(" ");
+    );
     // A voter sent again (a resumed download) replaces their entry.
     tx.prepare_cached(
         "DELETE FROM voter_search WHERE rowid = (SELECT id FROM voters WHERE voter_id = ?1)",

@@ -64,22 +64,18 @@ impl LocalStore for Mutex<Store> {
     }
 }
 
-fn with_store<T>(
-    store: &impl LocalStore,
-    step: impl FnOnce(&mut Store) -> Result<T, groundgame_store::StoreError>,
-) -> Result<T, SyncError> {
-    store.with(step)
-}
-
 /// Syncs the store with the registry it is enrolled with.
 pub async fn sync(
     store: &impl LocalStore,
     options: SyncOptions,
     progress: &mut (dyn FnMut(SyncStep) + Send),
 ) -> Result<SyncReport, SyncError> {
-    let enrolment = with_store(store, |store| store.enrolment())?.ok_or(SyncError::NotEnrolled)?;
-    let (device_id, secret) =
-        with_store(store, |store| store.device_credential())?.ok_or(SyncError::NotEnrolled)?;
+    let enrolment = store
+        .with(|store| store.enrolment())?
+        .ok_or(SyncError::NotEnrolled)?;
+    let (device_id, secret) = store
+        .with(|store| store.device_credential())?
+        .ok_or(SyncError::NotEnrolled)?;
     let client = RegistryClient::new(&enrolment.registry_url)?;
     // Both the steps below and the retries report progress.
     let progress = std::cell::RefCell::new(progress);
@@ -97,11 +93,10 @@ pub async fn sync(
     };
 
     // Push, oldest first, until nothing is pending.
-    let total = with_store(store, |store| store.pending_changes())?;
+    let total = store.with(|store| store.pending_changes())?;
     loop {
-        let batch = with_store(store, |store| {
-            store.outbox_batch(options.push_batch.clamp(1, PUSH_LIMIT))
-        })?;
+        let batch =
+            store.with(|store| store.outbox_batch(options.push_batch.clamp(1, PUSH_LIMIT)))?;
         if batch.is_empty() {
             break;
         }
@@ -110,8 +105,8 @@ pub async fn sync(
         let answer = backoff
             .run(|| client.push(&token, batch.clone()), retried)
             .await?;
-        let before = with_store(store, |store| store.pending_changes())?;
-        with_store(store, |store| {
+        let before = store.with(|store| store.pending_changes())?;
+        store.with(|store| {
             store.record_push_results(&answer.results, &answer.registry_hlc, Timestamp::now())
         })?;
         for result in &answer.results {
@@ -145,7 +140,7 @@ pub async fn sync(
                 });
             }
         }
-        let after = with_store(store, |store| store.pending_changes())?;
+        let after = store.with(|store| store.pending_changes())?;
         step(SyncStep::Pushing {
             done: total.saturating_sub(after),
             total,
@@ -158,25 +153,25 @@ pub async fn sync(
     }
 
     if report.revoked {
-        report.pending = with_store(store, |store| store.pending_changes())?;
+        report.pending = store.with(|store| store.pending_changes())?;
         return Ok(report);
     }
 
     // A laptop that has never synced takes its office's snapshot first,
     // resuming a download that broke off.
-    let snapshot = with_store(store, |store| store.snapshot_state())?;
-    let never_pulled = with_store(store, |store| store.pull_state())?.checkpoint == 0;
+    let snapshot = store.with(|store| store.snapshot_state())?;
+    let never_pulled = store.with(|store| store.pull_state())?.checkpoint == 0;
     if !snapshot.done && never_pulled {
         let before = snapshot.rows;
         let stored = backoff
             .run(|| download(store, &client, &token, &step), retried)
             .await?;
         report.snapshot_rows = stored.saturating_sub(before);
-        with_store(store, |store| store.finish_snapshot(&enrolment.office))?;
+        store.with(|store| store.finish_snapshot(&enrolment.office))?;
     }
 
     // Pull to the head, staging every page.
-    let state = with_store(store, |store| store.pull_state())?;
+    let state = store.with(|store| store.pull_state())?;
     let mut after = state.staged_through;
     let page_size = options.pull_page.clamp(1, PULL_LIMIT);
     loop {
@@ -184,7 +179,7 @@ pub async fn sync(
             .run(|| client.pull(&token, after, page_size), retried)
             .await?;
         report.pulled += page.changes.len() as u64;
-        with_store(store, |store| store.stage_changes(&page))?;
+        store.with(|store| store.stage_changes(&page))?;
         after = page.checkpoint;
         step(SyncStep::Pulling {
             changes: report.pulled,
@@ -196,16 +191,16 @@ pub async fn sync(
 
     // Apply at the complete checkpoint, unless something new waits to be
     // pushed (then the next sync applies it, after pushing).
-    report.pending = with_store(store, |store| store.pending_changes())?;
+    report.pending = store.with(|store| store.pending_changes())?;
     if report.pending == 0 {
-        let staged = with_store(store, |store| store.pull_state())?.staged;
+        let staged = store.with(|store| store.pull_state())?.staged;
         step(SyncStep::Applying { changes: staged });
-        let applied = with_store(store, |store| store.apply_staged(after, Timestamp::now()))?;
+        let applied = store.with(|store| store.apply_staged(after, Timestamp::now()))?;
         report.applied = applied.changes;
         report.outside_slice = applied.outside_slice;
         report.checkpoint = applied.checkpoint;
     } else {
-        report.checkpoint = with_store(store, |store| store.pull_state())?.checkpoint;
+        report.checkpoint = store.with(|store| store.pull_state())?.checkpoint;
     }
     // Lease ahead: the numbers the phone bank will want next.
     let mut wanted = options.lease_ahead;
@@ -215,9 +210,8 @@ pub async fn sync(
         let until = now
             .saturating_add(jiff::SignedDuration::from_secs(i64::from(ttl)))
             .unwrap_or(now);
-        let targets = with_store(store, |store| {
-            store.lease_candidates(wanted.min(LEASE_BATCH), now, until)
-        })?;
+        let targets =
+            store.with(|store| store.lease_candidates(wanted.min(LEASE_BATCH), now, until))?;
         if targets.is_empty() {
             break;
         }
@@ -244,14 +238,12 @@ pub async fn sync(
         report.lease_refused += answer.refused.len() as u64;
         // Refused targets are remembered as held elsewhere, so the next
         // round asks for the numbers after them.
-        with_store(store, |store| store.save_leases(&answer))?;
+        store.with(|store| store.save_leases(&answer))?;
         wanted = wanted.saturating_sub(answer.granted.len());
     }
-    report.leases_held = with_store(store, |store| store.leases_held(Timestamp::now()))?;
+    report.leases_held = store.with(|store| store.leases_held(Timestamp::now()))?;
     let json = serde_json::to_string(&report).unwrap_or_default();
-    with_store(store, |store| {
-        store.save_sync_report(&json, Timestamp::now())
-    })?;
+    store.with(|store| store.save_sync_report(&json, Timestamp::now()))?;
     Ok(report)
 }
 
@@ -269,7 +261,7 @@ async fn download(
     token: &str,
     step: &impl Fn(SyncStep),
 ) -> Result<u64, SyncError> {
-    let state = with_store(store, |store| store.snapshot_state())?;
+    let state = store.with(|store| store.snapshot_state())?;
     let mut stored = state.rows;
     let mut total = 0;
     let reader = client.snapshot(token, state.resume.as_deref()).await?;
@@ -278,13 +270,11 @@ async fn download(
     while let Some(piece) = pieces.recv().await {
         match piece {
             Piece::Header { position, rows } => {
-                with_store(store, |store| store.begin_snapshot(position))?;
+                store.with(|store| store.begin_snapshot(position))?;
                 total = rows;
             }
             Piece::Rows(batch) => {
-                with_store(store, |store| {
-                    store.store_snapshot_rows(&batch, Timestamp::now())
-                })?;
+                store.with(|store| store.store_snapshot_rows(&batch, Timestamp::now()))?;
                 stored += batch.len() as u64;
                 step(SyncStep::Downloading {
                     rows: stored,

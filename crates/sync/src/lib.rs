@@ -153,29 +153,44 @@ impl RegistryClient {
         Ok(health)
     }
 
-    /// Sends an API request with the version headers, and reads its answer
-    /// or the registry's reason for refusing it.
-    async fn call<T: DeserializeOwned>(
+    /// Sends an API request with the version headers; an answer other than
+    /// success is the registry's reason for refusing it.
+    async fn send(
         &self,
         path: &str,
         request: reqwest::RequestBuilder,
-    ) -> Result<T, SyncError> {
+    ) -> Result<reqwest::Response, SyncError> {
         let url = self.url(path);
-        let unreachable = |source| SyncError::Unreachable {
-            url: url.clone(),
-            source,
-        };
         let response = request
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(APP_VERSION_HEADER, APP_VERSION)
             .send()
             .await
-            .map_err(unreachable)?;
-        let status = response.status();
-        if status.is_success() {
-            return response.json().await.map_err(unreachable);
+            .map_err(|source| SyncError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(refused(url, response).await)
         }
-        Err(refused(url, response).await)
+    }
+
+    /// Sends an API request and reads its JSON answer.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let response = self.send(path, request).await?;
+        response
+            .json()
+            .await
+            .map_err(|source| SyncError::Unreachable {
+                url: self.url(path),
+                source,
+            })
     }
 
     /// Enrols this device with a coordinator's one-time code.
@@ -245,21 +260,10 @@ impl RegistryClient {
         if let Some(after) = after {
             request = request.query(&[("after", after)]);
         }
-        let response = request
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(APP_VERSION_HEADER, APP_VERSION)
-            // A whole office can take minutes on a slow line: no overall
-            // timeout, only the connection's.
-            .timeout(Duration::from_secs(3_600))
-            .send()
-            .await
-            .map_err(|source| SyncError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
-        if !response.status().is_success() {
-            return Err(refused(url, response).await);
-        }
+        // A whole office can take minutes on a slow line.
+        let response = self
+            .send("/v1/snapshot", request.timeout(Duration::from_secs(3_600)))
+            .await?;
         Ok(SnapshotReader {
             url,
             response,
@@ -291,23 +295,14 @@ impl RegistryClient {
 
     /// Tells the registry this revoked device has wiped its data.
     pub async fn report_wiped(&self, token: &str) -> Result<(), SyncError> {
-        let url = self.url("/v1/device/wiped");
-        let response = self
-            .http
-            .post(&url)
-            .bearer_auth(token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .header(APP_VERSION_HEADER, APP_VERSION)
-            .send()
-            .await
-            .map_err(|source| SyncError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
-        if response.status().is_success() {
-            return Ok(());
-        }
-        Err(refused(url, response).await)
+        self.send(
+            "/v1/device/wiped",
+            self.http
+                .post(self.url("/v1/device/wiped"))
+                .bearer_auth(token),
+        )
+        .await
+        .map(drop)
     }
 
     /// The device and its scope, as the registry sees them.
