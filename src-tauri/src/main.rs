@@ -6,6 +6,7 @@
 
 mod commands;
 mod error;
+mod review;
 mod state;
 mod sync;
 
@@ -49,7 +50,9 @@ fn main() {
             commands::add_person,
             sync::sync_overview,
             sync::enrol_device,
-            sync::sync_now
+            sync::sync_now,
+            review::review_queue,
+            review::review_decide
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

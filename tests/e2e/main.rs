@@ -4,6 +4,7 @@
 use fantoccini::Locator;
 use groundgame_domain::ipc::VoterQuery;
 use groundgame_store::{DemoConfig, Passphrase, Store};
+use groundgame_tests::county::CountyRegistry;
 use groundgame_tests::desktop::{path_arg, visible_text, Desktop};
 
 const PASSPHRASE: &str = "doors before dinner";
@@ -335,27 +336,16 @@ async fn import_find_knock_and_call() {
 async fn two_laptops_sync_through_the_registry() {
     use groundgame_domain::wire::Role;
     use groundgame_registry::identity;
-    use groundgame_registry::testing::TestRegistry;
     use groundgame_store::{ImportOptions, TurfSpec};
-    use groundgame_voterfile::generate::{self, Population};
     use groundgame_voterfile::{Layout, VoterFile};
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("ncvoter92.txt");
-    generate::write_nc_voter(
-        &Population::new(300),
-        "WAKE",
-        std::fs::File::create(&file).expect("create file"),
-    )
-    .expect("generate");
-    let registry = TestRegistry::spawn().await;
-    let (campaign, precincts) = groundgame_tests::county::one_office_campaign(
-        &registry.pool,
-        "County party",
-        "County",
-        &file,
-    )
-    .await;
+    let CountyRegistry {
+        registry,
+        file,
+        campaign,
+        precincts,
+    } = CountyRegistry::spawn(dir.path(), 300).await;
     let code = |role| identity::issue_code(&registry.pool, campaign, "County", role, 24);
     let code_a = code(Role::Canvasser).await.expect("code");
     let code_b = code(Role::Canvasser).await.expect("code");
@@ -500,6 +490,133 @@ async fn two_laptops_sync_through_the_registry() {
         2,
         "nothing doubled on the registry"
     );
+}
+
+/// A coordinator's laptop decides the review queue in the window: a
+/// canvasser of the office reported a voter moved; the Review tab lists it
+/// with who sent it and why, and confirming it changes the registry, empties
+/// the queue and (after the sync the decision starts) the coordinator's own
+/// slice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_decides_the_review_queue_in_the_window() {
+    use groundgame_domain::wire::Role;
+    use groundgame_registry::identity;
+    use groundgame_store::ImportOptions;
+    use groundgame_voterfile::{Layout, VoterFile};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let CountyRegistry {
+        registry,
+        file,
+        campaign,
+        ..
+    } = CountyRegistry::spawn(dir.path(), 300).await;
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let enrolled = |db: std::path::PathBuf, role: Role, name: &'static str| {
+        let (registry, file, passphrase) = (&registry, &file, &passphrase);
+        async move {
+            let code = identity::issue_code(&registry.pool, campaign, "County", role, 24)
+                .await
+                .expect("code");
+            let client = groundgame_sync::RegistryClient::new(&registry.base_url).expect("client");
+            let enrolment = client.enrol(&code, name).await.expect("enrols");
+            let mut store = Store::open(&db, passphrase).expect("create office");
+            store
+                .import(
+                    VoterFile::open(file, &Layout::NcVoter).expect("opens"),
+                    &Layout::NcVoter,
+                    ImportOptions::default(),
+                    jiff::Timestamp::now(),
+                    |_| {},
+                )
+                .expect("imports");
+            store
+                .save_enrolment(&registry.base_url, name, &enrolment, jiff::Timestamp::now())
+                .expect("saved");
+            store
+        }
+    };
+    let canvasser = enrolled(
+        dir.path().join("canvasser.db"),
+        Role::Canvasser,
+        "Door laptop",
+    )
+    .await;
+    let coordinator_db = dir.path().join("coordinator.db");
+    drop(enrolled(coordinator_db.clone(), Role::Coordinator, "Office laptop").await);
+
+    let voter = canvasser
+        .search_voters(&VoterQuery {
+            text: String::new(),
+            offset: 0,
+            limit: 1,
+        })
+        .expect("search")
+        .rows[0]
+        .voter_id
+        .to_string();
+    let canvasser = std::sync::Mutex::new(canvasser);
+    canvasser
+        .lock()
+        .expect("store")
+        .record_contact(
+            &groundgame_store::NewContact::new(
+                groundgame_domain::VoterId::parse(&voter).expect("id"),
+                groundgame_domain::Channel::Door,
+                "moved",
+            ),
+            jiff::Timestamp::now(),
+        )
+        .expect("recorded");
+    let report = groundgame_sync::sync(&canvasser, Default::default(), &mut |_| {})
+        .await
+        .expect("the canvasser syncs");
+    assert_eq!(report.accepted, 1, "{report:?}");
+
+    let mut app = Desktop::launch("review-queue", &["--db", path_arg(&coordinator_db)]).await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains("300 voters"))
+        .await;
+    click(&app, "#tab-review").await;
+    app.wait_for_count(".review-item", |count| count == 1).await;
+    let card = app
+        .wait_for_text(".review-item", |text| text.contains("Reported moved"))
+        .await;
+    assert!(
+        card.contains(&voter) && card.contains("Door laptop"),
+        "{card}"
+    );
+    app.screenshot("review-queue").await;
+    click(&app, ".review-item .review-action[data-action='confirm']").await;
+    let outcome = app
+        .wait_for_text(".review-outcome", |text| !text.is_empty())
+        .await;
+    assert!(
+        outcome.contains(&voter) && outcome.contains("moved"),
+        "{outcome}"
+    );
+    app.wait_for_text("#review-empty", |text| !text.is_empty())
+        .await;
+    app.screenshot("review-decided").await;
+    // The decision starts a sync on the coordinator's laptop.
+    click(&app, "#tab-sync").await;
+    app.wait_for_text("#sync-pulled", |text| text != "0").await;
+    app.close().await;
+
+    assert_eq!(
+        groundgame_registry::testing::query_strings(
+            &registry.pool,
+            "SELECT voter_id FROM voters WHERE moved"
+        )
+        .await,
+        std::slice::from_ref(&voter)
+    );
+    let detail = Store::open(&coordinator_db, &passphrase)
+        .expect("open")
+        .voter_detail(&groundgame_domain::VoterId::parse(&voter).expect("id"))
+        .expect("detail");
+    assert!(detail.moved, "the coordinator's slice shows the decision");
 }
 
 /// Records `code` for the voter the walk screen offers at the first door.

@@ -34,3 +34,35 @@ pub async fn one_office_campaign(
         .expect("office");
     (campaign, precincts)
 }
+
+/// A registry on a fresh database holding an invented county of `voters`
+/// (written to `dir` as an NC file, which laptops import too) with one
+/// office, "County", over all of it.
+pub struct CountyRegistry {
+    pub registry: groundgame_registry::testing::TestRegistry,
+    pub file: std::path::PathBuf,
+    pub campaign: Uuid,
+    pub precincts: Vec<String>,
+}
+
+impl CountyRegistry {
+    pub async fn spawn(dir: &Path, voters: u64) -> Self {
+        use groundgame_voterfile::generate::{self, Population};
+        let file = dir.join("ncvoter92.txt");
+        generate::write_nc_voter(
+            &Population::new(voters),
+            "WAKE",
+            std::fs::File::create(&file).expect("create file"),
+        )
+        .expect("generate");
+        let registry = groundgame_registry::testing::TestRegistry::spawn().await;
+        let (campaign, precincts) =
+            one_office_campaign(&registry.pool, "County party", "County", &file).await;
+        Self {
+            registry,
+            file,
+            campaign,
+            precincts,
+        }
+    }
+}

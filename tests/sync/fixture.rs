@@ -2,6 +2,7 @@
 //! them, each holding the same generated county file the registry loaded.
 
 use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::review::{ReviewAction, ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::{LeaseResponse, PullResponse, PushMutation, PushResponse, Role};
 use groundgame_domain::{DncChannel, Scope, VoterId};
 use groundgame_registry::admin::{self, Stats};
@@ -294,6 +295,24 @@ impl Device {
         let client = RegistryClient::new(&enrolment.registry_url)?;
         let token = client.token(&device_id, &secret).await?;
         Ok((client, token.access_token))
+    }
+
+    /// The review queue as this laptop's coordinator sees it.
+    pub async fn review(&self) -> Result<ReviewList, SyncError> {
+        groundgame_sync::review::open_items(&self.store, 0, 200).await
+    }
+
+    /// A coordinator's decision from this laptop.
+    pub async fn decide(
+        &self,
+        id: i64,
+        action: ReviewAction,
+    ) -> Result<ReviewResolution, SyncError> {
+        let decision = ReviewDecision {
+            action,
+            note: Some("checked with the office".into()),
+        };
+        groundgame_sync::review::decide(&self.store, id, &decision).await
     }
 
     /// A push straight to the registry, bypassing the engine (for faults).

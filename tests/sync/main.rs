@@ -7,6 +7,7 @@ mod convergence;
 mod fixture;
 mod kill;
 mod leases;
+mod review;
 mod snapshot;
 
 use fixture::{Campaign, Device};

@@ -11,6 +11,7 @@ use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
     PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
+use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -244,4 +245,21 @@ pub async fn person_matches(person: &NewPerson) -> Result<Vec<PersonMatch>, IpcE
 
 pub async fn add_person(person: &NewPerson) -> Result<String, IpcError> {
     call(command::ADD_PERSON, &PersonArgs { person }).await
+}
+
+pub async fn review_queue() -> Result<ReviewList, IpcError> {
+    call(command::REVIEW_QUEUE, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct DecideArgs<'a> {
+    id: i64,
+    decision: &'a ReviewDecision,
+}
+
+pub async fn review_decide(
+    id: i64,
+    decision: &ReviewDecision,
+) -> Result<ReviewResolution, IpcError> {
+    call(command::REVIEW_DECIDE, &DecideArgs { id, decision }).await
 }

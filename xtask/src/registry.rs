@@ -77,7 +77,8 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
         admin(&["office", "create", OFFICE, "--all-precincts"]).run("open the office")?;
     }
     let mut codes = Vec::new();
-    for role in ["caller", "canvasser"] {
+    // The first laptop is the coordinator's, so the Review tab has a use.
+    for role in ["coordinator", "canvasser"] {
         let printed = admin(&["enroll", "--office", OFFICE, "--role", role])
             .output()
             .context("cannot issue an enrolment code")?;
@@ -92,6 +93,8 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
          http://{LISTEN} and one of these codes (valid 24 hours, one laptop each):\n\n  {c0}\n  {c1}\n\n\
          Sync now downloads the office. On one laptop open a voter (Voters tab) and add a do-not-contact \
          entry or correct their name, press Sync now, then Sync now on the other: it is there.\n\
+         The first code is a coordinator's: record \"Moved\" at a door on the second laptop and sync it, \
+         and the first laptop's Review tab asks the coordinator to confirm it.\n\
          More codes: target/.../groundgame-registry admin --database-url {url} --campaign {CAMPAIGN:?} enroll --office {OFFICE:?} --role caller\n",
         a = folder.join("laptop-a.db").display(),
         b = folder.join("laptop-b.db").display(),

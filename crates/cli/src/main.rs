@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 mod enroll;
 mod import;
+mod review;
 mod sync;
 
 #[derive(Parser)]
@@ -121,6 +122,22 @@ enum Command {
         #[arg(long, default_value_t = 0.25)]
         lease_hours: f64,
     },
+    /// The coordinator's review queue on the registry: list the open items, or decide one.
+    Review {
+        #[arg(long)]
+        db: PathBuf,
+        /// Decide this item (its id from the list) ...
+        #[arg(long, requires = "action")]
+        resolve: Option<i64>,
+        /// ... this way: accept, keep, confirm, reject, remove, apply or discard (the list says which apply).
+        #[arg(long, requires = "resolve")]
+        action: Option<String>,
+        /// Why, for the audit log.
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Count what the database holds.
     Stats {
         #[arg(long)]
@@ -230,6 +247,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             lease_ahead,
             lease_hours,
         } => sync::run(&db, json, lease_ahead, lease_hours)?,
+        Command::Review {
+            db,
+            resolve,
+            action,
+            note,
+            json,
+        } => match (resolve, action) {
+            (Some(id), Some(action)) => review::decide(&db, id, &action, note, json)?,
+            _ => review::list(&db, json)?,
+        },
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

@@ -22,6 +22,9 @@ pub enum FeedRow {
     VoterField(FeedVoterField),
     /// Someone added at a door, now in the office's slice.
     Voter(FeedVoter),
+    /// A voter's confirmed states after a coordinator's review: deceased,
+    /// moved, removed from the slice.
+    VoterStatus(FeedVoterStatus),
     /// A call to make again at a set time.
     Callback(CallbackRecord),
 }
@@ -34,6 +37,7 @@ impl FeedRow {
             Self::PhoneStatus(_) => "phone_status",
             Self::VoterField(_) => "voter_field",
             Self::Voter(_) => "voter",
+            Self::VoterStatus(_) => "voter_status",
             Self::Callback(_) => "callback",
         }
     }
@@ -75,6 +79,18 @@ pub struct FeedVoterField {
     pub voter_id: String,
     pub field: String,
     pub value: String,
+    /// The voter's version after this change.
+    pub version: i64,
+}
+
+/// The whole of a voter's reviewed state, not one flag, so a laptop that
+/// applies it ends as the registry is whatever it held before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedVoterStatus {
+    pub voter_id: String,
+    pub deceased: bool,
+    pub moved: bool,
+    pub removed: bool,
     /// The voter's version after this change.
     pub version: i64,
 }

@@ -31,6 +31,8 @@ pub mod command {
     pub const SYNC_OVERVIEW: &str = "sync_overview";
     pub const ENROL_DEVICE: &str = "enrol_device";
     pub const SYNC_NOW: &str = "sync_now";
+    pub const REVIEW_QUEUE: &str = "review_queue";
+    pub const REVIEW_DECIDE: &str = "review_decide";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -55,6 +57,8 @@ pub mod command {
         SYNC_OVERVIEW,
         ENROL_DEVICE,
         SYNC_NOW,
+        REVIEW_QUEUE,
+        REVIEW_DECIDE,
     ];
 }
 

@@ -12,6 +12,7 @@ pub mod lease;
 pub mod mutation;
 pub mod office;
 pub mod phone;
+pub mod review;
 pub mod snapshot;
 pub mod voter;
 pub mod wire;

@@ -95,6 +95,12 @@ pub struct SnapshotVoter {
     pub best_time: String,
     /// Added at a door, not from a state file.
     pub added_at_door: bool,
+    /// Confirmed by a coordinator (a report alone stays on the laptop that
+    /// made it); absent from registries before the review queue.
+    #[serde(default)]
+    pub deceased: bool,
+    #[serde(default)]
+    pub moved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -123,13 +123,7 @@ pub async fn append(
 /// The scope keys a device reads: its office's precincts and the campaign's
 /// own rows.
 pub async fn scope_keys(pool: &PgPool, device: &Device) -> Result<Vec<String>, sqlx::Error> {
-    let precincts: Vec<String> = sqlx::query_scalar(
-        "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2",
-    )
-    .bind(device.campaign)
-    .bind(device.office)
-    .fetch_all(pool)
-    .await?;
+    let precincts = device.precincts(pool).await?;
     let mut keys: Vec<String> = precincts.iter().map(|code| precinct_key(code)).collect();
     keys.push("campaign".to_owned());
     Ok(keys)

@@ -2,14 +2,15 @@
 
 use crate::error::{ApiError, ApiJson};
 use crate::identity::{self, Device};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, Request, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
     LeaseRequest, LeaseResponse, PullResponse, PushRequest, PushResponse, TokenRequest,
@@ -71,6 +72,8 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(lease))
         .routes(routes!(snapshot))
         .routes(routes!(wiped))
+        .routes(routes!(review_list))
+        .routes(routes!(review_resolve))
         .split_for_parts();
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let api = api
@@ -300,6 +303,76 @@ async fn wiped(
     }
     identity::wiped(&pool, &device).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReviewParams {
+    /// Items after this id (0, or absent, at first).
+    after: Option<i64>,
+    /// At most this many items (1 to 200; 50 if not given).
+    limit: Option<u32>,
+}
+
+/// The open items of the review queue this coordinator decides: those
+/// about voters in the office (every item, for an admin), oldest first.
+#[utoipa::path(get, path = "/v1/review", params(ReviewParams), security(("device_token" = [])), responses(
+    (status = 200, description = "A page of open items and how many are open", body = ReviewList),
+    (status = 400, description = "Bad `after` or `limit`", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "Revoked, or not a coordinator's or an admin's device", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn review_list(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    params: Result<Query<ReviewParams>, QueryRejection>,
+) -> Result<Json<ReviewList>, ApiError> {
+    let Query(params) = params.map_err(|rejection| {
+        ApiError::malformed(format!(
+            "review takes ?after=<item id>&limit=<1..200>: {}",
+            rejection.body_text()
+        ))
+    })?;
+    Ok(Json(
+        crate::review::list(
+            &pool,
+            &device,
+            params.after.unwrap_or(0),
+            params.limit.unwrap_or(50),
+        )
+        .await?,
+    ))
+}
+
+/// Decides one item; the outcome reaches the office's laptops through the
+/// change feed.
+#[utoipa::path(post, path = "/v1/review/{id}", request_body = ReviewDecision, security(("device_token" = [])),
+    params(("id" = i64, Path, description = "The item's id")),
+    responses(
+    (status = 200, description = "What the decision did", body = ReviewResolution),
+    (status = 400, description = "Malformed body, or a decision that does not apply to this kind of item", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "Revoked, not a coordinator's device, or an item outside the office", body = ApiErrorBody),
+    (status = 404, description = "No such item in this campaign", body = ApiErrorBody),
+    (status = 409, description = "Already decided, or it can no longer be applied; nothing changed", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn review_resolve(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    id: Result<Path<i64>, PathRejection>,
+    ApiJson(decision): ApiJson<ReviewDecision>,
+) -> Result<Json<ReviewResolution>, ApiError> {
+    let Path(id) = id.map_err(|rejection| {
+        ApiError::malformed(format!(
+            "the review item's id is a number: {}",
+            rejection.body_text()
+        ))
+    })?;
+    Ok(Json(
+        crate::review::resolve(&pool, &device, id, decision).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

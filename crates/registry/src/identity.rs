@@ -262,6 +262,24 @@ pub struct Device {
     pub revoked: bool,
 }
 
+impl Device {
+    /// The precincts of the device's office: its scope, computed by the
+    /// registry on every request rather than trusted from the device.
+    pub async fn precincts(
+        &self,
+        executor: impl sqlx::PgExecutor<'_>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2 \
+             ORDER BY precinct_code",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .fetch_all(executor)
+        .await
+    }
+}
+
 pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Device, IdentityError> {
     let found: Option<(Uuid, Uuid, Uuid, String, bool)> = sqlx::query_as(
         "SELECT d.campaign_id, d.id, d.office_id, d.role, d.revoked_at IS NOT NULL \
@@ -293,14 +311,7 @@ pub async fn identity(pool: &PgPool, device: &Device) -> Result<DeviceIdentity, 
     .bind(device.id)
     .fetch_one(pool)
     .await?;
-    let precincts: Vec<String> = sqlx::query_scalar(
-        "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2 \
-         ORDER BY precinct_code",
-    )
-    .bind(device.campaign)
-    .bind(device.office)
-    .fetch_all(pool)
-    .await?;
+    let precincts = device.precincts(pool).await?;
     Ok(DeviceIdentity {
         device_id: device.id.to_string(),
         device_name,

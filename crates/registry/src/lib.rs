@@ -13,6 +13,7 @@ pub mod identity;
 pub mod leases;
 pub mod merge;
 pub mod push;
+pub mod review;
 pub mod snapshot;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -24,7 +24,7 @@ use std::collections::HashSet;
 /// Fields a device may correct, and which of them say who a voter is (a
 /// concurrent edit of those goes to review; the rest take the later write).
 const SOFT_FIELDS: &[&str] = &["language", "best_time"];
-const IDENTITY_FIELDS: &[&str] = &["first_name", "middle_name", "last_name", "suffix"];
+pub(crate) const IDENTITY_FIELDS: &[&str] = &["first_name", "middle_name", "last_name", "suffix"];
 
 pub struct Context<'a> {
     pub device: &'a Device,
@@ -599,7 +599,7 @@ async fn reverse_dnc(
 /// takes the later write by hybrid logical clock and an identity field goes
 /// to review with the current value kept. Every outcome puts the value the
 /// registry now holds in the feed, so the device that sent it converges.
-async fn correct_voter_field(
+pub(crate) async fn correct_voter_field(
     conn: &mut PgConnection,
     context: &Context<'_>,
     record: VoterCorrection,

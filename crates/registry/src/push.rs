@@ -81,16 +81,12 @@ async fn attempt(
     .fetch_one(&mut *tx)
     .await
     .map_err(ApiError::database)?;
-    let precincts: HashSet<String> = sqlx::query_scalar(
-        "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2",
-    )
-    .bind(device.campaign)
-    .bind(device.office)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(ApiError::database)?
-    .into_iter()
-    .collect();
+    let precincts: HashSet<String> = device
+        .precincts(&mut *tx)
+        .await
+        .map_err(ApiError::database)?
+        .into_iter()
+        .collect();
 
     let mut results = Vec::with_capacity(request.mutations.len());
     let mut stored = Vec::with_capacity(request.mutations.len());
@@ -196,7 +192,7 @@ async fn attempt(
     })
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))

@@ -54,14 +54,7 @@ pub async fn snapshot(
     .fetch_one(pool)
     .await
     .map_err(ApiError::database)?;
-    let precincts: Vec<String> = sqlx::query_scalar(
-        "SELECT precinct_code FROM office_precincts WHERE campaign_id = $1 AND office_id = $2",
-    )
-    .bind(device.campaign)
-    .bind(device.office)
-    .fetch_all(pool)
-    .await
-    .map_err(ApiError::database)?;
+    let precincts = device.precincts(pool).await.map_err(ApiError::database)?;
     let rows: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM households WHERE campaign_id = $1 AND precinct_code = ANY($2)) \
               + (SELECT count(*) FROM voters WHERE campaign_id = $1 AND precinct_code = ANY($2)) * 3",
@@ -356,7 +349,7 @@ impl Job {
             "SELECT voter_id, household_key, last_name, first_name, middle_name, suffix, birth_year, gender, \
                     party, status, registered_on::text AS registered_on, confidential, county, source, \
                     content_hash, version, removed_at IS NOT NULL AS removed, language, best_time, \
-                    added_by IS NOT NULL AS added_at_door \
+                    added_by IS NOT NULL AS added_at_door, deceased, moved \
              FROM voters WHERE campaign_id = $1 AND precinct_code = ANY($2) AND voter_id > $3 \
              ORDER BY voter_id LIMIT $4",
         )
@@ -496,6 +489,8 @@ struct VoterRow {
     language: String,
     best_time: String,
     added_at_door: bool,
+    deceased: bool,
+    moved: bool,
 }
 
 impl From<VoterRow> for SnapshotVoter {
@@ -521,6 +516,8 @@ impl From<VoterRow> for SnapshotVoter {
             language: row.language,
             best_time: row.best_time,
             added_at_door: row.added_at_door,
+            deceased: row.deceased,
+            moved: row.moved,
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::person::insert_door_voter;
 use crate::voter::{refresh_search_name, CORRECTABLE_FIELDS};
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::feed::{
-    FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField,
+    FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField, FeedVoterStatus,
 };
 use groundgame_domain::mutation::CallbackRecord;
 use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult};
@@ -277,6 +277,7 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::PhoneStatus(phone) => apply_phone_status(tx, phone),
         FeedRow::VoterField(field) => apply_voter_field(tx, field),
         FeedRow::Voter(voter) => apply_voter(tx, voter),
+        FeedRow::VoterStatus(status) => apply_voter_status(tx, status),
         FeedRow::Callback(callback) => apply_callback(tx, callback),
     }
 }
@@ -418,6 +419,28 @@ fn apply_voter(tx: &Transaction<'_>, voter: &FeedVoter) -> Result<bool, StoreErr
         &voter.last_name,
         voter.birth_year,
         voter.phone.as_deref(),
+    )?;
+    Ok(true)
+}
+
+/// A coordinator's decision about a voter's state; the registry sends the
+/// whole state, so a laptop that reported it and one that never heard of it
+/// end the same.
+fn apply_voter_status(tx: &Transaction<'_>, status: &FeedVoterStatus) -> Result<bool, StoreError> {
+    let Some((voter, _)) = voter_row(tx, &status.voter_id)? else {
+        return Ok(false);
+    };
+    tx.execute(
+        "UPDATE voters SET deceased = ?2, moved = ?3, version = ?4, \
+         removed_at = CASE WHEN ?5 THEN coalesce(removed_at, ?6) END WHERE id = ?1",
+        params![
+            voter,
+            status.deceased,
+            status.moved,
+            status.version,
+            status.removed,
+            stamp(Timestamp::now())
+        ],
     )?;
     Ok(true)
 }

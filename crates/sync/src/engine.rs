@@ -64,19 +64,43 @@ impl LocalStore for Mutex<Store> {
     }
 }
 
+/// The registry the store is enrolled with, and the device's credential.
+pub(crate) struct Link {
+    pub client: RegistryClient,
+    pub enrolment: groundgame_store::EnrolmentRecord,
+    pub device_id: String,
+    pub secret: String,
+}
+
+impl Link {
+    pub(crate) fn of(store: &impl LocalStore) -> Result<Self, SyncError> {
+        let enrolment = store
+            .with(|store| store.enrolment())?
+            .ok_or(SyncError::NotEnrolled)?;
+        let (device_id, secret) = store
+            .with(|store| store.device_credential())?
+            .ok_or(SyncError::NotEnrolled)?;
+        Ok(Self {
+            client: RegistryClient::new(&enrolment.registry_url)?,
+            enrolment,
+            device_id,
+            secret,
+        })
+    }
+}
+
 /// Syncs the store with the registry it is enrolled with.
 pub async fn sync(
     store: &impl LocalStore,
     options: SyncOptions,
     progress: &mut (dyn FnMut(SyncStep) + Send),
 ) -> Result<SyncReport, SyncError> {
-    let enrolment = store
-        .with(|store| store.enrolment())?
-        .ok_or(SyncError::NotEnrolled)?;
-    let (device_id, secret) = store
-        .with(|store| store.device_credential())?
-        .ok_or(SyncError::NotEnrolled)?;
-    let client = RegistryClient::new(&enrolment.registry_url)?;
+    let Link {
+        client,
+        enrolment,
+        device_id,
+        secret,
+    } = Link::of(store)?;
     // Both the steps below and the retries report progress.
     let progress = std::cell::RefCell::new(progress);
     let step = |now: SyncStep| (progress.borrow_mut())(now);

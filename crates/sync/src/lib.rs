@@ -8,9 +8,11 @@
 
 pub mod engine;
 pub mod retry;
+pub mod review;
 
 pub use engine::{sync, LocalStore, Rejection, SyncOptions, SyncReport, SyncStep};
 
+use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
     LeaseRequest, LeaseResponse, PullResponse, PushMutation, PushRequest, PushResponse,
@@ -303,6 +305,36 @@ impl RegistryClient {
         )
         .await
         .map(drop)
+    }
+
+    /// A page of the coordinator's review queue, after item `after`.
+    pub async fn review_list(
+        &self,
+        token: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<ReviewList, SyncError> {
+        let path = format!("/v1/review?after={after}&limit={limit}");
+        self.call(&path, self.http.get(self.url(&path)).bearer_auth(token))
+            .await
+    }
+
+    /// A coordinator's decision about one review item.
+    pub async fn review_resolve(
+        &self,
+        token: &str,
+        id: i64,
+        decision: &ReviewDecision,
+    ) -> Result<ReviewResolution, SyncError> {
+        let path = format!("/v1/review/{id}");
+        self.call(
+            &path,
+            self.http
+                .post(self.url(&path))
+                .bearer_auth(token)
+                .json(decision),
+        )
+        .await
     }
 
     /// The device and its scope, as the registry sees them.

@@ -1,9 +1,10 @@
 //! The open office: the header, the views (voters, walk lists, phone bank,
-//! import) and the selected voter's detail.
+//! import, sync, the coordinator's review) and the selected voter's detail.
 
 use crate::components::header::Header;
 use crate::components::import::ImportView;
 use crate::components::phone_bank::PhoneBank;
+use crate::components::review::ReviewView;
 use crate::components::sync::SyncView;
 use crate::components::voter_detail::VoterPanel;
 use crate::components::voter_table::VoterTable;
@@ -22,6 +23,7 @@ pub enum View {
     Phone,
     Import,
     Sync,
+    Review,
 }
 
 #[function_component(Office)]
@@ -59,6 +61,7 @@ pub fn office() -> Html {
         View::Phone => html! { <PhoneBank on_changed={on_changed.clone()} /> },
         View::Import => html! { <ImportView on_changed={on_changed.clone()} /> },
         View::Sync => html! { <SyncView on_changed={on_changed.clone()} /> },
+        View::Review => html! { <ReviewView on_changed={on_changed.clone()} /> },
     };
     html! {
         <div class="app">
@@ -69,6 +72,7 @@ pub fn office() -> Html {
                 { tab(View::Phone, "Phone bank", "tab-phone") }
                 { tab(View::Import, "Import", "tab-import") }
                 { tab(View::Sync, "Sync", "tab-sync") }
+                { tab(View::Review, "Review", "tab-review") }
             </nav>
             <main class="workspace">
                 { body }

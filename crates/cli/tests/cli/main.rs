@@ -297,78 +297,30 @@ fn enroll_joins_a_registry_once_and_bad_codes_change_nothing() {
 #[test]
 fn sync_pushes_pulls_and_reports_what_happened() {
     use groundgame_domain::wire::Role;
-    use groundgame_registry::testing::TestRegistry;
-    use groundgame_registry::{admin, identity, voter_file};
-    use groundgame_voterfile::{Layout, VoterFile};
+    use groundgame_registry::{admin, identity};
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = path(dir.path(), "ncvoter92.txt");
-    let generated = groundgame(&[
-        "generate", "--layout", "nc-voter", "--voters", "500", "--out", &file,
-    ]);
-    assert!(
-        generated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&generated.stderr)
+    let county = County::new(
+        dir.path(),
+        &["a.db", "b.db"],
+        &[Role::Canvasser, Role::Caller],
     );
-    let laptops = [path(dir.path(), "a.db"), path(dir.path(), "b.db")];
-    for db in &laptops {
-        let imported = groundgame(&["import", "--db", db, "--layout", "nc-voter", &file]);
-        assert!(
-            imported.status.success(),
-            "{}",
-            String::from_utf8_lossy(&imported.stderr)
-        );
-    }
-
-    // The registry holds the same county; one office covers all of it.
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let registry = runtime.block_on(TestRegistry::spawn());
-    let (codes, voters, campaign) = runtime.block_on(async {
-        let campaign = admin::campaign(&registry.pool, "County party")
-            .await
-            .expect("campaign");
-        let opened = VoterFile::open(Path::new(&file), &Layout::NcVoter).expect("opens");
-        voter_file::load(
+    let County {
+        runtime,
+        registry,
+        campaign,
+        file,
+        laptops,
+        voters,
+    } = &county;
+    let code = runtime
+        .block_on(identity::issue_code(
             &registry.pool,
-            campaign,
-            opened,
-            &Layout::NcVoter,
-            false,
-            |_, _| {},
-        )
-        .await
-        .expect("loads");
-        let precincts: Vec<String> = sqlx_precincts(&registry).await;
-        admin::create_office(&registry.pool, campaign, "County", &precincts)
-            .await
-            .expect("office");
-        let mut codes = Vec::new();
-        for role in [Role::Canvasser, Role::Caller, Role::Canvasser] {
-            codes.push(
-                identity::issue_code(&registry.pool, campaign, "County", role, 24)
-                    .await
-                    .expect("code"),
-            );
-        }
-        let voters = voter_ids(&registry).await;
-        (codes, voters, campaign)
-    });
-    for (db, code) in laptops.iter().zip(&codes) {
-        let enrolled = groundgame(&[
-            "enroll",
-            "--db",
-            db,
-            "--registry",
-            &registry.base_url,
-            "--code",
-            code,
-        ]);
-        assert!(
-            enrolled.status.success(),
-            "{}",
-            String::from_utf8_lossy(&enrolled.stderr)
-        );
-    }
+            *campaign,
+            "County",
+            Role::Canvasser,
+            24,
+        ))
+        .expect("code");
 
     let contact = |db: &str, voter: &str, result: &str| {
         let output = groundgame(&["contact", "--db", db, "--voter", voter, "--result", result]);
@@ -408,7 +360,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         (Some(1), Some(1)),
         "{again}"
     );
-    for db in &laptops {
+    for db in laptops {
         let stats = stdout_json(&groundgame(&["stats", "--db", db, "--json"]));
         assert_eq!(stats["contact_attempts"], 3, "{db}: {stats}");
         assert_eq!(stats["pending_changes"], 0, "{db}: {stats}");
@@ -444,7 +396,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         "--registry",
         &registry.base_url,
         "--code",
-        &codes[2],
+        &code,
     ]);
     assert!(
         enrolled.status.success(),
@@ -468,7 +420,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
 
     // A revoked laptop pushes what it still holds, then wipes itself.
     let devices = runtime
-        .block_on(admin::devices(&registry.pool, campaign))
+        .block_on(admin::devices(&registry.pool, *campaign))
         .expect("devices");
     let enrolled_b = stdout_json(&groundgame(&["stats", "--db", &laptops[1], "--json"]));
     assert_eq!(enrolled_b["pending_changes"], 0);
@@ -478,7 +430,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         .find(|device| device.role == "caller")
         .expect("B is the caller");
     runtime
-        .block_on(identity::revoke(&registry.pool, campaign, &b_device.id))
+        .block_on(identity::revoke(&registry.pool, *campaign, &b_device.id))
         .expect("revoked");
     let last = groundgame(&["sync", "--db", &laptops[1], "--json"]);
     let report = stdout_json(&last);
@@ -494,7 +446,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
         "and its key"
     );
     let after = runtime
-        .block_on(admin::devices(&registry.pool, campaign))
+        .block_on(admin::devices(&registry.pool, *campaign))
         .expect("devices");
     assert!(
         after
@@ -506,7 +458,7 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     // A laptop never enrolled is told how to enrol, and keeps its work.
     let lone = path(dir.path(), "lone.db");
     assert!(
-        groundgame(&["import", "--db", &lone, "--layout", "nc-voter", &file])
+        groundgame(&["import", "--db", &lone, "--layout", "nc-voter", file])
             .status
             .success()
     );
@@ -520,7 +472,99 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     );
     let stats = stdout_json(&groundgame(&["stats", "--db", &lone, "--json"]));
     assert_eq!(stats["pending_changes"], 1);
-    drop(registry);
+}
+
+/// A generated county file, laptops that imported it and enrolled, and a
+/// registry holding the same county with one office ("County") over all of
+/// it.
+struct County {
+    runtime: tokio::runtime::Runtime,
+    registry: groundgame_registry::testing::TestRegistry,
+    campaign: uuid::Uuid,
+    file: String,
+    laptops: Vec<String>,
+    voters: Vec<String>,
+}
+
+impl County {
+    fn new(dir: &Path, laptops: &[&str], roles: &[groundgame_domain::wire::Role]) -> Self {
+        use groundgame_registry::testing::TestRegistry;
+        use groundgame_registry::{admin, identity, voter_file};
+        use groundgame_voterfile::{Layout, VoterFile};
+        let file = path(dir, "ncvoter92.txt");
+        let generated = groundgame(&[
+            "generate", "--layout", "nc-voter", "--voters", "500", "--out", &file,
+        ]);
+        assert!(
+            generated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&generated.stderr)
+        );
+        let laptops: Vec<String> = laptops.iter().map(|name| path(dir, name)).collect();
+        for db in &laptops {
+            let imported = groundgame(&["import", "--db", db, "--layout", "nc-voter", &file]);
+            assert!(
+                imported.status.success(),
+                "{}",
+                String::from_utf8_lossy(&imported.stderr)
+            );
+        }
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let registry = runtime.block_on(TestRegistry::spawn());
+        let (codes, voters, campaign) = runtime.block_on(async {
+            let campaign = admin::campaign(&registry.pool, "County party")
+                .await
+                .expect("campaign");
+            let opened = VoterFile::open(Path::new(&file), &Layout::NcVoter).expect("opens");
+            voter_file::load(
+                &registry.pool,
+                campaign,
+                opened,
+                &Layout::NcVoter,
+                false,
+                |_, _| {},
+            )
+            .await
+            .expect("loads");
+            let precincts: Vec<String> = sqlx_precincts(&registry).await;
+            admin::create_office(&registry.pool, campaign, "County", &precincts)
+                .await
+                .expect("office");
+            let mut codes = Vec::new();
+            for role in roles {
+                codes.push(
+                    identity::issue_code(&registry.pool, campaign, "County", *role, 24)
+                        .await
+                        .expect("code"),
+                );
+            }
+            (codes, voter_ids(&registry).await, campaign)
+        });
+        for (db, code) in laptops.iter().zip(&codes) {
+            let enrolled = groundgame(&[
+                "enroll",
+                "--db",
+                db,
+                "--registry",
+                &registry.base_url,
+                "--code",
+                code,
+            ]);
+            assert!(
+                enrolled.status.success(),
+                "{}",
+                String::from_utf8_lossy(&enrolled.stderr)
+            );
+        }
+        Self {
+            runtime,
+            registry,
+            campaign,
+            file,
+            laptops,
+            voters,
+        }
+    }
 }
 
 async fn sqlx_precincts(registry: &groundgame_registry::testing::TestRegistry) -> Vec<String> {
@@ -537,4 +581,91 @@ async fn voter_ids(registry: &groundgame_registry::testing::TestRegistry) -> Vec
         "SELECT voter_id FROM voters ORDER BY 1 LIMIT 10",
     )
     .await
+}
+
+#[test]
+fn review_lists_and_decides_from_a_coordinators_laptop() {
+    use groundgame_domain::wire::Role;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let county = County::new(
+        dir.path(),
+        &["door.db", "office.db"],
+        &[Role::Canvasser, Role::Coordinator],
+    );
+    let [door, office] = [&county.laptops[0], &county.laptops[1]];
+    let voter = &county.voters[0];
+    let contacted = groundgame(&[
+        "contact", "--db", door, "--voter", voter, "--result", "deceased",
+    ]);
+    assert!(
+        contacted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&contacted.stderr)
+    );
+    assert_eq!(
+        stdout_json(&groundgame(&["sync", "--db", door, "--json"]))["accepted"],
+        2
+    );
+
+    // The office laptop has its office already; the decision will be pulled.
+    assert!(
+        stdout_json(&groundgame(&["sync", "--db", office, "--json"]))["snapshot_rows"].as_u64()
+            > Some(0)
+    );
+
+    // Refused with a reason, and nothing changes.
+    let refused = |args: &[&str], says: &str| {
+        let output = groundgame(args);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    };
+    // A canvasser's laptop does not review.
+    refused(&["review", "--db", door], "only a coordinator");
+
+    let list = stdout_json(&groundgame(&["review", "--db", office, "--json"]));
+    assert_eq!(list["open"], 1, "{list}");
+    let item = &list["items"][0];
+    assert_eq!(item["kind"], "deceased", "{item}");
+    assert_eq!(item["voter_id"], voter.as_str());
+    let id = item["id"].as_i64().expect("id").to_string();
+    let text = groundgame(&["review", "--db", office]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Reported deceased")
+            && text.contains(&format!("--resolve {id} --action confirm|reject")),
+        "{text}"
+    );
+
+    let decide = |action: &'static str| {
+        [
+            "review",
+            "--db",
+            office,
+            "--resolve",
+            &id,
+            "--action",
+            action,
+        ]
+    };
+    refused(&decide("maybe"), "is not a decision");
+    refused(&decide("keep"), "confirm and reject");
+    let mut confirm = decide("confirm").to_vec();
+    confirm.extend(["--note", "obituary seen", "--json"]);
+    let done = stdout_json(&groundgame(&confirm));
+    assert_eq!(done["action"], "confirm", "{done}");
+    assert_eq!(done["changes"], 1, "{done}");
+    refused(&decide("reject"), "already decided");
+    let empty = groundgame(&["review", "--db", office]);
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("nothing waits for review"));
+
+    let deceased = county
+        .runtime
+        .block_on(groundgame_registry::testing::query_strings(
+            &county.registry.pool,
+            "SELECT voter_id FROM voters WHERE deceased",
+        ));
+    assert_eq!(deceased, std::slice::from_ref(voter));
+    let pulled = stdout_json(&groundgame(&["sync", "--db", office, "--json"]));
+    assert!(pulled["applied"].as_u64() >= Some(1), "{pulled}");
 }

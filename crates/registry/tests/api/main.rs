@@ -135,12 +135,14 @@ async fn openapi_json_describes_exactly_the_routes_served() {
         [
             ("get".to_owned(), "/healthz".to_owned()),
             ("get".to_owned(), "/v1/pull".to_owned()),
+            ("get".to_owned(), "/v1/review".to_owned()),
             ("get".to_owned(), "/v1/snapshot".to_owned()),
             ("get".to_owned(), "/v1/whoami".to_owned()),
             ("post".to_owned(), "/v1/device/wiped".to_owned()),
             ("post".to_owned(), "/v1/enrol".to_owned()),
             ("post".to_owned(), "/v1/leases".to_owned()),
             ("post".to_owned(), "/v1/push".to_owned()),
+            ("post".to_owned(), "/v1/review/{id}".to_owned()),
             ("post".to_owned(), "/v1/token".to_owned()),
         ]
     );
@@ -176,6 +178,10 @@ async fn openapi_json_describes_exactly_the_routes_served() {
         "PullResponse",
         "LeaseRequest",
         "LeaseResponse",
+        "ReviewList",
+        "ReviewItem",
+        "ReviewDecision",
+        "ReviewResolution",
     ] {
         assert!(
             document["components"]["schemas"][schema].is_object(),

@@ -1,0 +1,666 @@
+//! The coordinator's review queue (`docs/sync-protocol.md`, "Review"): what
+//! the merge rules would not decide alone, listed for the coordinators whose
+//! office holds the voter, and decided by them in one transaction that puts
+//! the outcome in the change feed like any push.
+//!
+//! A decision that changes campaign data goes through the same merge rule a
+//! device's mutation would (a correction, a do-not-contact reversal, work
+//! recorded outside an office), so the review path cannot drift from push.
+
+use crate::error::ApiError;
+use crate::feed::{self, NewChange};
+use crate::identity::{self, Device};
+use crate::merge::{self, Context, Decision};
+use axum::http::StatusCode;
+use groundgame_domain::feed::{FeedRow, FeedVoterStatus};
+use groundgame_domain::mutation::{ContactRecord, DncReversal, VoterCorrection};
+use groundgame_domain::review::{
+    ReviewAction, ReviewDecision, ReviewItem, ReviewKind, ReviewList, ReviewResolution,
+};
+use groundgame_domain::wire::{PushMutation, PushOutcome, Role};
+use groundgame_domain::{Hlc, Mutation};
+use sqlx::{PgConnection, PgPool};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Items per page at most.
+pub const REVIEW_LIMIT: u32 = 200;
+
+/// Whose items a device may see and decide.
+enum Reviewer {
+    /// A coordinator: items about voters in these precincts (their office).
+    Office(HashSet<String>),
+    /// An admin: every item in the campaign.
+    Campaign,
+}
+
+impl Reviewer {
+    async fn of(pool: &PgPool, device: &Device) -> Result<Self, ApiError> {
+        match device.role {
+            Role::Admin => Ok(Self::Campaign),
+            Role::Coordinator => {
+                let precincts = device.precincts(pool).await.map_err(ApiError::database)?;
+                Ok(Self::Office(precincts.into_iter().collect()))
+            }
+            role => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_a_coordinator",
+                format!(
+                    "this device is enrolled as a {}; only a coordinator's or an admin's device reviews the queue",
+                    role.as_str()
+                ),
+            )),
+        }
+    }
+
+    fn sees(&self, precinct: Option<&str>) -> bool {
+        match self {
+            Self::Campaign => true,
+            Self::Office(precincts) => precinct.is_some_and(|code| precincts.contains(code)),
+        }
+    }
+
+    /// The precincts a decision may touch: the office's, or for an admin the
+    /// item's own.
+    fn scope(&self, precinct: Option<&str>) -> HashSet<String> {
+        match self {
+            Self::Office(precincts) => precincts.clone(),
+            Self::Campaign => precinct.map(str::to_owned).into_iter().collect(),
+        }
+    }
+
+    fn precinct_filter(&self) -> Option<Vec<String>> {
+        match self {
+            Self::Campaign => None,
+            Self::Office(precincts) => Some(precincts.iter().cloned().collect()),
+        }
+    }
+}
+
+type ItemRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    serde_json::Value,
+    Option<String>,
+);
+
+/// Open items in the device's scope, oldest first, after `after` (an id).
+pub async fn list(
+    pool: &PgPool,
+    device: &Device,
+    after: i64,
+    limit: u32,
+) -> Result<ReviewList, ApiError> {
+    if !(1..=REVIEW_LIMIT).contains(&limit) {
+        return Err(ApiError::malformed(format!(
+            "limit is {limit}; ask for 1 to {REVIEW_LIMIT} items at a time"
+        )));
+    }
+    let reviewer = Reviewer::of(pool, device).await?;
+    let filter = reviewer.precinct_filter();
+    let rows: Vec<ItemRow> = sqlx::query_as(
+        "SELECT r.id, r.kind, r.voter_id, r.precinct_code, d.name, o.name, \
+                to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.reason, r.payload, \
+                CASE WHEN v.voter_id IS NULL THEN NULL ELSE trim(v.first_name || ' ' || v.last_name) END \
+         FROM review_queue r \
+         JOIN devices d ON d.campaign_id = r.campaign_id AND d.id = r.device_id \
+         JOIN offices o ON o.campaign_id = d.campaign_id AND o.id = d.office_id \
+         LEFT JOIN voters v ON v.campaign_id = r.campaign_id AND v.voter_id = r.voter_id \
+         WHERE r.campaign_id = $1 AND r.resolved_at IS NULL AND r.id > $2 \
+           AND ($3::text[] IS NULL OR r.precinct_code = ANY($3)) \
+         ORDER BY r.id LIMIT $4",
+    )
+    .bind(device.campaign)
+    .bind(after)
+    .bind(&filter)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM review_queue WHERE campaign_id = $1 AND resolved_at IS NULL \
+           AND ($2::text[] IS NULL OR precinct_code = ANY($2))",
+    )
+    .bind(device.campaign)
+    .bind(&filter)
+    .fetch_one(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        items.push(item(pool, device.campaign, row).await?);
+    }
+    Ok(ReviewList {
+        items,
+        open: u64::try_from(open).unwrap_or_default(),
+    })
+}
+
+async fn item(pool: &PgPool, campaign: Uuid, row: ItemRow) -> Result<ReviewItem, ApiError> {
+    let (id, stored, voter_id, precinct, device, office, created_at, reason, payload, voter_name) =
+        row;
+    let kind = ReviewKind::from_stored(&stored);
+    let summary = as_mutation(kind, &stored, &payload)
+        .map(|mutation| mutation.summary())
+        .unwrap_or_else(|| format!("{stored} (a payload this registry cannot read)"));
+    let (mut field, mut current, mut proposed) = (None, None, None);
+    if let (ReviewKind::Correction, Ok(correction)) = (
+        kind,
+        serde_json::from_value::<VoterCorrection>(payload.clone()),
+    ) {
+        current = current_value(pool, campaign, &correction).await?;
+        field = Some(correction.field);
+        proposed = Some(correction.value);
+    }
+    Ok(ReviewItem {
+        id,
+        kind,
+        voter_id,
+        voter_name,
+        precinct,
+        device,
+        office,
+        created_at,
+        reason,
+        summary,
+        field,
+        current,
+        proposed,
+        actions: kind.actions().to_vec(),
+    })
+}
+
+/// The mutation an item holds, named by the kind the device pushed.
+fn as_mutation(kind: ReviewKind, stored: &str, payload: &serde_json::Value) -> Option<Mutation> {
+    let pushed = match kind {
+        ReviewKind::Correction => "correct_voter_field",
+        ReviewKind::Deceased | ReviewKind::Moved => "record_contact",
+        ReviewKind::AddedAtDoor => "add_voter",
+        ReviewKind::OutsideOffice => stored,
+    };
+    let mut tagged = payload.clone();
+    tagged
+        .as_object_mut()?
+        .insert("kind".into(), serde_json::Value::String(pushed.into()));
+    serde_json::from_value(tagged).ok()
+}
+
+async fn current_value(
+    executor: impl sqlx::PgExecutor<'_>,
+    campaign: Uuid,
+    correction: &VoterCorrection,
+) -> Result<Option<String>, ApiError> {
+    // The column comes from the fixed list, never from the payload's text.
+    let Some(column) = merge::IDENTITY_FIELDS
+        .iter()
+        .find(|name| **name == correction.field)
+    else {
+        return Ok(None);
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT {column} FROM voters WHERE campaign_id = $1 AND voter_id = $2"
+    ))
+    .bind(campaign)
+    .bind(correction.voter_id.as_str())
+    .fetch_optional(executor)
+    .await
+    .map_err(ApiError::database)
+}
+
+type Locked = (
+    String,
+    Option<String>,
+    Option<String>,
+    Uuid,
+    String,
+    serde_json::Value,
+    Option<String>,
+    Option<String>,
+);
+
+/// Decides one item: the outcome, the feed changes and the queue row are
+/// committed together, or nothing is.
+pub async fn resolve(
+    pool: &PgPool,
+    device: &Device,
+    id: i64,
+    decision: ReviewDecision,
+) -> Result<ReviewResolution, ApiError> {
+    let reviewer = Reviewer::of(pool, device).await?;
+    let mut tx = pool.begin().await.map_err(ApiError::database)?;
+    let locked: Option<Locked> = sqlx::query_as(
+        "SELECT kind, voter_id, precinct_code, device_id, mutation_id, payload, resolution, \
+                to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"') \
+         FROM review_queue WHERE campaign_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(device.campaign)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(ApiError::database)?;
+    let Some((
+        stored,
+        voter_id,
+        precinct,
+        recorded_by,
+        mutation_id,
+        payload,
+        resolution,
+        resolved_at,
+    )) = locked
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("there is no review item {id} in this campaign"),
+        ));
+    };
+    if !reviewer.sees(precinct.as_deref()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_scope",
+            format!(
+                "review item {id} is about a voter in precinct {}, outside this coordinator's office; nothing was changed",
+                precinct.as_deref().unwrap_or("(none)")
+            ),
+        ));
+    }
+    if let Some(resolution) = resolution {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already_resolved",
+            format!(
+                "review item {id} was already decided ({resolution}) at {}; nothing was changed",
+                resolved_at.unwrap_or_default()
+            ),
+        ));
+    }
+    let kind = ReviewKind::from_stored(&stored);
+    if !kind.actions().contains(&decision.action) {
+        return Err(ApiError::malformed(format!(
+            "{:?} does not apply to a \"{}\" item; its decisions are {}",
+            decision.action.slug(),
+            kind.label(),
+            kind.actions()
+                .iter()
+                .map(|action| action.slug())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )));
+    }
+    let item = Item {
+        id,
+        stored,
+        voter_id: voter_id.unwrap_or_default(),
+        precinct,
+        recorded_by,
+        mutation_id,
+        payload,
+    };
+    let hlc = Hlc::default().tick(crate::push::now_ms()).encode();
+    let scope = reviewer.scope(item.precinct.as_deref());
+    let reviewing = Reviewing {
+        device,
+        scope: &scope,
+        hlc: &hlc,
+        item: &item,
+    };
+    let (outcome, changes) = decide(&mut tx, &reviewing, kind, decision.action).await?;
+    sqlx::query(
+        "UPDATE review_queue SET resolved_at = now(), resolution = $3, resolved_by = $4, resolution_note = $5 \
+         WHERE campaign_id = $1 AND id = $2",
+    )
+    .bind(device.campaign)
+    .bind(id)
+    .bind(decision.action.slug())
+    .bind(device.id)
+    .bind(decision.note.as_deref().map(str::trim).filter(|note| !note.is_empty()))
+    .execute(&mut *tx)
+    .await
+    .map_err(ApiError::database)?;
+    identity::audit(
+        &mut *tx,
+        device.campaign,
+        &device.id.to_string(),
+        "review.resolve",
+        &format!(
+            "item {id} ({}): {}: {outcome}",
+            kind.label(),
+            decision.action.slug()
+        ),
+    )
+    .await
+    .map_err(ApiError::database)?;
+    // Last, so the sequencer's row is held only to commit.
+    feed::append(&mut tx, device.campaign, &changes)
+        .await
+        .map_err(ApiError::database)?;
+    tx.commit().await.map_err(ApiError::database)?;
+    Ok(ReviewResolution {
+        id,
+        action: decision.action,
+        outcome,
+        changes: u32::try_from(changes.len()).unwrap_or(u32::MAX),
+    })
+}
+
+struct Item {
+    id: i64,
+    stored: String,
+    voter_id: String,
+    precinct: Option<String>,
+    recorded_by: Uuid,
+    mutation_id: String,
+    payload: serde_json::Value,
+}
+
+struct Reviewing<'a> {
+    device: &'a Device,
+    scope: &'a HashSet<String>,
+    hlc: &'a str,
+    item: &'a Item,
+}
+
+impl Reviewing<'_> {
+    /// The coordinator's device applying a rule of its own making.
+    fn context<'c>(&'c self, mutation_id: &'c str) -> Context<'c> {
+        Context {
+            device: self.device,
+            precincts: self.scope,
+            hlc: self.hlc,
+            mutation_id,
+        }
+    }
+}
+
+async fn decide(
+    conn: &mut PgConnection,
+    reviewing: &Reviewing<'_>,
+    kind: ReviewKind,
+    action: ReviewAction,
+) -> Result<(String, Vec<NewChange>), ApiError> {
+    let item = reviewing.item;
+    let voter = &item.voter_id;
+    let mutation_id = format!("review:{}", item.id);
+    match (kind, action) {
+        (ReviewKind::Correction, ReviewAction::Accept) => {
+            let mut correction: VoterCorrection = read(item)?;
+            let version: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM voters WHERE campaign_id = $1 AND voter_id = $2",
+            )
+            .bind(reviewing.device.campaign)
+            .bind(voter)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(ApiError::database)?;
+            let version = version.ok_or_else(|| gone(item))?;
+            // Made the coordinator's own edit of the voter as it is now.
+            correction.correction_id = mutation_id.clone();
+            correction.base_version = version;
+            let (field, value) = (correction.field.clone(), correction.value.clone());
+            let decision =
+                merge::correct_voter_field(conn, &reviewing.context(&mutation_id), correction)
+                    .await
+                    .map_err(ApiError::database)?
+                    .unwrap_or_else(|refused| refused);
+            let changes = applied(decision, item)?;
+            Ok((format!("{voter}'s {field} is now {value:?}"), changes))
+        }
+        (ReviewKind::Correction, ReviewAction::Keep) => {
+            let correction: VoterCorrection = read(item)?;
+            let current = current_value(&mut *conn, reviewing.device.campaign, &correction)
+                .await?
+                .unwrap_or_default();
+            Ok((
+                format!("{voter}'s {} stays {current:?}", correction.field),
+                Vec::new(),
+            ))
+        }
+        (
+            ReviewKind::Deceased | ReviewKind::Moved,
+            ReviewAction::Confirm | ReviewAction::Reject,
+        ) => {
+            let holds = action == ReviewAction::Confirm;
+            let column = if kind == ReviewKind::Deceased {
+                "deceased"
+            } else {
+                "moved"
+            };
+            let mut changes = vec![set_status(conn, reviewing, column, holds).await?];
+            if kind == ReviewKind::Deceased && !holds {
+                changes.extend(lift_deceased_opt_out(conn, reviewing).await?);
+            }
+            let outcome = match (kind, holds) {
+                (ReviewKind::Deceased, true) => format!(
+                    "{voter} is marked deceased on the registry and no laptop will list them"
+                ),
+                (ReviewKind::Deceased, false) => format!(
+                    "{voter} is not deceased: listed again, and the opt-out the report made is lifted"
+                ),
+                (_, true) => format!("{voter} moved: marked so on the registry and every laptop"),
+                (_, false) => format!("{voter} has not moved: listed again at their address"),
+            };
+            Ok((outcome, changes))
+        }
+        (ReviewKind::AddedAtDoor, ReviewAction::Confirm) => Ok((
+            format!("{voter} stays in the voter file as added at the door"),
+            Vec::new(),
+        )),
+        (ReviewKind::AddedAtDoor, ReviewAction::Remove) => Ok((
+            format!(
+                "{voter} is removed from every laptop; their contact history stays on the registry"
+            ),
+            vec![set_status(conn, reviewing, "removed", true).await?],
+        )),
+        (ReviewKind::OutsideOffice, ReviewAction::Apply) => {
+            apply_outside_work(conn, reviewing).await
+        }
+        (ReviewKind::OutsideOffice, ReviewAction::Discard) => Ok((
+            "left unapplied; the record stays on the registry".to_owned(),
+            Vec::new(),
+        )),
+        (kind, action) => Err(ApiError::malformed(format!(
+            "{:?} does not apply to a \"{}\" item",
+            action.slug(),
+            kind.label()
+        ))),
+    }
+}
+
+/// Sets one of the voter's confirmed states and says so in the feed with
+/// the voter's whole state, so every laptop ends as the registry is.
+async fn set_status(
+    conn: &mut PgConnection,
+    reviewing: &Reviewing<'_>,
+    column: &str,
+    value: bool,
+) -> Result<NewChange, ApiError> {
+    let item = reviewing.item;
+    let assignment = match column {
+        "deceased" => "deceased = $3",
+        "moved" => "moved = $3",
+        _ => "removed_at = CASE WHEN $3 THEN coalesce(removed_at, now()) END",
+    };
+    let row: Option<(i64, bool, bool, bool, Option<String>)> = sqlx::query_as(&format!(
+        "UPDATE voters SET {assignment}, version = version + 1, updated_at = now() \
+         WHERE campaign_id = $1 AND voter_id = $2 \
+         RETURNING version, deceased, moved, removed_at IS NOT NULL, precinct_code"
+    ))
+    .bind(reviewing.device.campaign)
+    .bind(&item.voter_id)
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(ApiError::database)?;
+    let (version, deceased, moved, removed, precinct) = row.ok_or_else(|| gone(item))?;
+    Ok(NewChange::in_precinct(
+        precinct.as_deref(),
+        format!("{}:status", item.voter_id),
+        FeedRow::VoterStatus(FeedVoterStatus {
+            voter_id: item.voter_id.clone(),
+            deceased,
+            moved,
+            removed,
+            version,
+        }),
+    )
+    .with_version(version))
+}
+
+/// A death reported in error: the person-wide opt-out the report made on
+/// the recording device is reversed (a reversal is its own entry).
+async fn lift_deceased_opt_out(
+    conn: &mut PgConnection,
+    reviewing: &Reviewing<'_>,
+) -> Result<Vec<NewChange>, ApiError> {
+    let item = reviewing.item;
+    let report: ContactRecord = read(item)?;
+    let entries: Vec<String> = sqlx::query_scalar(
+        "SELECT d.id FROM dnc_entries d WHERE d.campaign_id = $1 AND d.scope = 'person' AND d.target = $2 \
+           AND d.source = 'result:deceased' AND d.device_id = $3 AND d.recorded_at = $4 AND d.reverses IS NULL \
+           AND NOT EXISTS (SELECT 1 FROM dnc_entries r WHERE r.campaign_id = d.campaign_id AND r.reverses = d.id) \
+         ORDER BY d.id",
+    )
+    .bind(reviewing.device.campaign)
+    .bind(&item.voter_id)
+    .bind(item.recorded_by)
+    .bind(&report.recorded_at)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(ApiError::database)?;
+    let mut changes = Vec::new();
+    for entry_id in entries {
+        let reversal = DncReversal {
+            reversal_id: Uuid::now_v7().to_string(),
+            entry_id,
+            source: format!("review:{}:not-deceased", item.id),
+            recorded_at: jiff::Timestamp::now().to_string(),
+        };
+        let mutation = PushMutation {
+            seq: 0,
+            mutation_id: format!("review:{}", item.id),
+            kind: "reverse_dnc".into(),
+            version: 1,
+            hlc: reviewing.hlc.to_owned(),
+            payload: serde_json::to_value(&reversal).map_err(|error| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    error.to_string(),
+                )
+            })?,
+        };
+        let decision = merge::apply(conn, &reviewing.context(&mutation.mutation_id), &mutation)
+            .await
+            .map_err(ApiError::database)?;
+        changes.extend(applied(decision, item)?);
+    }
+    Ok(changes)
+}
+
+/// Work recorded on a voter outside the recording device's office, applied
+/// now under the rule it was pushed for, as that device, within the
+/// reviewer's office.
+async fn apply_outside_work(
+    conn: &mut PgConnection,
+    reviewing: &Reviewing<'_>,
+) -> Result<(String, Vec<NewChange>), ApiError> {
+    let item = reviewing.item;
+    let recorded: Option<(Uuid, String, bool, String)> = sqlx::query_as(
+        "SELECT d.office_id, d.role, d.revoked_at IS NOT NULL, m.hlc FROM devices d \
+         JOIN mutations m ON m.campaign_id = d.campaign_id AND m.device_id = d.id AND m.mutation_id = $3 \
+         WHERE d.campaign_id = $1 AND d.id = $2",
+    )
+    .bind(reviewing.device.campaign)
+    .bind(item.recorded_by)
+    .bind(&item.mutation_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(ApiError::database)?;
+    let Some((office, role, revoked, hlc)) = recorded else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "review item {} no longer has the push it came from on the registry; discard it",
+                item.id
+            ),
+        ));
+    };
+    let recorder = Device {
+        campaign: reviewing.device.campaign,
+        id: item.recorded_by,
+        office,
+        role: Role::parse(&role).unwrap_or(Role::Canvasser),
+        revoked,
+    };
+    let mutation = PushMutation {
+        seq: 0,
+        mutation_id: item.mutation_id.clone(),
+        kind: item.stored.clone(),
+        version: 1,
+        hlc,
+        payload: item.payload.clone(),
+    };
+    let context = Context {
+        device: &recorder,
+        precincts: reviewing.scope,
+        hlc: &mutation.hlc,
+        mutation_id: &mutation.mutation_id,
+    };
+    let decision = merge::apply(conn, &context, &mutation)
+        .await
+        .map_err(ApiError::database)?;
+    let changes = applied(decision, item)?;
+    let summary = as_mutation(ReviewKind::OutsideOffice, &item.stored, &item.payload)
+        .map(|mutation| mutation.summary())
+        .unwrap_or_else(|| item.stored.clone());
+    Ok((format!("applied: {summary}"), changes))
+}
+
+/// The changes of a decision that took; anything else leaves the whole
+/// review undone (the transaction is dropped) and says why.
+fn applied(decision: Decision, item: &Item) -> Result<Vec<NewChange>, ApiError> {
+    match decision.outcome {
+        PushOutcome::Applied | PushOutcome::Duplicate => Ok(decision.changes),
+        PushOutcome::Rejected | PushOutcome::Conflict => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "review item {} cannot be applied: {}; nothing was changed",
+                item.id,
+                decision.reason.unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+fn read<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, ApiError> {
+    serde_json::from_value(item.payload.clone()).map_err(|error| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "review item {} holds a {} this registry cannot read ({error}); discard it",
+                item.id, item.stored
+            ),
+        )
+    })
+}
+
+fn gone(item: &Item) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "cannot_apply",
+        format!(
+            "voter {} of review item {} is no longer in the campaign's voter file",
+            item.voter_id, item.id
+        ),
+    )
+}
