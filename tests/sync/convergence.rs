@@ -2,14 +2,18 @@
 //! field work on several laptops in two offices whose clocks are up to 12
 //! hours off, synced in random order through a proxy that delays, drops,
 //! duplicates and loses the answers of requests, with pushes replayed and
-//! pulls cut short, always ends, once every laptop has synced, with every
-//! result on the registry exactly once, every laptop holding exactly its
-//! office's part of the registry, and no clock having moved back.
+//! pulls cut short, and a coordinator deciding review items (name conflicts,
+//! reported deaths and moves) as they come, always ends, once every laptop
+//! has synced, with every result on the registry exactly once, every laptop
+//! holding exactly its office's part of the registry (its voters' reviewed
+//! states included), and no clock having moved back.
 
 use crate::fixture::{Campaign, Device};
+use groundgame_domain::review::ReviewItem;
 use groundgame_domain::wire::{PushMutation, PushOutcome, Role};
 use groundgame_domain::{Channel, Hlc, VoterId};
 use groundgame_store::NewContact;
+use groundgame_sync::SyncError;
 use groundgame_tests::fault_proxy::FaultProxy;
 use jiff::SignedDuration;
 use proptest::prelude::*;
@@ -22,6 +26,8 @@ const RESULTS: &[&str] = &[
     "refused",
     "hostile",
     "inaccessible",
+    "moved",
+    "deceased",
 ];
 
 #[derive(Debug, Clone)]
@@ -56,6 +62,11 @@ enum Op {
     CutPull {
         device: usize,
     },
+    /// A coordinator decides one open review item, one way or the other.
+    Review {
+        pick: usize,
+        first: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -70,6 +81,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => device.clone().prop_map(|device| Op::LoseAnswer { device }),
         1 => device.clone().prop_map(|device| Op::Replay { device }),
         1 => device.prop_map(|device| Op::CutPull { device }),
+        1 => (0..8_usize, any::<bool>()).prop_map(|(pick, first)| Op::Review { pick, first }),
     ]
 }
 
@@ -123,6 +135,9 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
             last_batch: Vec::new(),
         });
     }
+    // The campaign's admin reviews from the office, online (not through the
+    // proxy): the queue is the registry's.
+    let admin = campaign.device("North", Role::Admin).await;
     let mut recorded = BTreeSet::new();
     for op in ops {
         match op {
@@ -223,6 +238,12 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
                         .expect("staged");
                 }
             }
+            Op::Review { pick, first } => {
+                let open = admin.review().await.expect("the queue");
+                if !open.items.is_empty() {
+                    decide(&admin, &open.items[pick % open.items.len()], first).await?;
+                }
+            }
         }
         for laptop in &mut laptops {
             let now = clock_of(&laptop.device);
@@ -235,15 +256,23 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
         }
     }
 
-    // Quiescence, with the network healed: everyone pushes, then everyone
-    // pulls what the others pushed.
+    // Quiescence, with the network healed: everyone pushes, the coordinator
+    // decides what is left in review, then everyone pulls what the others
+    // pushed and what was decided.
     proxy.set_faults(false);
-    for _ in 0..2 {
+    for round in 0..3 {
         for laptop in &mut laptops {
             let report = laptop.device.sync().await;
             prop_assert_eq!(report.rejected, 0, "{:?}", report.rejections);
         }
+        if round == 0 {
+            let open = admin.review().await.expect("the queue");
+            for (index, item) in open.items.iter().enumerate() {
+                decide(&admin, item, index % 2 == 0).await?;
+            }
+        }
     }
+    prop_assert_eq!(admin.review().await.expect("the queue").open, 0);
 
     // Every result on the registry exactly once (ids are its primary key).
     let on_registry: BTreeSet<String> = sqlx::query_scalar("SELECT id FROM contact_attempts")
@@ -284,7 +313,8 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
             "SELECT d.id FROM dnc_entries d JOIN voters v ON v.campaign_id = d.campaign_id AND v.voter_id = d.target \
              JOIN office_precincts p ON p.campaign_id = v.campaign_id AND p.precinct_code = v.precinct_code \
              JOIN offices o ON o.campaign_id = p.campaign_id AND o.id = p.office_id \
-             WHERE o.name = $1 AND d.scope = 'person'",
+             WHERE o.name = $1 AND d.scope = 'person' AND d.reverses IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM dnc_entries r WHERE r.campaign_id = d.campaign_id AND r.reverses = d.id)",
         )
         .bind(office)
         .fetch_all(&campaign.registry.pool)
@@ -300,17 +330,24 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
         );
 
         for voter in &voters[laptop.office][..12] {
-            let (first_name, best_time, version): (String, String, i64) = sqlx::query_as(
-                "SELECT first_name, best_time, version FROM voters WHERE voter_id = $1",
-            )
+            let (first_name, best_time, version, deceased, moved): (String, String, i64, bool, bool) =
+                sqlx::query_as(
+                    "SELECT first_name, best_time, version, deceased, moved FROM voters WHERE voter_id = $1",
+                )
             .bind(voter)
             .fetch_one(&campaign.registry.pool)
             .await
             .expect("voter");
             let detail = laptop.device.detail(voter);
             prop_assert_eq!(
-                (&detail.first_name, &detail.best_time, detail.version),
-                (&first_name, &best_time, version),
+                (
+                    &detail.first_name,
+                    &detail.best_time,
+                    detail.version,
+                    detail.deceased,
+                    detail.moved
+                ),
+                (&first_name, &best_time, version, deceased, moved),
                 "{} on {}",
                 voter,
                 laptop.device.name
@@ -321,6 +358,20 @@ async fn run(ops: Vec<Op>, seed: u64, skews: [i64; DEVICES]) -> Result<(), TestC
     let counts = proxy.counts();
     eprintln!("faults injected: {} ({counts:?})", counts.faults());
     Ok(())
+}
+
+/// Decides `item` with its first decision (the device's word) or its
+/// second; a decision the registry cannot apply now is not a failure of
+/// sync, but every other refusal is.
+async fn decide(admin: &Device, item: &ReviewItem, first: bool) -> Result<(), TestCaseError> {
+    let action = item.actions[usize::from(!first)];
+    match admin.decide(item.id, action).await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Refused { code, .. }) if code == "cannot_apply" => Ok(()),
+        Err(error) => Err(TestCaseError::fail(format!(
+            "deciding {item:?} with {action:?}: {error}"
+        ))),
+    }
 }
 
 proptest! {
