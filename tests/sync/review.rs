@@ -78,11 +78,16 @@ async fn a_name_conflict_is_decided_by_the_offices_coordinator_once() {
     assert_eq!((status, code.as_str()), (409, "already_resolved"));
     assert!(body.contains("accept"), "{body}");
 
+    assert_eq!(b.needs_attention().len(), 1, "sent to a coordinator");
     a.sync().await;
     b.sync().await;
     for device in [&a, &b] {
         assert_eq!(device.detail(&voter).last_name, "SMYTHE", "{}", device.name);
     }
+    assert!(
+        b.needs_attention().is_empty(),
+        "decided, so nothing is left to do on the laptop that sent it"
+    );
     assert!(coordinator.review().await.expect("queue").items.is_empty());
     assert_eq!(
         campaign
@@ -227,6 +232,12 @@ async fn work_on_another_offices_voter_is_applied_or_discarded_by_that_office() 
         .await
         .expect("discarded");
 
+    assert_eq!(south.needs_attention().len(), 2);
+    south.sync().await;
+    assert!(
+        south.needs_attention().is_empty(),
+        "the canvasser's laptop hears both decisions, about voters it cannot see"
+    );
     a.sync().await;
     let history = a.history(&north[5]);
     assert_eq!(history.len(), 1, "{history:?}");

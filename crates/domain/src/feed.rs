@@ -25,6 +25,9 @@ pub enum FeedRow {
     /// A voter's confirmed states after a coordinator's review: deceased,
     /// moved, removed from the slice.
     VoterStatus(FeedVoterStatus),
+    /// A coordinator decided a change a device of the office sent to review
+    /// (the device takes it off its needs-attention list).
+    ReviewDecision(FeedReviewDecision),
     /// A call to make again at a set time.
     Callback(CallbackRecord),
 }
@@ -38,6 +41,7 @@ impl FeedRow {
             Self::VoterField(_) => "voter_field",
             Self::Voter(_) => "voter",
             Self::VoterStatus(_) => "voter_status",
+            Self::ReviewDecision(_) => "review_decision",
             Self::Callback(_) => "callback",
         }
     }
@@ -81,6 +85,18 @@ pub struct FeedVoterField {
     pub value: String,
     /// The voter's version after this change.
     pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedReviewDecision {
+    /// The mutation the device sent.
+    pub mutation_id: String,
+    /// The decision's slug (`accept`, `confirm`, ...).
+    pub action: String,
+    /// What it did, in a sentence.
+    pub outcome: String,
+    /// When (RFC 3339).
+    pub decided_at: String,
 }
 
 /// The whole of a voter's reviewed state, not one flag, so a laptop that

@@ -12,7 +12,7 @@ use crate::feed::{self, NewChange};
 use crate::identity::{self, Device};
 use crate::merge::{self, Context, Decision};
 use axum::http::StatusCode;
-use groundgame_domain::feed::{FeedRow, FeedVoterStatus};
+use groundgame_domain::feed::{FeedReviewDecision, FeedRow, FeedVoterStatus};
 use groundgame_domain::mutation::{ContactRecord, DncReversal, VoterCorrection};
 use groundgame_domain::review::{
     ReviewAction, ReviewDecision, ReviewItem, ReviewKind, ReviewList, ReviewResolution,
@@ -311,7 +311,9 @@ pub async fn resolve(
         hlc: &hlc,
         item: &item,
     };
-    let (outcome, changes) = decide(&mut tx, &reviewing, kind, decision.action).await?;
+    let (outcome, mut changes) = decide(&mut tx, &reviewing, kind, decision.action).await?;
+    let data_changes = changes.len();
+    changes.push(notice(&mut tx, device.campaign, &item, decision.action, &outcome).await?);
     sqlx::query(
         "UPDATE review_queue SET resolved_at = now(), resolution = $3, resolved_by = $4, resolution_note = $5 \
          WHERE campaign_id = $1 AND id = $2",
@@ -346,8 +348,40 @@ pub async fn resolve(
         id,
         action: decision.action,
         outcome,
-        changes: u32::try_from(changes.len()).unwrap_or(u32::MAX),
+        changes: u32::try_from(data_changes).unwrap_or(u32::MAX),
     })
+}
+
+/// Tells the device that sent the change what became of it, in its own
+/// office's part of the feed (an item outside its office is about a voter it
+/// cannot see).
+async fn notice(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    item: &Item,
+    action: ReviewAction,
+    outcome: &str,
+) -> Result<NewChange, ApiError> {
+    let precincts: Vec<String> = sqlx::query_scalar(
+        "SELECT p.precinct_code FROM devices d JOIN office_precincts p \
+           ON p.campaign_id = d.campaign_id AND p.office_id = d.office_id \
+         WHERE d.campaign_id = $1 AND d.id = $2",
+    )
+    .bind(campaign)
+    .bind(item.recorded_by)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(ApiError::database)?;
+    Ok(NewChange::in_precincts(
+        precincts,
+        format!("review:{}", item.id),
+        FeedRow::ReviewDecision(FeedReviewDecision {
+            mutation_id: item.mutation_id.clone(),
+            action: action.slug().to_owned(),
+            outcome: outcome.to_owned(),
+            decided_at: jiff::Timestamp::now().to_string(),
+        }),
+    ))
 }
 
 struct Item {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0006_walk_order.sql"),
     include_str!("../../../migrations/local/0007_enrolment.sql"),
     include_str!("../../../migrations/local/0008_sync_state.sql"),
+    include_str!("../../../migrations/local/0009_review_decisions.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

@@ -9,7 +9,8 @@ use crate::person::insert_door_voter;
 use crate::voter::{refresh_search_name, CORRECTABLE_FIELDS};
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::feed::{
-    FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField, FeedVoterStatus,
+    FeedContact, FeedDnc, FeedPhoneStatus, FeedReviewDecision, FeedRow, FeedVoter, FeedVoterField,
+    FeedVoterStatus,
 };
 use groundgame_domain::mutation::CallbackRecord;
 use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult};
@@ -224,12 +225,13 @@ impl Store {
         Ok(())
     }
 
-    /// Outbox entries the registry refused or sent to review: the
-    /// needs-attention list, newest first.
+    /// Outbox entries the registry refused or sent to review that no
+    /// coordinator has decided yet: the needs-attention list, newest first.
     pub fn needs_attention(&self) -> Result<Vec<crate::OutboxEntry>, StoreError> {
         crate::outbox::entries(
             &self.conn,
-            "WHERE state IN ('rejected', 'conflict') ORDER BY seq DESC",
+            "WHERE state IN ('rejected', 'conflict') \
+             AND mutation_id NOT IN (SELECT mutation_id FROM outbox_decisions) ORDER BY seq DESC",
             [],
         )
     }
@@ -278,6 +280,7 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::VoterField(field) => apply_voter_field(tx, field),
         FeedRow::Voter(voter) => apply_voter(tx, voter),
         FeedRow::VoterStatus(status) => apply_voter_status(tx, status),
+        FeedRow::ReviewDecision(decision) => apply_review_decision(tx, decision),
         FeedRow::Callback(callback) => apply_callback(tx, callback),
     }
 }
@@ -443,6 +446,25 @@ fn apply_voter_status(tx: &Transaction<'_>, status: &FeedVoterStatus) -> Result<
         ],
     )?;
     Ok(true)
+}
+
+/// Kept only by the laptop that sent the change (mutation ids are unique);
+/// the others of the office read past it.
+fn apply_review_decision(
+    tx: &Transaction<'_>,
+    decision: &FeedReviewDecision,
+) -> Result<bool, StoreError> {
+    let kept = tx.execute(
+        "INSERT OR REPLACE INTO outbox_decisions (mutation_id, action, outcome, decided_at) \
+         SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM outbox WHERE mutation_id = ?1)",
+        params![
+            decision.mutation_id,
+            decision.action,
+            decision.outcome,
+            decision.decided_at
+        ],
+    )?;
+    Ok(kept > 0)
 }
 
 fn apply_callback(tx: &Transaction<'_>, callback: &CallbackRecord) -> Result<bool, StoreError> {
