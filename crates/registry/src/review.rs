@@ -606,8 +606,8 @@ async fn apply_outside_work(
     reviewing: &Reviewing<'_>,
 ) -> Result<(String, Vec<NewChange>), ApiError> {
     let item = reviewing.item;
-    let recorded: Option<(Uuid, String, bool, String)> = sqlx::query_as(
-        "SELECT d.office_id, d.role, d.revoked_at IS NOT NULL, m.hlc FROM devices d \
+    let recorded: Option<(Uuid, String, bool, String, i32)> = sqlx::query_as(
+        "SELECT d.office_id, d.role, d.revoked_at IS NOT NULL, m.hlc, m.version FROM devices d \
          JOIN mutations m ON m.campaign_id = d.campaign_id AND m.device_id = d.id AND m.mutation_id = $3 \
          WHERE d.campaign_id = $1 AND d.id = $2",
     )
@@ -617,7 +617,7 @@ async fn apply_outside_work(
     .fetch_optional(&mut *conn)
     .await
     .map_err(ApiError::database)?;
-    let Some((office, role, revoked, hlc)) = recorded else {
+    let Some((office, role, revoked, hlc, version)) = recorded else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "cannot_apply",
@@ -638,7 +638,8 @@ async fn apply_outside_work(
         seq: 0,
         mutation_id: item.mutation_id.clone(),
         kind: item.stored.clone(),
-        version: 1,
+        // The handler for the format it was pushed in.
+        version: u32::try_from(version).unwrap_or(1),
         hlc,
         payload: item.payload.clone(),
     };
