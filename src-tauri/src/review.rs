@@ -5,9 +5,9 @@
 
 use crate::error::Error;
 use crate::state::AppState;
+use crate::sync::one_request_runtime;
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_sync::SyncOptions;
-use std::sync::atomic::Ordering;
 use tauri::State;
 
 /// Items shown at once; a coordinator works the oldest first.
@@ -15,31 +15,25 @@ const PAGE: u32 = 100;
 
 impl AppState {
     fn review_queue(&self) -> Result<ReviewList, Error> {
-        runtime()?
+        one_request_runtime()?
             .block_on(groundgame_sync::review::open_items(self, 0, PAGE))
             .map_err(Error::Sync)
     }
 
     fn review_decide(&self, id: i64, decision: &ReviewDecision) -> Result<ReviewResolution, Error> {
-        let resolution = runtime()?
+        let resolution = one_request_runtime()?
             .block_on(groundgame_sync::review::decide(self, id, decision))
             .map_err(Error::Sync)?;
-        if resolution.changes > 0 && !self.sync.running.load(Ordering::SeqCst) {
+        if resolution.changes > 0 {
             let state = self.clone();
-            // Best effort: the background sync gets it otherwise.
+            // Best effort (a sync already running, or one that fails, leaves
+            // it to the background sync).
             let _ = std::thread::Builder::new()
                 .name("sync after review".into())
                 .spawn(move || state.run_sync(SyncOptions::default(), &mut |_| {}));
         }
         Ok(resolution)
     }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| Error::Interrupted(error.to_string()))
 }
 
 #[tauri::command]

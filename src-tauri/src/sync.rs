@@ -30,6 +30,15 @@ fn interval() -> Duration {
         })
 }
 
+/// A runtime for one request to the registry while someone waits on the
+/// screen (enrolment, the review queue).
+pub(crate) fn one_request_runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::Interrupted(error.to_string()))
+}
+
 /// After a sync succeeds, the laptop counts as online this long.
 const ONLINE_FOR: Duration = Duration::from_secs(10 * 60);
 
@@ -159,11 +168,7 @@ impl AppState {
             ));
         }
         let client = RegistryClient::new(request.registry_url.trim()).map_err(Error::Sync)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|error| Error::Interrupted(error.to_string()))?;
-        let enrolment = runtime
+        let enrolment = one_request_runtime()?
             .block_on(async {
                 client.health().await?;
                 client.enrol(request.code.trim(), name).await

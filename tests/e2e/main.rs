@@ -336,52 +336,38 @@ async fn import_find_knock_and_call() {
 async fn two_laptops_sync_through_the_registry() {
     use groundgame_domain::wire::Role;
     use groundgame_registry::identity;
-    use groundgame_store::{ImportOptions, TurfSpec};
-    use groundgame_voterfile::{Layout, VoterFile};
+    use groundgame_store::TurfSpec;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let CountyRegistry {
-        registry,
-        file,
-        campaign,
-        precincts,
-    } = CountyRegistry::spawn(dir.path(), 300).await;
-    let code = |role| identity::issue_code(&registry.pool, campaign, "County", role, 24);
-    let code_a = code(Role::Canvasser).await.expect("code");
-    let code_b = code(Role::Canvasser).await.expect("code");
+    let county = CountyRegistry::spawn(dir.path(), 300).await;
+    let registry = &county.registry;
+    let code_a = identity::issue_code(
+        &registry.pool,
+        county.campaign,
+        "County",
+        Role::Canvasser,
+        24,
+    )
+    .await
+    .expect("code");
 
     // Two laptops that imported the county and cut the same turf.
     let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
     let laptops = [dir.path().join("a.db"), dir.path().join("b.db")];
     for db in &laptops {
-        let mut store = Store::open(db, &passphrase).expect("create office");
-        store
-            .import(
-                VoterFile::open(&file, &Layout::NcVoter).expect("opens"),
-                &Layout::NcVoter,
-                ImportOptions::default(),
-                jiff::Timestamp::now(),
-                |_| {},
-            )
-            .expect("imports");
-        store
-            .create_turf("Saturday", &TurfSpec::Precinct(precincts[0].clone()))
+        county
+            .laptop(db, &passphrase)
+            .create_turf("Saturday", &TurfSpec::Precinct(county.precincts[0].clone()))
             .expect("turf");
     }
     // B was enrolled before; A enrols from the sync screen.
-    {
-        let client = groundgame_sync::RegistryClient::new(&registry.base_url).expect("client");
-        let enrolment = client.enrol(&code_b, "Laptop B").await.expect("enrols");
-        Store::open(&laptops[1], &passphrase)
-            .expect("open")
-            .save_enrolment(
-                &registry.base_url,
-                "Laptop B",
-                &enrolment,
-                jiff::Timestamp::now(),
-            )
-            .expect("saved");
-    }
+    county
+        .enrol(
+            &mut Store::open(&laptops[1], &passphrase).expect("open"),
+            Role::Canvasser,
+            "Laptop B",
+        )
+        .await;
     let open_window = |name: &'static str, db: &std::path::Path| {
         let db = db.to_owned();
         async move {
@@ -500,50 +486,23 @@ async fn two_laptops_sync_through_the_registry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_decides_the_review_queue_in_the_window() {
     use groundgame_domain::wire::Role;
-    use groundgame_registry::identity;
-    use groundgame_store::ImportOptions;
-    use groundgame_voterfile::{Layout, VoterFile};
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let CountyRegistry {
-        registry,
-        file,
-        campaign,
-        ..
-    } = CountyRegistry::spawn(dir.path(), 300).await;
+    let county = CountyRegistry::spawn(dir.path(), 300).await;
+    let registry = &county.registry;
     let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
-    let enrolled = |db: std::path::PathBuf, role: Role, name: &'static str| {
-        let (registry, file, passphrase) = (&registry, &file, &passphrase);
-        async move {
-            let code = identity::issue_code(&registry.pool, campaign, "County", role, 24)
-                .await
-                .expect("code");
-            let client = groundgame_sync::RegistryClient::new(&registry.base_url).expect("client");
-            let enrolment = client.enrol(&code, name).await.expect("enrols");
-            let mut store = Store::open(&db, passphrase).expect("create office");
-            store
-                .import(
-                    VoterFile::open(file, &Layout::NcVoter).expect("opens"),
-                    &Layout::NcVoter,
-                    ImportOptions::default(),
-                    jiff::Timestamp::now(),
-                    |_| {},
-                )
-                .expect("imports");
-            store
-                .save_enrolment(&registry.base_url, name, &enrolment, jiff::Timestamp::now())
-                .expect("saved");
-            store
-        }
-    };
-    let canvasser = enrolled(
-        dir.path().join("canvasser.db"),
-        Role::Canvasser,
-        "Door laptop",
-    )
-    .await;
+    let mut canvasser = county.laptop(&dir.path().join("canvasser.db"), &passphrase);
+    county
+        .enrol(&mut canvasser, Role::Canvasser, "Door laptop")
+        .await;
     let coordinator_db = dir.path().join("coordinator.db");
-    drop(enrolled(coordinator_db.clone(), Role::Coordinator, "Office laptop").await);
+    county
+        .enrol(
+            &mut county.laptop(&coordinator_db, &passphrase),
+            Role::Coordinator,
+            "Office laptop",
+        )
+        .await;
 
     let voter = canvasser
         .search_voters(&VoterQuery {

@@ -66,3 +66,52 @@ impl CountyRegistry {
         }
     }
 }
+
+impl CountyRegistry {
+    /// A laptop's encrypted database at `db` that imported the county file.
+    pub fn laptop(
+        &self,
+        db: &Path,
+        passphrase: &groundgame_store::Passphrase,
+    ) -> groundgame_store::Store {
+        let mut store = groundgame_store::Store::open(db, passphrase).expect("create office");
+        store
+            .import(
+                VoterFile::open(&self.file, &Layout::NcVoter).expect("opens"),
+                &Layout::NcVoter,
+                groundgame_store::ImportOptions::default(),
+                jiff::Timestamp::now(),
+                |_| {},
+            )
+            .expect("imports");
+        store
+    }
+
+    /// Enrols `store` in the office as `role`, as `groundgame enroll` would.
+    pub async fn enrol(
+        &self,
+        store: &mut groundgame_store::Store,
+        role: groundgame_domain::wire::Role,
+        name: &str,
+    ) {
+        let code = groundgame_registry::identity::issue_code(
+            &self.registry.pool,
+            self.campaign,
+            "County",
+            role,
+            24,
+        )
+        .await
+        .expect("code");
+        let client = groundgame_sync::RegistryClient::new(&self.registry.base_url).expect("client");
+        let enrolment = client.enrol(&code, name).await.expect("enrols");
+        store
+            .save_enrolment(
+                &self.registry.base_url,
+                name,
+                &enrolment,
+                jiff::Timestamp::now(),
+            )
+            .expect("saved");
+    }
+}

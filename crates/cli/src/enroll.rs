@@ -45,10 +45,7 @@ fn enrol(
     }
     let client = RegistryClient::new(registry)?;
     let name = name.unwrap_or_else(computer_name);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the network runtime")?;
+    let runtime = crate::network_runtime()?;
     let enrolment = runtime.block_on(async {
         client.health().await?;
         client.enrol(code, &name).await

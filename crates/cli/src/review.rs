@@ -2,7 +2,6 @@
 //! and decided from a coordinator's laptop (online: the queue is the
 //! registry's). A decision reaches the laptops on their next sync.
 
-use anyhow::Context;
 use groundgame_domain::review::{ReviewAction, ReviewDecision, ReviewKind, ReviewList};
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,7 +11,7 @@ const PAGE: u32 = 200;
 
 pub(crate) fn list(db: &Path, json: bool) -> anyhow::Result<()> {
     let store = Mutex::new(crate::open_existing(db)?);
-    let runtime = runtime()?;
+    let runtime = crate::network_runtime()?;
     let mut all = ReviewList {
         items: Vec::new(),
         open: 0,
@@ -90,7 +89,8 @@ pub(crate) fn decide(
     };
     let store = Mutex::new(crate::open_existing(db)?);
     let decision = ReviewDecision { action, note };
-    let resolution = runtime()?.block_on(groundgame_sync::review::decide(&store, id, &decision))?;
+    let resolution = crate::network_runtime()?
+        .block_on(groundgame_sync::review::decide(&store, id, &decision))?;
     if json {
         return crate::print_json(&resolution);
     }
@@ -104,11 +104,4 @@ pub(crate) fn decide(
         println!("the office's laptops (this one too) see it after their next sync");
     }
     Ok(())
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the network runtime")
 }

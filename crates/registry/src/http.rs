@@ -87,7 +87,9 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
     // for every connection, and a document kept as a value was copied with
     // it, about half a megabyte per open connection (found with heaptrack
     // under 7,000 connections).
-    let document = axum::body::Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default());
+    let document = axum::body::Bytes::from(
+        serde_json::to_vec(&openapi).expect("the OpenAPI document is plain data and serialises"),
+    );
     let router = Router::new()
         .merge(health)
         .merge(api)

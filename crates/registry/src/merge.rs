@@ -549,7 +549,7 @@ async fn store_dnc(
 }
 
 /// A reversal is its own entry naming the one it lifts.
-async fn reverse_dnc(
+pub(crate) async fn reverse_dnc(
     conn: &mut PgConnection,
     context: &Context<'_>,
     record: DncReversal,

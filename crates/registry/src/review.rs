@@ -282,18 +282,6 @@ pub async fn resolve(
         ));
     }
     let kind = ReviewKind::from_stored(&stored);
-    if !kind.actions().contains(&decision.action) {
-        return Err(ApiError::malformed(format!(
-            "{:?} does not apply to a \"{}\" item; its decisions are {}",
-            decision.action.slug(),
-            kind.label(),
-            kind.actions()
-                .iter()
-                .map(|action| action.slug())
-                .collect::<Vec<_>>()
-                .join(" and ")
-        )));
-    }
     let item = Item {
         id,
         stored,
@@ -499,10 +487,16 @@ async fn decide(
             "left unapplied; the record stays on the registry".to_owned(),
             Vec::new(),
         )),
+        // Before anything is read or written: a decision that does not fit.
         (kind, action) => Err(ApiError::malformed(format!(
-            "{:?} does not apply to a \"{}\" item",
+            "{:?} does not apply to a \"{}\" item; its decisions are {}",
             action.slug(),
-            kind.label()
+            kind.label(),
+            kind.actions()
+                .iter()
+                .map(|action| action.slug())
+                .collect::<Vec<_>>()
+                .join(" and ")
         ))),
     }
 }
@@ -576,23 +570,11 @@ async fn lift_deceased_opt_out(
             source: format!("review:{}:not-deceased", item.id),
             recorded_at: jiff::Timestamp::now().to_string(),
         };
-        let mutation = PushMutation {
-            seq: 0,
-            mutation_id: format!("review:{}", item.id),
-            kind: "reverse_dnc".into(),
-            version: 1,
-            hlc: reviewing.hlc.to_owned(),
-            payload: serde_json::to_value(&reversal).map_err(|error| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    error.to_string(),
-                )
-            })?,
-        };
-        let decision = merge::apply(conn, &reviewing.context(&mutation.mutation_id), &mutation)
+        let mutation_id = format!("review:{}", item.id);
+        let decision = merge::reverse_dnc(conn, &reviewing.context(&mutation_id), reversal)
             .await
-            .map_err(ApiError::database)?;
+            .map_err(ApiError::database)?
+            .unwrap_or_else(|refused| refused);
         changes.extend(applied(decision, item)?);
     }
     Ok(changes)
@@ -627,11 +609,21 @@ async fn apply_outside_work(
             ),
         ));
     };
+    let role = Role::parse(&role).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "the device that recorded review item {} has a role this registry does not know ({role:?})",
+                item.id
+            ),
+        )
+    })?;
     let recorder = Device {
         campaign: reviewing.device.campaign,
         id: item.recorded_by,
         office,
-        role: Role::parse(&role).unwrap_or(Role::Canvasser),
+        role,
         revoked,
     };
     let mutation = PushMutation {
