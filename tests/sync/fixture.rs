@@ -6,6 +6,7 @@ use groundgame_domain::review::{ReviewAction, ReviewDecision, ReviewList, Review
 use groundgame_domain::wire::{LeaseResponse, PullResponse, PushMutation, PushResponse, Role};
 use groundgame_domain::{DncChannel, Scope, VoterId};
 use groundgame_registry::admin::{self, Stats};
+use groundgame_registry::db::QueryLimits;
 use groundgame_registry::testing::TestRegistry;
 use groundgame_registry::{identity, voter_file};
 use groundgame_store::{
@@ -44,7 +45,13 @@ impl Campaign {
     /// A registry with `voters` generated Wake County voters, split into
     /// two offices by precinct: North (the first half) and South.
     pub async fn new(voters: u64) -> Self {
-        let registry = TestRegistry::spawn().await;
+        Self::with_limits(voters, QueryLimits::default()).await
+    }
+
+    /// The same campaign on a registry whose statements and lock waits are
+    /// cut off at `limits`.
+    pub async fn with_limits(voters: u64, limits: QueryLimits) -> Self {
+        let registry = TestRegistry::spawn_with(limits).await;
         let dir = tempfile::tempdir().expect("dir");
         let file = dir.path().join("ncvoter92.txt");
         let mut bytes = Vec::new();
@@ -285,7 +292,8 @@ impl Device {
         self.store().outbox_batch(500).expect("outbox")
     }
 
-    async fn token(&self) -> Result<(RegistryClient, String), SyncError> {
+    /// A fresh access token, as sync would get one.
+    pub async fn token(&self) -> Result<(RegistryClient, String), SyncError> {
         let enrolment = self.store().enrolment().expect("read").expect("enrolled");
         let (device_id, secret) = self
             .store()

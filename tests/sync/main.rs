@@ -5,6 +5,7 @@
 
 mod convergence;
 mod fixture;
+mod hardening;
 mod kill;
 mod leases;
 mod review;
@@ -329,16 +330,17 @@ async fn a_revoked_device_pushes_what_it_holds_and_reads_nothing_more() {
     let report = a.sync().await;
     assert!(report.revoked);
     assert_eq!(
-        report.accepted, 1,
-        "field work done before revocation is kept"
+        (report.accepted, report.conflicts),
+        (0, 1),
+        "field work done before revocation is kept, for a coordinator to apply"
     );
     assert_eq!(report.pulled, 0);
     assert_eq!(
         campaign
-            .count("SELECT count(*) FROM contact_attempts WHERE 'after_revocation' = ANY(flags)")
+            .count("SELECT count(*) FROM review_queue WHERE kind = 'after_revocation'")
             .await,
         1,
-        "and flagged for review"
+        "it waits in review (hardening.rs applies it)"
     );
     let error = a.pull_raw(0).await.expect_err("revoked");
     assert_eq!(error.code(), Some("device_revoked"));

@@ -49,12 +49,36 @@ impl Hlc {
         format!("{:015}-{:010}", self.wall_ms, self.counter)
     }
 
+    /// The text form back, exactly as `encode` writes it (15 digits, a
+    /// dash, 10 digits); anything else is not a clock.
     pub fn decode(text: &str) -> Option<Self> {
         let (wall, counter) = text.split_once('-')?;
+        let digits = |part: &str, width: usize| {
+            part.len() == width && part.bytes().all(|byte| byte.is_ascii_digit())
+        };
+        if !digits(wall, 15) || !digits(counter, 10) {
+            return None;
+        }
         Some(Self {
             wall_ms: wall.parse().ok()?,
             counter: counter.parse().ok()?,
         })
+    }
+
+    /// A device's clock as the registry accepts it: no later than the
+    /// registry's own wall clock plus the skew it allows. A laptop whose
+    /// clock runs days ahead would otherwise win every later-write-wins
+    /// field until the world caught up with it.
+    pub fn clamped(self, now_ms: u64, allowed_skew_ms: u64) -> Self {
+        let limit = now_ms.saturating_add(allowed_skew_ms);
+        if self.wall_ms > limit {
+            Self {
+                wall_ms: limit,
+                counter: self.counter,
+            }
+        } else {
+            self
+        }
     }
 }
 
@@ -67,6 +91,51 @@ impl fmt::Display for Hlc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_encoded_form_decodes() {
+        let clock = Hlc {
+            wall_ms: 1_764_590_400_000,
+            counter: 7,
+        };
+        assert_eq!(Hlc::decode(&clock.encode()), Some(clock));
+        for bad in [
+            "",
+            "garbage",
+            "1-2",
+            "+01764590400000-0000000007",
+            "001764590400000-000000007",
+            "001764590400000-0000000007-1",
+            "00176459040000x-0000000007",
+            "99999999999999999999-0000000007",
+        ] {
+            assert_eq!(Hlc::decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_clock_far_ahead_is_clamped_to_the_allowed_skew() {
+        let now = 1_000_000;
+        let skew = 100;
+        for (wall_ms, expected) in [
+            (0, 0),
+            (now, now),
+            (now + 100, now + 100),
+            (now + 101, now + 100),
+            (u64::MAX, now + 100),
+        ] {
+            let clamped = Hlc {
+                wall_ms,
+                counter: 3,
+            }
+            .clamped(now, skew);
+            assert_eq!(
+                (clamped.wall_ms, clamped.counter),
+                (expected, 3),
+                "{wall_ms}"
+            );
+        }
+    }
 
     #[test]
     fn ticks_never_go_backwards_even_when_the_wall_clock_does() {

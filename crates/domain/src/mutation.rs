@@ -8,11 +8,116 @@
 use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
 use crate::lease::{LeaseRef, LeaseTarget};
 use crate::voter::VoterId;
+use crate::wire::Role;
 use serde::{Deserialize, Serialize};
 
 /// The version of the mutation formats below; the registry keeps handlers for
 /// older ones so an old client can always push what it holds.
 pub const MUTATION_VERSION: u32 = 1;
+
+/// The largest payload one mutation may carry, as JSON: a contact attempt
+/// with a long note and every survey answer is a few kilobytes. Anything
+/// bigger is refused rather than stored forever.
+pub const MUTATION_MAX_BYTES: usize = 16 * 1024;
+
+/// The kinds of mutation, as named on the wire and in the registry's store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationKind {
+    RecordContact,
+    AddDnc,
+    ReverseDnc,
+    CorrectVoterField,
+    AddVoter,
+    ScheduleCallback,
+    ReleaseLease,
+}
+
+impl MutationKind {
+    pub const ALL: [Self; 7] = [
+        Self::RecordContact,
+        Self::AddDnc,
+        Self::ReverseDnc,
+        Self::CorrectVoterField,
+        Self::AddVoter,
+        Self::ScheduleCallback,
+        Self::ReleaseLease,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RecordContact => "record_contact",
+            Self::AddDnc => "add_dnc",
+            Self::ReverseDnc => "reverse_dnc",
+            Self::CorrectVoterField => "correct_voter_field",
+            Self::AddVoter => "add_voter",
+            Self::ScheduleCallback => "schedule_callback",
+            Self::ReleaseLease => "release_lease",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// The roles whose devices may send this kind. The registry refuses the
+    /// rest, and a laptop enrolled in another role refuses it locally, so
+    /// the two never disagree. Lifting an opt-out is a coordinator's act:
+    /// anyone may record one, few may undo it.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Self::ReverseDnc => &[Role::Coordinator, Role::Admin],
+            Self::RecordContact
+            | Self::AddDnc
+            | Self::CorrectVoterField
+            | Self::AddVoter
+            | Self::ScheduleCallback
+            | Self::ReleaseLease => &Role::ALL,
+        }
+    }
+
+    pub fn allowed(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
+    /// The format versions this build reads.
+    pub fn versions(self) -> std::ops::RangeInclusive<u32> {
+        1..=MUTATION_VERSION
+    }
+
+    /// What a person does by sending one, for refusals.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::RecordContact => "record a contact attempt",
+            Self::AddDnc => "add a do-not-contact entry",
+            Self::ReverseDnc => "lift a do-not-contact entry",
+            Self::CorrectVoterField => "correct a voter's record",
+            Self::AddVoter => "add a person met at a door",
+            Self::ScheduleCallback => "schedule a callback",
+            Self::ReleaseLease => "release a call lease",
+        }
+    }
+}
+
+impl std::fmt::Display for MutationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a pushed mutation cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A kind or version this build has no handler for (a newer app, or a
+    /// registry that was not updated): answered as such, never guessed.
+    #[error("this registry has no handler for {kind:?} version {version}; update the registry to a version that reads it")]
+    UnknownFormat { kind: String, version: u32 },
+    /// A known kind whose payload is not that kind's shape.
+    #[error("this {kind} cannot be read: {detail}")]
+    Malformed { kind: MutationKind, detail: String },
+    #[error("this {kind} is {bytes} bytes; a mutation carries at most {MUTATION_MAX_BYTES}")]
+    TooLarge { kind: MutationKind, bytes: usize },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -27,17 +132,73 @@ pub enum Mutation {
 }
 
 impl Mutation {
+    pub fn mutation_kind(&self) -> MutationKind {
+        match self {
+            Self::RecordContact(_) => MutationKind::RecordContact,
+            Self::AddDnc(_) => MutationKind::AddDnc,
+            Self::ReverseDnc(_) => MutationKind::ReverseDnc,
+            Self::CorrectVoterField(_) => MutationKind::CorrectVoterField,
+            Self::AddVoter(_) => MutationKind::AddVoter,
+            Self::ScheduleCallback(_) => MutationKind::ScheduleCallback,
+            Self::ReleaseLease(_) => MutationKind::ReleaseLease,
+        }
+    }
+
     /// The name stored beside the payload, for queries and logs.
     pub fn kind(&self) -> &'static str {
+        self.mutation_kind().as_str()
+    }
+
+    /// The voter the mutation is about, when it names one.
+    pub fn voter_id(&self) -> Option<&VoterId> {
         match self {
-            Self::RecordContact(_) => "record_contact",
-            Self::AddDnc(_) => "add_dnc",
-            Self::ReverseDnc(_) => "reverse_dnc",
-            Self::CorrectVoterField(_) => "correct_voter_field",
-            Self::AddVoter(_) => "add_voter",
-            Self::ScheduleCallback(_) => "schedule_callback",
-            Self::ReleaseLease(_) => "release_lease",
+            Self::RecordContact(contact) => Some(&contact.voter_id),
+            Self::CorrectVoterField(correction) => Some(&correction.voter_id),
+            Self::AddVoter(voter) => Some(&voter.voter_id),
+            Self::ScheduleCallback(callback) => Some(&callback.voter_id),
+            Self::AddDnc(_) | Self::ReverseDnc(_) | Self::ReleaseLease(_) => None,
         }
+    }
+
+    /// A pushed mutation as its typed form: the kind and version name the
+    /// format, the payload must be that format's shape (a `kind` tag inside
+    /// it, if any, must agree), and its size is capped. Nothing is guessed.
+    pub fn decode(
+        kind: &str,
+        version: u32,
+        payload: &serde_json::Value,
+    ) -> Result<Self, DecodeError> {
+        let known = MutationKind::parse(kind).filter(|known| known.versions().contains(&version));
+        let Some(known) = known else {
+            return Err(DecodeError::UnknownFormat {
+                kind: kind.chars().take(64).collect(),
+                version,
+            });
+        };
+        let malformed = |detail: String| DecodeError::Malformed {
+            kind: known,
+            detail,
+        };
+        let bytes = serde_json::to_vec(payload).map_or(usize::MAX, |json| json.len());
+        if bytes > MUTATION_MAX_BYTES {
+            return Err(DecodeError::TooLarge { kind: known, bytes });
+        }
+        let mut object = payload
+            .as_object()
+            .cloned()
+            .ok_or_else(|| malformed("the payload is not a JSON object".into()))?;
+        match object.remove("kind") {
+            None => {}
+            Some(serde_json::Value::String(tag)) if tag == known.as_str() => {}
+            Some(other) => {
+                return Err(malformed(format!(
+                    "the payload's kind is {other}, not {known}"
+                )))
+            }
+        }
+        object.insert("kind".into(), serde_json::Value::from(known.as_str()));
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map_err(|error| malformed(error.to_string()))
     }
 
     /// What the change was, in a line a volunteer recognises (the
@@ -163,6 +324,90 @@ pub struct LeaseRelease {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decoded(kind: &str, version: u32, payload: serde_json::Value) -> Result<Mutation, String> {
+        Mutation::decode(kind, version, &payload).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn pushed_mutations_decode_into_their_types_or_say_what_is_wrong() {
+        let release = serde_json::json!({"target": "phone:9195550100", "epoch": 3});
+        let cases: [(&str, u32, serde_json::Value, Result<&str, &str>); 9] = [
+            ("release_lease", 1, release.clone(), Ok("release_lease")),
+            (
+                "release_lease",
+                1,
+                serde_json::json!({"kind": "release_lease", "target": "phone:9195550100", "epoch": 3}),
+                Ok("release_lease"),
+            ),
+            (
+                "release_lease",
+                2,
+                release.clone(),
+                Err("no handler for \"release_lease\" version 2"),
+            ),
+            (
+                "drop_tables",
+                1,
+                release.clone(),
+                Err("no handler for \"drop_tables\" version 1"),
+            ),
+            (
+                "release_lease",
+                1,
+                serde_json::json!({"kind": "add_dnc", "target": "phone:9195550100", "epoch": 3}),
+                Err("the payload's kind is \"add_dnc\", not release_lease"),
+            ),
+            (
+                "release_lease",
+                1,
+                serde_json::json!([1, 2]),
+                Err("not a JSON object"),
+            ),
+            (
+                "release_lease",
+                1,
+                serde_json::json!({"target": "phone:9195550100"}),
+                Err("missing field `epoch`"),
+            ),
+            (
+                "record_contact",
+                1,
+                serde_json::json!({"attempt_id": "a", "voter_id": "not a voter id!", "channel": "door",
+                    "result": "not-home", "phone": null, "call_list": null, "turf": null, "answers": [],
+                    "note": null, "volunteer": null, "recorded_at": "2026-12-01T12:00:00Z"}),
+                Err("cannot be read"),
+            ),
+            (
+                "add_dnc",
+                1,
+                serde_json::json!({"entry_id": "e", "scope": "person", "target": "x".repeat(MUTATION_MAX_BYTES),
+                    "channel": "all", "source": "s", "recorded_at": "2026-12-01T12:00:00Z"}),
+                Err("a mutation carries at most 16384"),
+            ),
+        ];
+        for (kind, version, payload, expected) in cases {
+            match (decoded(kind, version, payload), expected) {
+                (Ok(mutation), Ok(expected)) => assert_eq!(mutation.kind(), expected),
+                (Err(error), Err(expected)) => {
+                    assert!(error.contains(expected), "{kind} v{version}: {error}")
+                }
+                (got, expected) => panic!("{kind} v{version}: {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn only_coordinators_and_admins_lift_an_opt_out() {
+        for kind in MutationKind::ALL {
+            assert_eq!(MutationKind::parse(kind.as_str()), Some(kind));
+            for role in Role::ALL {
+                let expected = kind != MutationKind::ReverseDnc
+                    || matches!(role, Role::Coordinator | Role::Admin);
+                assert_eq!(kind.allowed(role), expected, "{kind} by {role:?}");
+            }
+        }
+    }
 
     #[test]
     fn mutations_carry_their_kind_on_the_wire() {

@@ -23,18 +23,33 @@ pub enum ReviewKind {
     /// Work recorded on a voter outside the recording device's office
     /// (usually an office re-cut while a canvasser was offline).
     OutsideOffice,
+    /// Work a laptop pushed after it was revoked (it may have been stolen):
+    /// kept, not applied, until a coordinator says.
+    AfterRevocation,
 }
 
 impl ReviewKind {
+    pub const ALL: [ReviewKind; 6] = [
+        Self::Correction,
+        Self::Deceased,
+        Self::Moved,
+        Self::AddedAtDoor,
+        Self::OutsideOffice,
+        Self::AfterRevocation,
+    ];
+
     /// The kind of a queue row, from the name the registry stores: the
     /// mutation's kind for work outside an office, else the reason's slug.
-    pub fn from_stored(kind: &str) -> Self {
+    /// A name this build does not know is `None`, never a guess: such an
+    /// item is shown, and cannot be decided, until the registry is updated.
+    pub fn from_stored(kind: &str) -> Option<Self> {
         match kind {
-            "correction" => Self::Correction,
-            "deceased" => Self::Deceased,
-            "moved" => Self::Moved,
-            "added_at_door" => Self::AddedAtDoor,
-            _ => Self::OutsideOffice,
+            "correction" => Some(Self::Correction),
+            "deceased" => Some(Self::Deceased),
+            "moved" => Some(Self::Moved),
+            "added_at_door" => Some(Self::AddedAtDoor),
+            "after_revocation" => Some(Self::AfterRevocation),
+            pushed => crate::mutation::MutationKind::parse(pushed).map(|_| Self::OutsideOffice),
         }
     }
 
@@ -45,7 +60,9 @@ impl ReviewKind {
             Self::Correction => &[ReviewAction::Accept, ReviewAction::Keep],
             Self::Deceased | Self::Moved => &[ReviewAction::Confirm, ReviewAction::Reject],
             Self::AddedAtDoor => &[ReviewAction::Confirm, ReviewAction::Remove],
-            Self::OutsideOffice => &[ReviewAction::Apply, ReviewAction::Discard],
+            Self::OutsideOffice | Self::AfterRevocation => {
+                &[ReviewAction::Apply, ReviewAction::Discard]
+            }
         }
     }
 
@@ -56,6 +73,7 @@ impl ReviewKind {
             Self::Moved => "Reported moved",
             Self::AddedAtDoor => "Added at a door",
             Self::OutsideOffice => "Outside the office",
+            Self::AfterRevocation => "From a revoked laptop",
         }
     }
 }
@@ -191,13 +209,7 @@ mod tests {
 
     #[test]
     fn every_kind_offers_two_decisions_that_parse_back() {
-        for kind in [
-            ReviewKind::Correction,
-            ReviewKind::Deceased,
-            ReviewKind::Moved,
-            ReviewKind::AddedAtDoor,
-            ReviewKind::OutsideOffice,
-        ] {
+        for kind in ReviewKind::ALL {
             assert_eq!(kind.actions().len(), 2, "{kind:?}");
             for action in kind.actions() {
                 assert_eq!(ReviewAction::parse(action.slug()), Some(*action));
@@ -212,15 +224,20 @@ mod tests {
 
     #[test]
     fn stored_kinds_map_to_what_a_coordinator_decides() {
-        assert_eq!(
-            ReviewKind::from_stored("correction"),
-            ReviewKind::Correction
-        );
-        assert_eq!(ReviewKind::from_stored("moved"), ReviewKind::Moved);
-        assert_eq!(
-            ReviewKind::from_stored("record_contact"),
-            ReviewKind::OutsideOffice
-        );
+        for (stored, expected) in [
+            ("correction", Some(ReviewKind::Correction)),
+            ("deceased", Some(ReviewKind::Deceased)),
+            ("moved", Some(ReviewKind::Moved)),
+            ("added_at_door", Some(ReviewKind::AddedAtDoor)),
+            ("after_revocation", Some(ReviewKind::AfterRevocation)),
+            ("record_contact", Some(ReviewKind::OutsideOffice)),
+            ("reverse_dnc", Some(ReviewKind::OutsideOffice)),
+            ("release_lease", Some(ReviewKind::OutsideOffice)),
+            ("drop_everything", None),
+            ("", None),
+        ] {
+            assert_eq!(ReviewKind::from_stored(stored), expected, "{stored:?}");
+        }
         let wire = serde_json::to_string(&ReviewDecision {
             action: ReviewAction::Keep,
             note: None,

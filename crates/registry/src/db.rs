@@ -57,8 +57,48 @@ pub async fn create_database_if_missing(database_url: &str) -> Result<bool, DbEr
     Ok(!exists)
 }
 
-/// Connects to the registry's database and applies any migration it lacks.
-pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbError> {
+/// How long one statement of the server may run, and wait for a lock,
+/// before PostgreSQL cancels it. A cancelled statement fails its request
+/// with `503 unavailable` and nothing committed, so the device retries;
+/// without a bound, one stuck lock would hold every request behind it (and
+/// its pooled connection) for ever. The ops commands run without them: a
+/// county's load has statements of many seconds by design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    pub statement_timeout: Duration,
+    pub lock_timeout: Duration,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            statement_timeout: Duration::from_secs(30),
+            lock_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The server's pool: every connection carries the query limits.
+pub async fn connect_for_serving(
+    database_url: &str,
+    limits: QueryLimits,
+) -> Result<PgPool, DbError> {
+    let pool = connect_and_migrate(database_url).await?;
+    pool.close().await;
+    let options = connect_options(database_url)?.options([
+        (
+            "statement_timeout",
+            format!("{}ms", limits.statement_timeout.as_millis()),
+        ),
+        (
+            "lock_timeout",
+            format!("{}ms", limits.lock_timeout.as_millis()),
+        ),
+    ]);
+    server_pool(options).await
+}
+
+fn connect_options(database_url: &str) -> Result<PgConnectOptions, DbError> {
     let scheme = database_url.split_once("://").map(|(scheme, _)| scheme);
     if !matches!(scheme, Some("postgres" | "postgresql")) {
         return Err(DbError::BadUrl(format!(
@@ -66,14 +106,21 @@ pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbError> 
             scheme.unwrap_or(database_url)
         )));
     }
-    let options = PgConnectOptions::from_str(database_url)
-        .map_err(|error| DbError::BadUrl(error.to_string()))?;
-    let pool = PgPoolOptions::new()
+    PgConnectOptions::from_str(database_url).map_err(|error| DbError::BadUrl(error.to_string()))
+}
+
+async fn server_pool(options: PgConnectOptions) -> Result<PgPool, DbError> {
+    PgPoolOptions::new()
         .max_connections(20)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(options)
         .await
-        .map_err(DbError::Connect)?;
+        .map_err(DbError::Connect)
+}
+
+/// Connects to the registry's database and applies any migration it lacks.
+pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbError> {
+    let pool = server_pool(connect_options(database_url)?).await?;
     MIGRATOR.run(&pool).await.map_err(DbError::Migrate)?;
     Ok(pool)
 }

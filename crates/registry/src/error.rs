@@ -15,6 +15,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds after which the same request may succeed, sent as
+    /// `Retry-After` (a busy registry, a database that had a bad moment).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -23,7 +26,19 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Asks the client to send the same request again after `seconds`.
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The registry cannot answer now, and nothing was committed.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message).retry_after(1)
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {
@@ -34,11 +49,24 @@ impl ApiError {
     /// same request can be sent again.
     pub fn database(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the registry cannot reach its database; nothing was changed, try again shortly",
+        Self::unavailable(
+            "the registry's database could not finish this request; nothing was changed, try again shortly",
         )
+    }
+}
+
+/// Whether a database error says that this data can never be stored
+/// (SQLSTATE class 22, data exception, or 23, integrity constraint): only
+/// then may one mutation be rejected for good. Everything else (a deadlock,
+/// a serialisation failure, a lock or statement timeout, too many
+/// connections, a shutdown, a lost connection) is the database's bad
+/// moment, and the same push can succeed later.
+pub fn is_data_error(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => error
+            .code()
+            .is_some_and(|code| code.starts_with("22") || code.starts_with("23")),
+        _ => false,
     }
 }
 
@@ -49,14 +77,20 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        (
+        let mut response = (
             self.status,
             Json(ApiErrorBody {
                 error: self.code.to_owned(),
                 message: self.message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -68,6 +102,7 @@ impl From<IdentityError> for ApiError {
             IdentityError::UnknownCode | IdentityError::BadCredential | IdentityError::BadToken => {
                 Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
             }
+            IdentityError::Wiped => Self::new(StatusCode::FORBIDDEN, "device_wiped", message),
             IdentityError::NoSuchOffice(_) | IdentityError::NoSuchDevice(_) => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", message)
             }

@@ -29,6 +29,8 @@ pub enum IdentityError {
     BadCredential,
     #[error("the access token is missing, expired or unknown; get a new one from POST /v1/token")]
     BadToken,
+    #[error("this device was removed from the campaign and reported its data wiped; its credential no longer works. Ask the campaign's coordinator for a new enrolment code")]
+    Wiped,
     #[error("{0}")]
     Invalid(String),
     #[error("no office named {0:?} in this campaign; `groundgame-registry admin office list` shows them")]
@@ -223,17 +225,23 @@ pub async fn issue_token(
     let device_id: Uuid = device_id
         .parse()
         .map_err(|_| IdentityError::BadCredential)?;
-    let found: Option<(Uuid, bool)> = sqlx::query_as(
+    let found: Option<(Uuid, bool, bool)> = sqlx::query_as(
         "UPDATE devices SET last_seen_at = now() WHERE id = $1 AND secret_hash = $2 \
-         RETURNING campaign_id, revoked_at IS NOT NULL",
+         RETURNING campaign_id, revoked_at IS NOT NULL, wiped_at IS NOT NULL",
     )
     .bind(device_id)
     .bind(digest(secret))
     .fetch_optional(pool)
     .await?;
-    let Some((campaign, revoked)) = found else {
+    let Some((campaign, revoked, wiped)) = found else {
         return Err(IdentityError::BadCredential);
     };
+    if wiped {
+        // The wipe was reported: whoever holds this credential now is not
+        // the laptop that was enrolled.
+        return Err(IdentityError::Wiped);
+    }
+    purge_expired_tokens(pool).await?;
     let token = new_secret();
     sqlx::query(
         "INSERT INTO access_tokens (campaign_id, token_hash, device_id, expires_at) \
@@ -250,6 +258,21 @@ pub async fn issue_token(
         expires_in: TOKEN_SECONDS,
         revoked,
     })
+}
+
+/// Expired tokens are deleted as new ones are issued, a bounded batch at a
+/// time (7,000 laptops take millions a day); rows another request is
+/// already deleting are skipped, so concurrent token requests never wait on
+/// each other here. A token is kept an hour past its expiry for the logs.
+async fn purge_expired_tokens(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM access_tokens WHERE ctid IN ( \
+           SELECT ctid FROM access_tokens WHERE expires_at < now() - interval '1 hour' \
+           LIMIT 500 FOR UPDATE SKIP LOCKED)",
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// The device an access token belongs to, checked on every request.
@@ -284,7 +307,7 @@ pub async fn authenticate(pool: &PgPool, token: &str) -> Result<Device, Identity
     let found: Option<(Uuid, Uuid, Uuid, String, bool)> = sqlx::query_as(
         "SELECT d.campaign_id, d.id, d.office_id, d.role, d.revoked_at IS NOT NULL \
          FROM access_tokens t JOIN devices d ON d.campaign_id = t.campaign_id AND d.id = t.device_id \
-         WHERE t.token_hash = $1 AND t.expires_at > now()",
+         WHERE t.token_hash = $1 AND t.expires_at > now() AND d.wiped_at IS NULL",
     )
     .bind(digest(token))
     .fetch_optional(pool)
@@ -346,7 +369,8 @@ pub async fn wiped(pool: &PgPool, device: &Device) -> Result<(), IdentityError> 
 }
 
 /// Revokes a device: its tokens stop working for everything but pushing
-/// what it still holds (see the protocol).
+/// what it still holds, which waits in review (see the protocol), and its
+/// leases end at once.
 pub async fn revoke(pool: &PgPool, campaign: Uuid, device: &str) -> Result<(), IdentityError> {
     let device_id: Uuid = device
         .parse()
@@ -363,12 +387,13 @@ pub async fn revoke(pool: &PgPool, campaign: Uuid, device: &str) -> Result<(), I
     if done.rows_affected() == 0 {
         return Err(IdentityError::NoSuchDevice(device.to_owned()));
     }
+    let ended = crate::leases::end_for_device(&mut tx, campaign, device_id).await?;
     audit(
         &mut *tx,
         campaign,
         "admin",
         "revoke",
-        &device_id.to_string(),
+        &format!("{device_id}; {ended} call leases ended"),
     )
     .await?;
     tx.commit().await?;

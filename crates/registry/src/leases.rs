@@ -225,13 +225,50 @@ pub async fn end_for_targets(
     campaign: Uuid,
     targets: &[String],
 ) -> Result<(), sqlx::Error> {
+    end_where(conn, campaign, Ending::Targets(targets))
+        .await
+        .map(|_| ())
+}
+
+/// A revoked device's leases end at once, so its numbers go back to the
+/// office's other callers.
+pub async fn end_for_device(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    device: Uuid,
+) -> Result<u64, sqlx::Error> {
+    end_where(conn, campaign, Ending::Device(device)).await
+}
+
+enum Ending<'a> {
+    Targets(&'a [String]),
+    Device(Uuid),
+}
+
+/// Ends leases, locking their rows in target order (bytewise, as a grant's
+/// sorted targets are): a grant and an ending that touch the same targets
+/// then wait for each other instead of deadlocking.
+async fn end_where(
+    conn: &mut PgConnection,
+    campaign: Uuid,
+    which: Ending<'_>,
+) -> Result<u64, sqlx::Error> {
+    let (targets, device) = match which {
+        Ending::Targets(targets) => (targets, None),
+        Ending::Device(device) => (&[][..], Some(device)),
+    };
     sqlx::query(
-        "UPDATE leases SET epoch = epoch + 1, expires_at = least(expires_at, now()) \
-         WHERE campaign_id = $1 AND target = ANY($2)",
+        "WITH locked AS ( \
+           SELECT target FROM leases \
+           WHERE campaign_id = $1 AND (target = ANY($2) OR device_id = $3) \
+           ORDER BY target COLLATE \"C\" FOR UPDATE) \
+         UPDATE leases l SET epoch = l.epoch + 1, expires_at = least(l.expires_at, now()) \
+         FROM locked WHERE l.campaign_id = $1 AND l.target = locked.target",
     )
     .bind(campaign)
     .bind(targets)
+    .bind(device)
     .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|done| done.rows_affected())
 }

@@ -32,6 +32,12 @@ enum Command {
         /// Create the database first if the server does not have it.
         #[arg(long)]
         create_database: bool,
+        /// Cancel any one statement that runs longer (its request answers 503).
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        statement_timeout: u64,
+        /// Cancel a statement that waits longer for a lock (its request answers 503).
+        #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Ops commands, run straight on the database.
     Admin {
@@ -142,13 +148,19 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             listen,
             create_database,
+            statement_timeout,
+            lock_timeout,
         } => {
             if create_database
                 && groundgame_registry::db::create_database_if_missing(&database_url).await?
             {
                 tracing::info!("database created");
             }
-            let pool = groundgame_registry::db::connect_and_migrate(&database_url).await?;
+            let limits = groundgame_registry::db::QueryLimits {
+                statement_timeout: std::time::Duration::from_secs(statement_timeout.max(1)),
+                lock_timeout: std::time::Duration::from_secs(lock_timeout.max(1)),
+            };
+            let pool = groundgame_registry::db::connect_for_serving(&database_url, limits).await?;
             let version = groundgame_registry::db::schema_version(&pool).await;
             tracing::info!(schema_version = ?version, "database migrated");
             let listener = TcpListener::bind(listen).await.with_context(|| {

@@ -10,14 +10,14 @@ use groundgame_domain::feed::{
     FeedContact, FeedDnc, FeedPhoneStatus, FeedRow, FeedVoter, FeedVoterField,
 };
 use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::mutation::MutationKind;
 use groundgame_domain::mutation::{
     AddedVoter, CallbackRecord, ContactRecord, DncRecord, DncReversal, LeaseRelease,
     VoterCorrection,
 };
-use groundgame_domain::wire::{PushMutation, PushOutcome};
+use groundgame_domain::wire::PushOutcome;
 use groundgame_domain::DncChannel;
-use groundgame_domain::{Hlc, ResultCode, Scope};
-use serde::de::DeserializeOwned;
+use groundgame_domain::{Hlc, Mutation, ResultCode, Scope};
 use sqlx::PgConnection;
 use std::collections::HashSet;
 
@@ -70,49 +70,104 @@ impl Decision {
 /// A rule's early answer: the mutation is rejected for this reason.
 type Checked<T> = Result<T, Decision>;
 
+/// Applies a decoded mutation under its kind's rule. Every kind has its
+/// arm: a new kind does not compile until it has a rule.
 pub async fn apply(
     conn: &mut PgConnection,
     context: &Context<'_>,
-    mutation: &PushMutation,
+    mutation: &Mutation,
 ) -> Result<Decision, sqlx::Error> {
-    // Each handler takes its kind's payload; one that cannot be read is
-    // rejected on its own.
-    macro_rules! handle {
-        ($handler:ident) => {
-            match payload(mutation) {
-                Ok(record) => $handler(conn, context, record).await?,
-                Err(decision) => Err(decision),
-            }
-        };
-    }
-    let outcome = match (mutation.kind.as_str(), mutation.version) {
-        ("record_contact", 1) => handle!(record_contact),
-        ("add_dnc", 1) => handle!(add_dnc),
-        ("reverse_dnc", 1) => handle!(reverse_dnc),
-        ("correct_voter_field", 1) => handle!(correct_voter_field),
-        ("add_voter", 1) => handle!(add_voter),
-        ("schedule_callback", 1) => handle!(schedule_callback),
-        ("release_lease", 1) => handle!(release_lease),
-        (kind, version) => Err(Decision::rejected(format!(
-            "this registry has no handler for {kind} version {version}; update the registry"
-        ))),
+    let outcome = match mutation.clone() {
+        Mutation::RecordContact(record) => record_contact(conn, context, record).await?,
+        Mutation::AddDnc(record) => add_dnc(conn, context, record).await?,
+        Mutation::ReverseDnc(record) => reverse_dnc(conn, context, record).await?,
+        Mutation::CorrectVoterField(record) => correct_voter_field(conn, context, record).await?,
+        Mutation::AddVoter(record) => add_voter(conn, context, record).await?,
+        Mutation::ScheduleCallback(record) => schedule_callback(conn, context, record).await?,
+        Mutation::ReleaseLease(record) => release_lease(conn, context, record).await?,
     };
     Ok(outcome.unwrap_or_else(|decision| decision))
 }
 
-/// The mutation's payload as its kind's type; the `kind` tag is the
-/// mutation's own, so it is stripped before reading.
-fn payload<T: DeserializeOwned>(mutation: &PushMutation) -> Checked<T> {
-    let mut value = mutation.payload.clone();
+/// The open review items one device may have created; past it, what it
+/// sends for review is refused, so one device (a stolen laptop, a broken
+/// one) cannot bury an office's coordinators. An honest laptop's worth of
+/// knocks in a re-cut office is a few hundred.
+pub const REVIEW_OPEN_PER_DEVICE: i64 = 1_000;
+
+/// A revoked device's work is kept but not applied: it waits in review for
+/// a coordinator of the office to apply or discard (the laptop may have been
+/// stolen). Its leases ended with the revocation, so a release has nothing
+/// left to do.
+pub async fn hold_after_revocation(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    mutation: &Mutation,
+) -> Result<Decision, sqlx::Error> {
+    if let Mutation::ReleaseLease(_) = mutation {
+        return Ok(Decision {
+            outcome: PushOutcome::Applied,
+            reason: Some("this device was revoked; its leases ended with it".into()),
+            changes: Vec::new(),
+        });
+    }
+    let voter_id = mutation.voter_id().map(|id| id.as_str().to_owned());
+    // The item is the office's: under the voter's precinct when that is the
+    // office's, else under the office's first precinct.
+    let voter_precinct: Option<String> = match &voter_id {
+        Some(voter_id) => sqlx::query_scalar(
+            "SELECT precinct_code FROM voters WHERE campaign_id = $1 AND voter_id = $2",
+        )
+        .bind(context.device.campaign)
+        .bind(voter_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten(),
+        None => None,
+    };
+    let precinct = voter_precinct
+        .filter(|code| context.precincts.contains(code))
+        .or_else(|| context.precincts.iter().min().cloned());
+    let reason = format!(
+        "this device was revoked: its {} waits for a coordinator to apply or discard",
+        mutation.mutation_kind()
+    );
+    let queued = review(
+        conn,
+        context,
+        REVIEW_AFTER_REVOCATION,
+        mutation.mutation_kind(),
+        voter_id.as_deref(),
+        precinct.as_deref(),
+        &payload_of(mutation),
+        &reason,
+    )
+    .await?;
+    Ok(match queued {
+        Queued::Yes => Decision::conflict(reason, Vec::new()),
+        Queued::Full => Decision::rejected(queue_full(mutation.kind())),
+    })
+}
+
+/// The stored kind of a revoked device's held work.
+pub const REVIEW_AFTER_REVOCATION: &str = "after_revocation";
+
+/// The payload as the device sent it, without the kind tag (the review
+/// queue stores payloads as pushed).
+fn payload_of(mutation: &Mutation) -> serde_json::Value {
+    let mut value = serde_json::to_value(mutation).unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("kind");
     }
-    serde_json::from_value(value).map_err(|error| {
-        Decision::rejected(format!(
-            "this {} cannot be read: {error}; it was not applied",
-            mutation.kind
-        ))
-    })
+    value
+}
+
+fn queue_full(kind: &str) -> String {
+    format!(
+        "this {kind} needs a coordinator's review, but this device already has \
+         {REVIEW_OPEN_PER_DEVICE} items waiting in the review queue; it was not kept. \
+         Ask the office's coordinator to work through the queue"
+    )
 }
 
 /// The voter's precinct, if the voter is in the campaign's file and in the
@@ -122,7 +177,7 @@ async fn voter_in_scope(
     context: &Context<'_>,
     voter_id: &str,
     payload: &impl serde::Serialize,
-    kind: &str,
+    kind: MutationKind,
 ) -> Result<Checked<Option<String>>, sqlx::Error> {
     let found: Option<(Option<String>,)> =
         sqlx::query_as("SELECT precinct_code FROM voters WHERE campaign_id = $1 AND voter_id = $2")
@@ -155,15 +210,16 @@ async fn out_of_scope(
     voter_id: &str,
     precinct: Option<String>,
     payload: &impl serde::Serialize,
-    kind: &str,
+    kind: MutationKind,
 ) -> Result<Decision, sqlx::Error> {
     let reason = format!(
         "voter {voter_id} is in precinct {}, outside this device's office; a coordinator will review it",
         precinct.as_deref().unwrap_or("(none)")
     );
-    review(
+    let queued = review(
         conn,
         context,
+        kind.as_str(),
         kind,
         Some(voter_id),
         precinct.as_deref(),
@@ -171,21 +227,47 @@ async fn out_of_scope(
         &reason,
     )
     .await?;
-    Ok(Decision::rejected(reason))
+    Ok(Decision::rejected(match queued {
+        Queued::Yes => reason,
+        Queued::Full => queue_full(kind.as_str()),
+    }))
 }
 
+/// Whether an item went into the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+enum Queued {
+    Yes,
+    /// The device has `REVIEW_OPEN_PER_DEVICE` open items already.
+    Full,
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn review(
     conn: &mut PgConnection,
     context: &Context<'_>,
     kind: &str,
+    pushed: MutationKind,
     voter_id: Option<&str>,
     precinct: Option<&str>,
     payload: &impl serde::Serialize,
     reason: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<Queued, sqlx::Error> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM review_queue \
+         WHERE campaign_id = $1 AND device_id = $2 AND resolved_at IS NULL",
+    )
+    .bind(context.device.campaign)
+    .bind(context.device.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if open >= REVIEW_OPEN_PER_DEVICE {
+        tracing::warn!(device = %context.device.id, open, kind, "review queue full for this device");
+        return Ok(Queued::Full);
+    }
     sqlx::query(
-        "INSERT INTO review_queue (campaign_id, kind, voter_id, precinct_code, device_id, mutation_id, payload, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO review_queue (campaign_id, kind, voter_id, precinct_code, device_id, mutation_id, payload, reason, mutation_kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(context.device.campaign)
     .bind(kind)
@@ -195,9 +277,10 @@ async fn review(
     .bind(context.mutation_id)
     .bind(sqlx::types::Json(payload))
     .bind(reason)
+    .bind(pushed.as_str())
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(Queued::Yes)
 }
 
 /// A contact attempt is a fact: it never conflicts. Its consequences for
@@ -220,7 +303,7 @@ async fn record_contact(
         context,
         record.voter_id.as_str(),
         &record,
-        "record_contact",
+        MutationKind::RecordContact,
     )
     .await?
     {
@@ -258,7 +341,7 @@ async fn record_contact(
     };
     flags.extend(lease_flag.map(str::to_owned));
     let answers = serde_json::to_value(&record.answers).unwrap_or_default();
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO contact_attempts (campaign_id, id, voter_id, precinct_code, channel, result, phone, \
          call_list, turf, volunteer, note, answers, recorded_at, hlc, device_id, flags) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
@@ -282,9 +365,41 @@ async fn record_contact(
     .bind(&flags)
     .execute(&mut *conn)
     .await?;
+    if inserted.rows_affected() == 0 {
+        // Another push carried this attempt id first: nothing of this one
+        // is applied (its phone effects included) or announced again.
+        return Ok(Err(Decision::rejected(format!(
+            "contact attempt {} is already on the registry from another push; this copy was not applied",
+            record.attempt_id
+        ))));
+    }
     let mut changes = Vec::new();
+    let mut reason = None;
+    let mut reason_full = None;
+    // A number changes only when it is on this voter's record here: any
+    // device could otherwise mark any number in the campaign dead, ending
+    // phone banking for everyone who shares it.
+    let on_record = match (code.effect, record.phone.as_deref()) {
+        (Effect::PhoneWrongForPerson | Effect::PhoneDisconnected, Some(phone)) => {
+            let listed: Option<i32> = sqlx::query_scalar(
+                "SELECT 1 FROM phones WHERE campaign_id = $1 AND voter_id = $2 AND number = $3",
+            )
+            .bind(context.device.campaign)
+            .bind(&voter_id)
+            .bind(phone)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if listed.is_none() {
+                reason = Some(format!(
+                    "{phone} is not on {voter_id}'s record here, so the result is kept and no number's status changed"
+                ));
+            }
+            listed.is_some()
+        }
+        _ => false,
+    };
     match (code.effect, record.phone.as_deref()) {
-        (Effect::PhoneWrongForPerson, Some(phone)) => {
+        (Effect::PhoneWrongForPerson, Some(phone)) if on_record => {
             sqlx::query(
                 "UPDATE phones SET status = 'wrong' WHERE campaign_id = $1 AND voter_id = $2 AND number = $3",
             )
@@ -295,7 +410,7 @@ async fn record_contact(
             .await?;
             changes.push(phone_change(precinct.as_deref(), &voter_id, phone, "wrong"));
         }
-        (Effect::PhoneDisconnected, Some(phone)) => {
+        (Effect::PhoneDisconnected, Some(phone)) if on_record => {
             // Dead for everyone who lists it, in every office.
             let holders: Vec<(String, Option<String>)> = sqlx::query_as(
                 "UPDATE phones p SET status = 'disconnected' FROM voters v \
@@ -321,16 +436,20 @@ async fn record_contact(
                 "{} reported {} at {}; confirm before the voter's record changes",
                 voter_id, code.slug, record.recorded_at
             );
-            review(
+            let queued = review(
                 conn,
                 context,
                 code.slug,
+                MutationKind::RecordContact,
                 Some(&voter_id),
                 precinct.as_deref(),
                 &record,
                 &reason,
             )
             .await?;
+            if queued == Queued::Full {
+                reason_full = Some(queue_full(code.slug));
+            }
         }
         _ => {}
     }
@@ -347,7 +466,11 @@ async fn record_contact(
             }),
         ),
     );
-    Ok(Ok(Decision::applied(changes)))
+    Ok(Ok(Decision {
+        outcome: PushOutcome::Applied,
+        reason: reason.or(reason_full),
+        changes,
+    }))
 }
 
 fn phone_change(precinct: Option<&str>, voter_id: &str, number: &str, status: &str) -> NewChange {
@@ -402,7 +525,8 @@ async fn add_dnc(
     let precincts = match dnc_scope(
         conn,
         context,
-        "add_dnc",
+        MutationKind::AddDnc,
+        Coverage::Touches,
         record.scope,
         &record.target,
         &record,
@@ -423,11 +547,15 @@ async fn add_dnc(
         hlc: context.hlc.to_owned(),
         reverses: None,
     };
+    let decision = match store_dnc(conn, context, precincts, row).await? {
+        Ok(decision) => decision,
+        Err(refused) => return Ok(Err(refused)),
+    };
     if matches!(record.channel, DncChannel::Phone | DncChannel::All) {
         let targets = call_targets(conn, context, record.scope, &record.target).await?;
         crate::leases::end_for_targets(conn, context.device.campaign, &targets).await?;
     }
-    store_dnc(conn, context, precincts, row).await.map(Ok)
+    Ok(Ok(decision))
 }
 
 /// The lease targets an opt-out touches: the number itself, or every number
@@ -484,29 +612,58 @@ async fn release_lease(
     }))
 }
 
-/// The precincts a do-not-contact target touches, when one of them is the
-/// device's office's; otherwise the payload waits in review and the
-/// mutation is rejected, naming `what`.
+/// How much of a do-not-contact target must lie in the device's office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coverage {
+    /// Adding an opt-out: any voter it touches being the office's is
+    /// enough (the voter asked; refusing would keep calling them).
+    Touches,
+    /// Lifting one: every precinct it touches must be the office's. A
+    /// landline shared across offices is lifted by a coordinator of each,
+    /// through review, never by one office for another's voters.
+    Covers,
+}
+
+/// The precincts a do-not-contact target touches, when the device's office
+/// covers them as `coverage` asks; otherwise the payload waits in review and
+/// the mutation is rejected, naming `what`.
+#[allow(clippy::too_many_arguments)]
 async fn dnc_scope(
     conn: &mut PgConnection,
     context: &Context<'_>,
-    kind: &str,
+    kind: MutationKind,
+    coverage: Coverage,
     scope: Scope,
     target: &str,
     payload: &impl serde::Serialize,
     what: &str,
 ) -> Result<Checked<Vec<String>>, sqlx::Error> {
     let precincts = target_precincts(conn, context, scope, target).await?;
-    if precincts
-        .iter()
-        .any(|code| context.precincts.contains(code))
-    {
+    let ours = |code: &String| context.precincts.contains(code);
+    let covered = match coverage {
+        Coverage::Touches => precincts.iter().any(ours),
+        Coverage::Covers => !precincts.is_empty() && precincts.iter().all(ours),
+    };
+    if covered {
         return Ok(Ok(precincts));
     }
-    let reason = format!("{what} is not in this device's office");
-    review(
+    let reason = match coverage {
+        Coverage::Touches => format!("{what} is not in this device's office"),
+        Coverage::Covers => format!(
+            "{what} reaches voters outside this device's office ({}); a coordinator of each office reviews it",
+            precincts
+                .iter()
+                .filter(|code| !ours(code))
+                .take(3)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let queued = review(
         conn,
         context,
+        kind.as_str(),
         kind,
         None,
         precincts.first().map(String::as_str),
@@ -514,18 +671,22 @@ async fn dnc_scope(
         &reason,
     )
     .await?;
-    Ok(Err(Decision::rejected(reason)))
+    Ok(Err(Decision::rejected(match queued {
+        Queued::Yes => reason,
+        Queued::Full => queue_full(kind.as_str()),
+    })))
 }
 
-/// Adds an entry (or a reversal) to the ledger once, whoever sends it, and
-/// tells every office whose precincts it touches.
+/// Adds an entry (or a reversal) to the ledger once, and tells every office
+/// whose precincts it touches. An id already in the ledger (another push
+/// carried it) is refused: nothing is announced twice.
 async fn store_dnc(
     conn: &mut PgConnection,
     context: &Context<'_>,
     precincts: Vec<String>,
     row: FeedDnc,
-) -> Result<Decision, sqlx::Error> {
-    sqlx::query(
+) -> Result<Checked<Decision>, sqlx::Error> {
+    let inserted = sqlx::query(
         "INSERT INTO dnc_entries (campaign_id, id, scope, target, channel, source, recorded_at, hlc, reverses, device_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (campaign_id, id) DO NOTHING",
     )
@@ -541,11 +702,17 @@ async fn store_dnc(
     .bind(context.device.id)
     .execute(&mut *conn)
     .await?;
-    Ok(Decision::applied(vec![NewChange::in_precincts(
+    if inserted.rows_affected() == 0 {
+        return Ok(Err(Decision::rejected(format!(
+            "do-not-contact entry {} is already on the registry from another push; this copy was not applied",
+            row.id
+        ))));
+    }
+    Ok(Ok(Decision::applied(vec![NewChange::in_precincts(
         precincts,
         row.id.clone(),
         FeedRow::DncEntry(row),
-    )]))
+    )])))
 }
 
 /// A reversal is its own entry naming the one it lifts.
@@ -577,11 +744,21 @@ pub(crate) async fn reverse_dnc(
         ))));
     };
     let what = format!("do-not-contact entry {}", record.entry_id);
-    let precincts =
-        match dnc_scope(conn, context, "reverse_dnc", scope, &target, &record, &what).await? {
-            Ok(precincts) => precincts,
-            Err(decision) => return Ok(Err(decision)),
-        };
+    let precincts = match dnc_scope(
+        conn,
+        context,
+        MutationKind::ReverseDnc,
+        Coverage::Covers,
+        scope,
+        &target,
+        &record,
+        &what,
+    )
+    .await?
+    {
+        Ok(precincts) => precincts,
+        Err(decision) => return Ok(Err(decision)),
+    };
     let row = FeedDnc {
         id: record.reversal_id.clone(),
         scope,
@@ -592,7 +769,7 @@ pub(crate) async fn reverse_dnc(
         hlc: context.hlc.to_owned(),
         reverses: Some(record.entry_id.clone()),
     };
-    store_dnc(conn, context, precincts, row).await.map(Ok)
+    store_dnc(conn, context, precincts, row).await
 }
 
 /// Applied when the voter is as the device saw it; otherwise a soft field
@@ -614,11 +791,30 @@ pub(crate) async fn correct_voter_field(
         ))));
     }
     let voter_id = record.voter_id.as_str().to_owned();
-    let precinct =
-        match voter_in_scope(conn, context, &voter_id, &record, "correct_voter_field").await? {
-            Ok(precinct) => precinct,
-            Err(decision) => return Ok(Err(decision)),
-        };
+    let precinct = match voter_in_scope(
+        conn,
+        context,
+        &voter_id,
+        &record,
+        MutationKind::CorrectVoterField,
+    )
+    .await?
+    {
+        Ok(precinct) => precinct,
+        Err(decision) => return Ok(Err(decision)),
+    };
+    let seen: Option<i32> =
+        sqlx::query_scalar("SELECT 1 FROM voter_corrections WHERE campaign_id = $1 AND id = $2")
+            .bind(context.device.campaign)
+            .bind(&record.correction_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if seen.is_some() {
+        return Ok(Err(Decision::rejected(format!(
+            "correction {} is already on the registry from another push; this copy was not applied",
+            record.correction_id
+        ))));
+    }
     // The field name comes from the fixed lists above, never from input.
     let (version, current): (i64, String) = sqlx::query_as(&format!(
         "SELECT version, {field} FROM voters WHERE campaign_id = $1 AND voter_id = $2 FOR UPDATE"
@@ -683,16 +879,21 @@ pub(crate) async fn correct_voter_field(
              {:?} waits for a coordinator and {current:?} stays",
             record.base_version, record.value
         );
-        review(
+        let queued = review(
             conn,
             context,
             "correction",
+            MutationKind::CorrectVoterField,
             Some(&voter_id),
             precinct.as_deref(),
             &record,
             &reason,
         )
         .await?;
+        let reason = match queued {
+            Queued::Yes => reason,
+            Queued::Full => queue_full("correction"),
+        };
         ("review", Some(reason), current, version)
     };
     sqlx::query(
@@ -762,11 +963,18 @@ async fn add_voter(
         .as_deref()
         .is_some_and(|code| context.precincts.contains(code))
     {
-        return out_of_scope(conn, context, &voter_id, precinct, &record, "add_voter")
-            .await
-            .map(Err);
+        return out_of_scope(
+            conn,
+            context,
+            &voter_id,
+            precinct,
+            &record,
+            MutationKind::AddVoter,
+        )
+        .await
+        .map(Err);
     }
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO voters (campaign_id, voter_id, household_key, last_name, first_name, birth_year, party, status, \
          county, precinct_code, source, content_hash, added_by) \
          VALUES ($1, $2, $3, $4, $5, $6, '', 'A', '', $7, 'door', 0, $8) ON CONFLICT (campaign_id, voter_id) DO NOTHING",
@@ -781,6 +989,13 @@ async fn add_voter(
     .bind(context.device.id)
     .execute(&mut *conn)
     .await?;
+    if inserted.rows_affected() == 0 {
+        // Never attach a phone (or a review item) to a voter someone else
+        // added under this id, perhaps in another office.
+        return Ok(Err(Decision::rejected(format!(
+            "{voter_id} is already on the registry; a person met at a door gets a new id"
+        ))));
+    }
     if let Some(phone) = &record.phone {
         sqlx::query(
             "INSERT INTO phones (campaign_id, voter_id, number, status, source) VALUES ($1, $2, $3, 'ok', 'door') \
@@ -796,28 +1011,33 @@ async fn add_voter(
         "{} {} added at {}; merge with a voter the state adds later, or confirm",
         record.first_name, record.last_name, record.household_address_key
     );
-    review(
+    let queued = review(
         conn,
         context,
         "added_at_door",
+        MutationKind::AddVoter,
         Some(&voter_id),
         precinct.as_deref(),
         &record,
         &reason,
     )
     .await?;
-    Ok(Ok(Decision::applied(vec![NewChange::in_precinct(
-        precinct.as_deref(),
-        voter_id.clone(),
-        FeedRow::Voter(FeedVoter {
-            voter_id,
-            household_address_key: record.household_address_key,
-            first_name: record.first_name,
-            last_name: record.last_name,
-            birth_year: record.birth_year,
-            phone: record.phone,
-        }),
-    )])))
+    Ok(Ok(Decision {
+        outcome: PushOutcome::Applied,
+        reason: (queued == Queued::Full).then(|| queue_full("add_voter")),
+        changes: vec![NewChange::in_precinct(
+            precinct.as_deref(),
+            voter_id.clone(),
+            FeedRow::Voter(FeedVoter {
+                voter_id,
+                household_address_key: record.household_address_key,
+                first_name: record.first_name,
+                last_name: record.last_name,
+                birth_year: record.birth_year,
+                phone: record.phone,
+            }),
+        )],
+    }))
 }
 
 async fn schedule_callback(
@@ -830,14 +1050,14 @@ async fn schedule_callback(
         context,
         record.voter_id.as_str(),
         &record,
-        "schedule_callback",
+        MutationKind::ScheduleCallback,
     )
     .await?
     {
         Ok(precinct) => precinct,
         Err(decision) => return Ok(Err(decision)),
     };
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO callbacks (campaign_id, id, voter_id, phone, call_list, due_at, device_id, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (campaign_id, id) DO NOTHING",
     )
@@ -851,6 +1071,12 @@ async fn schedule_callback(
     .bind(&record.recorded_at)
     .execute(&mut *conn)
     .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(Err(Decision::rejected(format!(
+            "callback {} is already on the registry from another push; this copy was not applied",
+            record.callback_id
+        ))));
+    }
     Ok(Ok(Decision::applied(vec![NewChange::in_precinct(
         precinct.as_deref(),
         record.callback_id.clone(),

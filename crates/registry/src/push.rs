@@ -5,17 +5,31 @@
 //! retry of a push whose answer was lost finds every mutation already
 //! applied and gets the results stored the first time.
 
-use crate::error::ApiError;
+use crate::error::{is_data_error, ApiError};
 use crate::feed;
 use crate::identity::Device;
 use crate::merge::{self, Decision};
 use axum::http::StatusCode;
+use groundgame_domain::mutation::DecodeError;
 use groundgame_domain::wire::{
     PushMutation, PushOutcome, PushRequest, PushResponse, PushResult, PUSH_LIMIT,
 };
-use groundgame_domain::Hlc;
-use sqlx::PgPool;
+use groundgame_domain::{Hlc, Mutation};
+use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
+
+/// How far ahead of the registry's clock a device's clock may run (the sync
+/// brief allows laptops up to twelve hours off); a clock further ahead is
+/// taken as this far ahead.
+pub const ALLOWED_SKEW_MS: u64 = 12 * 60 * 60 * 1000;
+
+/// One pushed mutation, read before anything runs: its clock as the
+/// registry accepts it, and its typed form or why it cannot be read.
+struct Prepared<'a> {
+    wire: &'a PushMutation,
+    hlc: String,
+    mutation: Result<Mutation, DecodeError>,
+}
 
 /// Applies a push and answers every mutation in it.
 pub async fn push(
@@ -23,18 +37,18 @@ pub async fn push(
     device: &Device,
     request: PushRequest,
 ) -> Result<PushResponse, ApiError> {
-    check_shape(&request.mutations)?;
+    let prepared = prepare(&request.mutations, now_ms())?;
     // First without a savepoint per mutation (two round trips each fewer);
-    // if the database refuses one, that attempt is rolled back whole and the
-    // push is applied again with savepoints, so the one is rejected alone.
-    match attempt(pool, device, &request, false).await {
-        Err(Attempt::NeedsSavepoints) => match attempt(pool, device, &request, true).await {
+    // if the database refuses one's data, that attempt is rolled back whole
+    // and the push is applied again with savepoints, so the one is rejected
+    // alone. Any other database error fails the whole push with 503: the
+    // device keeps its outbox and sends it again.
+    match attempt(pool, device, &prepared, false).await {
+        Err(Attempt::NeedsSavepoints) => match attempt(pool, device, &prepared, true).await {
             Ok(response) => Ok(response),
             Err(Attempt::Failed(error)) => Err(error),
-            Err(Attempt::NeedsSavepoints) => Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "unavailable",
-                "the registry could not apply this push; nothing was changed",
+            Err(Attempt::NeedsSavepoints) => Err(ApiError::unavailable(
+                "the registry could not apply this push; nothing was changed, try again shortly",
             )),
         },
         Err(Attempt::Failed(error)) => Err(error),
@@ -43,7 +57,7 @@ pub async fn push(
 }
 
 enum Attempt {
-    /// A mutation hit a database error outside a savepoint.
+    /// A mutation's data was refused outside a savepoint.
     NeedsSavepoints,
     Failed(ApiError),
 }
@@ -69,7 +83,7 @@ struct Stored {
 async fn attempt(
     pool: &PgPool,
     device: &Device,
-    request: &PushRequest,
+    request: &[Prepared<'_>],
     savepoints: bool,
 ) -> Result<PushResponse, Attempt> {
     let mut tx = pool.begin().await.map_err(ApiError::database)?;
@@ -88,13 +102,14 @@ async fn attempt(
         .into_iter()
         .collect();
 
-    let mut results = Vec::with_capacity(request.mutations.len());
-    let mut stored = Vec::with_capacity(request.mutations.len());
+    let mut results = Vec::with_capacity(request.len());
+    let mut stored = Vec::with_capacity(request.len());
     let mut changes = Vec::new();
     let mut applied_through = last_seq;
     let mut clock = Hlc::default();
-    for mutation in &request.mutations {
-        if let Some(hlc) = Hlc::decode(&mutation.hlc) {
+    for prepared in request {
+        let mutation = prepared.wire;
+        if let Some(hlc) = Hlc::decode(&prepared.hlc) {
             clock = clock.max(hlc);
         }
         if mutation.seq <= last_seq {
@@ -118,34 +133,33 @@ async fn attempt(
         let context = merge::Context {
             device,
             precincts: &precincts,
-            hlc: &mutation.hlc,
+            hlc: &prepared.hlc,
             mutation_id: &mutation.mutation_id,
         };
         let decision = if savepoints {
-            // One the database refuses (a constraint) is rejected on its own
-            // and the rest of the push still applies.
+            // One whose data the database refuses (a constraint) is
+            // rejected on its own and the rest of the push still applies.
             let mut savepoint = sqlx::Connection::begin(&mut *tx)
                 .await
                 .map_err(ApiError::database)?;
-            match merge::apply(&mut savepoint, &context, mutation).await {
+            match decide(&mut savepoint, &context, &prepared.mutation).await {
                 Ok(decision) => {
                     savepoint.commit().await.map_err(ApiError::database)?;
                     decision
                 }
-                Err(sqlx::Error::Database(error)) => {
+                Err(error) if is_data_error(&error) => {
                     savepoint.rollback().await.map_err(ApiError::database)?;
                     Decision::rejected(format!(
-                        "the registry could not store this {}: {}",
-                        mutation.kind,
-                        error.message()
+                        "the registry could not store this {}: {error}",
+                        mutation.kind
                     ))
                 }
                 Err(error) => return Err(ApiError::database(error).into()),
             }
         } else {
-            match merge::apply(&mut tx, &context, mutation).await {
+            match decide(&mut tx, &context, &prepared.mutation).await {
                 Ok(decision) => decision,
-                Err(sqlx::Error::Database(_)) => return Err(Attempt::NeedsSavepoints),
+                Err(error) if is_data_error(&error) => return Err(Attempt::NeedsSavepoints),
                 Err(error) => return Err(ApiError::database(error).into()),
             }
         };
@@ -154,7 +168,7 @@ async fn attempt(
             mutation_id: mutation.mutation_id.clone(),
             kind: mutation.kind.clone(),
             version: i32::try_from(mutation.version).unwrap_or(i32::MAX),
-            hlc: mutation.hlc.clone(),
+            hlc: prepared.hlc.clone(),
             // PostgreSQL's jsonb cannot hold a NUL character; the stored
             // copy shows it as U+FFFD, or the push could never be stored.
             payload: mutation.payload.to_string().replace("\\u0000", "\\ufffd"),
@@ -192,6 +206,32 @@ async fn attempt(
     })
 }
 
+/// What becomes of one new mutation: one that cannot be read, or that the
+/// device's role may not send, is rejected; a revoked device's work is kept
+/// for a coordinator instead of applied; the rest go to their merge rule.
+async fn decide(
+    conn: &mut PgConnection,
+    context: &merge::Context<'_>,
+    mutation: &Result<Mutation, DecodeError>,
+) -> Result<Decision, sqlx::Error> {
+    let mutation = match mutation {
+        Ok(mutation) => mutation,
+        Err(error) => return Ok(Decision::rejected(format!("{error}; it was not applied"))),
+    };
+    let kind = mutation.mutation_kind();
+    let role = context.device.role;
+    if !kind.allowed(role) {
+        return Ok(Decision::rejected(format!(
+            "a {} device may not {}; ask the office's coordinator to do it",
+            role.as_str(),
+            kind.action()
+        )));
+    }
+    if context.device.revoked {
+        return merge::hold_after_revocation(conn, context, mutation).await;
+    }
+    merge::apply(conn, context, mutation).await
+}
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -199,8 +239,13 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// Refuses a push whose shape is wrong before anything is read.
-fn check_shape(mutations: &[PushMutation]) -> Result<(), ApiError> {
+/// Reads a push before anything runs: its shape, every mutation's clock
+/// (clamped to the allowed skew) and typed form. A push that is not a run
+/// of consecutive sequences, or carries a clock that is not one, is refused
+/// whole, naming the field; so is one with a format this registry does not
+/// know (the device keeps it and pushes it again once the registry is
+/// updated). A mutation that cannot be read is rejected on its own.
+fn prepare(mutations: &[PushMutation], now_ms: u64) -> Result<Vec<Prepared<'_>>, ApiError> {
     if mutations.len() > PUSH_LIMIT {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -211,6 +256,7 @@ fn check_shape(mutations: &[PushMutation]) -> Result<(), ApiError> {
             ),
         ));
     }
+    let mut prepared = Vec::with_capacity(mutations.len());
     for (index, mutation) in mutations.iter().enumerate() {
         if mutation.seq < 1 {
             return Err(ApiError::malformed(format!(
@@ -230,8 +276,28 @@ fn check_shape(mutations: &[PushMutation]) -> Result<(), ApiError> {
                 mutations[index - 1].seq
             )));
         }
+        let Some(hlc) = Hlc::decode(&mutation.hlc) else {
+            return Err(ApiError::malformed(format!(
+                "mutations[{index}].hlc is {:?}; a clock is 15 digits, a dash and 10 digits \
+                 (milliseconds and a counter)",
+                mutation.hlc.chars().take(40).collect::<String>()
+            )));
+        };
+        let decoded = Mutation::decode(&mutation.kind, mutation.version, &mutation.payload);
+        if let Err(error @ DecodeError::UnknownFormat { .. }) = &decoded {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_format",
+                format!("mutations[{index}]: {error}; nothing in this push was applied"),
+            ));
+        }
+        prepared.push(Prepared {
+            wire: mutation,
+            hlc: hlc.clamped(now_ms, ALLOWED_SKEW_MS).encode(),
+            mutation: decoded,
+        });
     }
-    Ok(())
+    Ok(prepared)
 }
 
 /// A mutation the registry has applied before: the result it stored then.
@@ -316,32 +382,100 @@ async fn store_results(
 mod tests {
     use super::*;
 
+    const NOW: u64 = 1_764_590_400_000;
+
     fn mutation(seq: i64) -> PushMutation {
         PushMutation {
             seq,
             mutation_id: format!("m{seq}"),
-            kind: "record_contact".into(),
+            kind: "release_lease".into(),
             version: 1,
-            hlc: String::new(),
-            payload: serde_json::Value::Null,
+            hlc: Hlc {
+                wall_ms: NOW,
+                counter: 0,
+            }
+            .encode(),
+            payload: serde_json::json!({"target": "phone:9195550100", "epoch": 1}),
+        }
+    }
+
+    fn refusal(mutations: &[PushMutation]) -> (StatusCode, &'static str, String) {
+        match prepare(mutations, NOW) {
+            Ok(_) => panic!("accepted {mutations:?}"),
+            Err(error) => (error.status, error.code, error.message),
         }
     }
 
     #[test]
     fn a_push_is_a_run_of_consecutive_sequences() {
-        assert!(check_shape(&[mutation(3), mutation(4), mutation(5)]).is_ok());
-        let error = check_shape(&[mutation(3), mutation(5)]).expect_err("a hole");
-        assert_eq!(error.code, "malformed");
+        assert!(prepare(&[mutation(3), mutation(4), mutation(5)], NOW).is_ok());
+        let (_, code, message) = refusal(&[mutation(3), mutation(5)]);
+        assert_eq!(code, "malformed");
         assert!(
-            error.message.contains("mutations[1].seq is 5 after 3"),
-            "{}",
-            error.message
+            message.contains("mutations[1].seq is 5 after 3"),
+            "{message}"
         );
-        assert_eq!(
-            check_shape(&[mutation(0)]).expect_err("zero").code,
-            "malformed"
-        );
+        assert_eq!(refusal(&[mutation(0)]).1, "malformed");
         let many: Vec<_> = (1..=501).map(mutation).collect();
-        assert_eq!(check_shape(&many).expect_err("too many").code, "too_large");
+        assert_eq!(refusal(&many).1, "too_large");
+    }
+
+    #[test]
+    fn a_clock_that_is_not_one_is_refused_and_one_far_ahead_is_clamped() {
+        let mut bad = mutation(1);
+        bad.hlc = "soon".into();
+        let (status, code, message) = refusal(&[mutation(1), {
+            let mut next = bad.clone();
+            next.seq = 2;
+            next
+        }]);
+        assert_eq!((status, code), (StatusCode::BAD_REQUEST, "malformed"));
+        assert!(
+            message.contains("mutations[1].hlc is \"soon\""),
+            "{message}"
+        );
+
+        let mut ahead = mutation(1);
+        ahead.hlc = Hlc {
+            wall_ms: NOW + 30 * 24 * 60 * 60 * 1000,
+            counter: 4,
+        }
+        .encode();
+        let prepared = prepare(std::slice::from_ref(&ahead), NOW).expect("prepared");
+        assert_eq!(
+            prepared[0].hlc,
+            Hlc {
+                wall_ms: NOW + ALLOWED_SKEW_MS,
+                counter: 4
+            }
+            .encode(),
+            "a month ahead counts as twelve hours ahead"
+        );
+        let honest = [mutation(1)];
+        let honest = prepare(&honest, NOW).expect("prepared");
+        assert_eq!(honest[0].hlc, mutation(1).hlc);
+    }
+
+    #[test]
+    fn an_unknown_format_refuses_the_push_and_a_malformed_one_is_rejected_alone() {
+        let mut newer = mutation(2);
+        newer.version = 9;
+        let (status, code, message) = refusal(&[mutation(1), newer]);
+        assert_eq!(
+            (status, code),
+            (StatusCode::UNPROCESSABLE_ENTITY, "unknown_format")
+        );
+        assert!(message.contains("mutations[1]"), "{message}");
+
+        let mut broken = mutation(2);
+        broken.payload = serde_json::json!({"target": "phone:9195550100"});
+        let pushed = [mutation(1), broken];
+        let prepared = prepare(&pushed, NOW).expect("read");
+        assert!(prepared[0].mutation.is_ok());
+        let error = prepared[1].mutation.as_ref().expect_err("malformed");
+        assert!(
+            error.to_string().contains("missing field `epoch`"),
+            "{error}"
+        );
     }
 }

@@ -14,10 +14,11 @@ use crate::merge::{self, Context, Decision};
 use axum::http::StatusCode;
 use groundgame_domain::feed::{FeedReviewDecision, FeedRow, FeedVoterStatus};
 use groundgame_domain::mutation::{ContactRecord, DncReversal, VoterCorrection};
+use groundgame_domain::mutation::{MutationKind, MUTATION_VERSION};
 use groundgame_domain::review::{
     ReviewAction, ReviewDecision, ReviewItem, ReviewKind, ReviewList, ReviewResolution,
 };
-use groundgame_domain::wire::{PushMutation, PushOutcome, Role};
+use groundgame_domain::wire::{PushOutcome, Role};
 use groundgame_domain::{Hlc, Mutation};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
@@ -88,6 +89,7 @@ type ItemRow = (
     String,
     serde_json::Value,
     Option<String>,
+    Option<String>,
 );
 
 /// Open items in the device's scope, oldest first, after `after` (an id).
@@ -107,7 +109,8 @@ pub async fn list(
     let rows: Vec<ItemRow> = sqlx::query_as(
         "SELECT r.id, r.kind, r.voter_id, r.precinct_code, d.name, o.name, \
                 to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.reason, r.payload, \
-                CASE WHEN v.voter_id IS NULL THEN NULL ELSE trim(v.first_name || ' ' || v.last_name) END \
+                CASE WHEN v.voter_id IS NULL THEN NULL ELSE trim(v.first_name || ' ' || v.last_name) END, \
+                r.mutation_kind \
          FROM review_queue r \
          JOIN devices d ON d.campaign_id = r.campaign_id AND d.id = r.device_id \
          JOIN offices o ON o.campaign_id = d.campaign_id AND o.id = d.office_id \
@@ -134,7 +137,7 @@ pub async fn list(
     .map_err(ApiError::database)?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        items.push(item(pool, device.campaign, row).await?);
+        items.extend(item(pool, device.campaign, row).await?);
     }
     Ok(ReviewList {
         items,
@@ -142,11 +145,31 @@ pub async fn list(
     })
 }
 
-async fn item(pool: &PgPool, campaign: Uuid, row: ItemRow) -> Result<ReviewItem, ApiError> {
-    let (id, stored, voter_id, precinct, device, office, created_at, reason, payload, voter_name) =
-        row;
-    let kind = ReviewKind::from_stored(&stored);
-    let summary = as_mutation(kind, &stored, &payload)
+/// An open item as a coordinator sees it; one of a kind this registry does
+/// not know (written by a newer registry instance) is left out, and logged.
+async fn item(pool: &PgPool, campaign: Uuid, row: ItemRow) -> Result<Option<ReviewItem>, ApiError> {
+    let (
+        id,
+        stored,
+        voter_id,
+        precinct,
+        device,
+        office,
+        created_at,
+        reason,
+        payload,
+        voter_name,
+        pushed,
+    ) = row;
+    let Some(kind) = ReviewKind::from_stored(&stored) else {
+        tracing::warn!(
+            id,
+            stored,
+            "a review item of a kind this registry does not know"
+        );
+        return Ok(None);
+    };
+    let summary = as_mutation(kind, &stored, pushed.as_deref(), &payload)
         .map(|mutation| mutation.summary())
         .unwrap_or_else(|| format!("{stored} (a payload this registry cannot read)"));
     let (mut field, mut current, mut proposed) = (None, None, None);
@@ -158,7 +181,7 @@ async fn item(pool: &PgPool, campaign: Uuid, row: ItemRow) -> Result<ReviewItem,
         field = Some(correction.field);
         proposed = Some(correction.value);
     }
-    Ok(ReviewItem {
+    Ok(Some(ReviewItem {
         id,
         kind,
         voter_id,
@@ -173,22 +196,26 @@ async fn item(pool: &PgPool, campaign: Uuid, row: ItemRow) -> Result<ReviewItem,
         current,
         proposed,
         actions: kind.actions().to_vec(),
-    })
+    }))
 }
 
-/// The mutation an item holds, named by the kind the device pushed.
-fn as_mutation(kind: ReviewKind, stored: &str, payload: &serde_json::Value) -> Option<Mutation> {
-    let pushed = match kind {
-        ReviewKind::Correction => "correct_voter_field",
-        ReviewKind::Deceased | ReviewKind::Moved => "record_contact",
-        ReviewKind::AddedAtDoor => "add_voter",
-        ReviewKind::OutsideOffice => stored,
+/// The mutation an item holds, named by the kind the device pushed (kept
+/// with the item since registry migration 0006; older items by their kind).
+fn as_mutation(
+    kind: ReviewKind,
+    stored: &str,
+    pushed: Option<&str>,
+    payload: &serde_json::Value,
+) -> Option<Mutation> {
+    let pushed = match (pushed, kind) {
+        (Some(pushed), _) => pushed,
+        (None, ReviewKind::Correction) => MutationKind::CorrectVoterField.as_str(),
+        (None, ReviewKind::Deceased | ReviewKind::Moved) => MutationKind::RecordContact.as_str(),
+        (None, ReviewKind::AddedAtDoor) => MutationKind::AddVoter.as_str(),
+        (None, ReviewKind::OutsideOffice) => stored,
+        (None, ReviewKind::AfterRevocation) => return None,
     };
-    let mut tagged = payload.clone();
-    tagged
-        .as_object_mut()?
-        .insert("kind".into(), serde_json::Value::String(pushed.into()));
-    serde_json::from_value(tagged).ok()
+    Mutation::decode(pushed, MUTATION_VERSION, payload).ok()
 }
 
 async fn current_value(
@@ -281,7 +308,16 @@ pub async fn resolve(
             ),
         ));
     }
-    let kind = ReviewKind::from_stored(&stored);
+    let Some(kind) = ReviewKind::from_stored(&stored) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "review item {id} is of a kind this registry does not know ({stored:?}); \
+                 decide it from an up-to-date registry. Nothing was changed"
+            ),
+        ));
+    };
     let item = Item {
         id,
         stored,
@@ -449,12 +485,12 @@ async fn decide(
             ReviewAction::Confirm | ReviewAction::Reject,
         ) => {
             let holds = action == ReviewAction::Confirm;
-            let column = if kind == ReviewKind::Deceased {
-                "deceased"
+            let status = if kind == ReviewKind::Deceased {
+                Status::Deceased
             } else {
-                "moved"
+                Status::Moved
             };
-            let mut changes = vec![set_status(conn, reviewing, column, holds).await?];
+            let mut changes = vec![set_status(conn, reviewing, status, holds).await?];
             if kind == ReviewKind::Deceased && !holds {
                 changes.extend(lift_deceased_opt_out(conn, reviewing).await?);
             }
@@ -478,12 +514,12 @@ async fn decide(
             format!(
                 "{voter} is removed from every laptop; their contact history stays on the registry"
             ),
-            vec![set_status(conn, reviewing, "removed", true).await?],
+            vec![set_status(conn, reviewing, Status::Removed, true).await?],
         )),
-        (ReviewKind::OutsideOffice, ReviewAction::Apply) => {
-            apply_outside_work(conn, reviewing).await
+        (ReviewKind::OutsideOffice | ReviewKind::AfterRevocation, ReviewAction::Apply) => {
+            apply_held_work(conn, reviewing).await
         }
-        (ReviewKind::OutsideOffice, ReviewAction::Discard) => Ok((
+        (ReviewKind::OutsideOffice | ReviewKind::AfterRevocation, ReviewAction::Discard) => Ok((
             "left unapplied; the record stays on the registry".to_owned(),
             Vec::new(),
         )),
@@ -501,20 +537,65 @@ async fn decide(
     }
 }
 
+/// The states a coordinator's decision sets on a voter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Deceased,
+    Moved,
+    Removed,
+}
+
 /// Sets one of the voter's confirmed states and says so in the feed with
 /// the voter's whole state, so every laptop ends as the registry is.
 async fn set_status(
     conn: &mut PgConnection,
     reviewing: &Reviewing<'_>,
-    column: &str,
+    status: Status,
     value: bool,
 ) -> Result<NewChange, ApiError> {
     let item = reviewing.item;
-    let assignment = match column {
-        "deceased" => "deceased = $3",
-        "moved" => "moved = $3",
-        _ => "removed_at = CASE WHEN $3 THEN coalesce(removed_at, now()) END",
+    let assignment = match status {
+        Status::Deceased => "deceased = $3",
+        Status::Moved => "moved = $3",
+        Status::Removed => "removed_at = CASE WHEN $3 THEN coalesce(removed_at, now()) END",
     };
+    // Scope is checked again as the decision applies: the voter may have
+    // moved to another office's precinct since the item was listed, and only
+    // a person added at a door is ever removed.
+    let found: Option<(Option<String>, String)> = sqlx::query_as(
+        "SELECT precinct_code, source FROM voters WHERE campaign_id = $1 AND voter_id = $2 FOR UPDATE",
+    )
+    .bind(reviewing.device.campaign)
+    .bind(&item.voter_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(ApiError::database)?;
+    let (now_in, source) = found.ok_or_else(|| gone(item))?;
+    if !now_in
+        .as_deref()
+        .is_some_and(|code| reviewing.scope.contains(code))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_scope",
+            format!(
+                "voter {} of review item {} is now in precinct {}, outside this coordinator's office; nothing was changed",
+                item.voter_id,
+                item.id,
+                now_in.as_deref().unwrap_or("(none)")
+            ),
+        ));
+    }
+    if status == Status::Removed && source != "door" {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "voter {} of review item {} is in the state's voter file, not added at a door; only people added at a door are removed. Nothing was changed",
+                item.voter_id, item.id
+            ),
+        ));
+    }
     let row: Option<(i64, bool, bool, bool, Option<String>)> = sqlx::query_as(&format!(
         "UPDATE voters SET {assignment}, version = version + 1, updated_at = now() \
          WHERE campaign_id = $1 AND voter_id = $2 \
@@ -580,16 +661,16 @@ async fn lift_deceased_opt_out(
     Ok(changes)
 }
 
-/// Work recorded on a voter outside the recording device's office, applied
-/// now under the rule it was pushed for, as that device, within the
-/// reviewer's office.
-async fn apply_outside_work(
+/// Work held for review (recorded on a voter outside the recording device's
+/// office, or pushed after the device was revoked), applied now under the
+/// rule it was pushed for, as that device, within the reviewer's office.
+async fn apply_held_work(
     conn: &mut PgConnection,
     reviewing: &Reviewing<'_>,
 ) -> Result<(String, Vec<NewChange>), ApiError> {
     let item = reviewing.item;
-    let recorded: Option<(Uuid, String, bool, String, i32)> = sqlx::query_as(
-        "SELECT d.office_id, d.role, d.revoked_at IS NOT NULL, m.hlc, m.version FROM devices d \
+    let recorded: Option<(Uuid, String, bool, String, String, i32)> = sqlx::query_as(
+        "SELECT d.office_id, d.role, d.revoked_at IS NOT NULL, m.hlc, m.kind, m.version FROM devices d \
          JOIN mutations m ON m.campaign_id = d.campaign_id AND m.device_id = d.id AND m.mutation_id = $3 \
          WHERE d.campaign_id = $1 AND d.id = $2",
     )
@@ -599,7 +680,7 @@ async fn apply_outside_work(
     .fetch_optional(&mut *conn)
     .await
     .map_err(ApiError::database)?;
-    let Some((office, role, revoked, hlc, version)) = recorded else {
+    let Some((office, role, revoked, hlc, pushed, version)) = recorded else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "cannot_apply",
@@ -626,29 +707,29 @@ async fn apply_outside_work(
         role,
         revoked,
     };
-    let mutation = PushMutation {
-        seq: 0,
-        mutation_id: item.mutation_id.clone(),
-        kind: item.stored.clone(),
-        // The handler for the format it was pushed in.
-        version: u32::try_from(version).unwrap_or(1),
-        hlc,
-        payload: item.payload.clone(),
-    };
+    // The handler for the format it was pushed in.
+    let version = u32::try_from(version).unwrap_or(0);
+    let mutation = Mutation::decode(&pushed, version, &item.payload).map_err(|error| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "cannot_apply",
+            format!(
+                "review item {} cannot be applied: {error}; discard it",
+                item.id
+            ),
+        )
+    })?;
     let context = Context {
         device: &recorder,
         precincts: reviewing.scope,
-        hlc: &mutation.hlc,
-        mutation_id: &mutation.mutation_id,
+        hlc: &hlc,
+        mutation_id: &item.mutation_id,
     };
     let decision = merge::apply(conn, &context, &mutation)
         .await
         .map_err(ApiError::database)?;
     let changes = applied(decision, item)?;
-    let summary = as_mutation(ReviewKind::OutsideOffice, &item.stored, &item.payload)
-        .map(|mutation| mutation.summary())
-        .unwrap_or_else(|| item.stored.clone());
-    Ok((format!("applied: {summary}"), changes))
+    Ok((format!("applied: {}", mutation.summary()), changes))
 }
 
 /// The changes of a decision that took; anything else leaves the whole

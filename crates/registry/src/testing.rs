@@ -79,8 +79,14 @@ pub struct TestRegistry {
 
 impl TestRegistry {
     pub async fn spawn() -> Self {
+        Self::spawn_with(crate::db::QueryLimits::default()).await
+    }
+
+    /// A registry whose statements and lock waits are cut off sooner (or
+    /// later) than a served registry's.
+    pub async fn spawn_with(limits: crate::db::QueryLimits) -> Self {
         let database = TestDatabase::create().await;
-        let pool = crate::db::connect_and_migrate(&database.url)
+        let pool = crate::db::connect_for_serving(&database.url, limits)
             .await
             .unwrap_or_else(|error| panic!("cannot migrate the test database: {error}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -114,7 +120,7 @@ impl TestRegistry {
     /// as a load balancer would spread devices over two (the registry keeps
     /// no state in its process). Stopped when dropped.
     pub async fn another_instance(&self) -> Instance {
-        let pool = crate::db::connect_and_migrate(&self._database.url)
+        let pool = crate::db::connect_for_serving(&self._database.url, Default::default())
             .await
             .unwrap_or_else(|error| panic!("cannot connect a second instance: {error}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

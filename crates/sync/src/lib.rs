@@ -42,6 +42,8 @@ pub enum SyncError {
         /// sent one.
         code: String,
         body: String,
+        /// The registry's `Retry-After`, in seconds, if it sent one.
+        retry_after: Option<u64>,
     },
     #[error("the registry speaks sync protocol {min}..={max} but this app speaks {ours}; update groundgame (or the registry) so they match")]
     IncompatibleProtocol { min: u32, max: u32, ours: u32 },
@@ -64,6 +66,18 @@ impl SyncError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Refused { code, .. } if !code.is_empty() => Some(code),
+            _ => None,
+        }
+    }
+
+    /// How long the registry asked to be left alone before the same
+    /// request is sent again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Refused {
+                retry_after: Some(seconds),
+                ..
+            } => Some(Duration::from_secs(*seconds)),
             _ => None,
         }
     }
@@ -133,6 +147,7 @@ impl RegistryClient {
                 status: status.as_u16(),
                 code: String::new(),
                 body,
+                retry_after: None,
             });
         }
         let health: Health = response
@@ -351,6 +366,11 @@ impl RegistryClient {
 /// when it sent one.
 async fn refused(url: String, response: reqwest::Response) -> SyncError {
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.trim().parse::<u64>().ok());
     let text = response.text().await.unwrap_or_default();
     let (code, body) = match serde_json::from_str::<ApiErrorBody>(&text) {
         Ok(error) => (error.error, error.message),
@@ -361,6 +381,7 @@ async fn refused(url: String, response: reqwest::Response) -> SyncError {
         status,
         code,
         body,
+        retry_after,
     }
 }
 

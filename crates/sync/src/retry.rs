@@ -55,7 +55,11 @@ impl Backoff {
                 Err(error) if error.is_retryable() && retry + 1 < self.attempts.max(1) => {
                     retried(retry + 1, &error);
                     let ceiling = self.ceiling(retry);
-                    let wait = rand::thread_rng().gen_range(Duration::ZERO..=ceiling);
+                    // Never sooner than the registry asked (within the cap).
+                    let asked = error.retry_after().unwrap_or_default().min(self.cap);
+                    let wait = rand::thread_rng()
+                        .gen_range(Duration::ZERO..=ceiling)
+                        .max(asked);
                     tokio::time::sleep(wait).await;
                     retry += 1;
                 }
@@ -91,6 +95,7 @@ mod tests {
             status,
             code: String::new(),
             body: String::new(),
+            retry_after: None,
         }
     }
 

@@ -105,7 +105,10 @@ impl VoterFile {
         let decoded = DecodeReaderBytesBuilder::new()
             .encoding(Some(encoding))
             .build(Cursor::new(prefix).chain(counted));
-        let reader: Box<dyn Read + Send> = Box::new(decoded);
+        // Windows line endings become Unix ones before the CSV reader: it
+        // counts a CRLF's line only when it reads the LF, at the start of the
+        // next row, so every row's line would be one too early.
+        let reader: Box<dyn Read + Send> = Box::new(CrlfToLf::new(decoded));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(dialect.delimiter)
             .has_headers(false)
@@ -284,6 +287,67 @@ fn sniff_encoding(sample: &[u8], declared: &'static Encoding) -> &'static Encodi
     }
 }
 
+/// A reader that drops the CR of every CRLF (a CR alone is kept), across
+/// the boundaries of the reads beneath it.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A CR that ended the last read: kept until the next byte is known.
+    held_cr: bool,
+}
+
+impl<R: Read> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            held_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            // Leave room for a held CR that turns out not to start a CRLF.
+            let start = usize::from(self.held_cr);
+            let read = self.inner.read(&mut buf[start..])?;
+            if read == 0 {
+                if std::mem::take(&mut self.held_cr) {
+                    buf[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let end = start + read;
+            if std::mem::take(&mut self.held_cr) {
+                buf[0] = b'\r';
+            }
+            let mut written = 0;
+            for index in 0..end {
+                let byte = buf[index];
+                if byte == b'\r' {
+                    match buf.get(index + 1).filter(|_| index + 1 < end) {
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                        None => {
+                            self.held_cr = true;
+                            continue;
+                        }
+                    }
+                }
+                buf[written] = byte;
+                written += 1;
+            }
+            if written > 0 {
+                return Ok(written);
+            }
+            // Only a held CR came: read on to learn what follows it.
+        }
+    }
+}
+
 fn csv_error(path: &Path, error: &csv::Error) -> ReadError {
     match error.kind() {
         csv::ErrorKind::Io(io_error) => ReadError::Io {
@@ -301,6 +365,37 @@ fn csv_error(path: &Path, error: &csv::Error) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hands out its bytes a few at a time, so CRLFs fall across reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_a_lone_cr_stays_however_the_reads_fall() {
+        for (input, expected) in [
+            (&b"a\r\nb\r\n"[..], &b"a\nb\n"[..]),
+            (b"a\rb\r\r\nc\r", b"a\rb\r\nc\r"),
+            (b"\r", b"\r"),
+            (b"\r\n\r\n", b"\n\n"),
+            (b"", b""),
+        ] {
+            for chunk in [1, 2, 3, 64] {
+                let mut out = Vec::new();
+                CrlfToLf::new(Trickle(input, chunk))
+                    .read_to_end(&mut out)
+                    .expect("reads");
+                assert_eq!(out, expected, "{input:?} in reads of {chunk}");
+            }
+        }
+    }
 
     #[test]
     fn encodings_are_sniffed() {

@@ -176,5 +176,6 @@ fn kind_slug(kind: ReviewKind) -> &'static str {
         ReviewKind::Moved => "moved",
         ReviewKind::AddedAtDoor => "added-at-door",
         ReviewKind::OutsideOffice => "outside-office",
+        ReviewKind::AfterRevocation => "after-revocation",
     }
 }

@@ -418,7 +418,8 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     ]));
     assert_eq!(found["total"], 1, "{found}");
 
-    // A revoked laptop pushes what it still holds, then wipes itself.
+    // A revoked laptop pushes what it still holds (kept for a coordinator to
+    // apply or discard), then wipes itself.
     let devices = runtime
         .block_on(admin::devices(&registry.pool, *campaign))
         .expect("devices");
@@ -435,8 +436,12 @@ fn sync_pushes_pulls_and_reports_what_happened() {
     let last = groundgame(&["sync", "--db", &laptops[1], "--json"]);
     let report = stdout_json(&last);
     assert_eq!(
-        (report["revoked"].as_bool(), report["accepted"].as_u64()),
-        (Some(true), Some(1)),
+        (
+            report["revoked"].as_bool(),
+            report["accepted"].as_u64(),
+            report["conflicts"].as_u64()
+        ),
+        (Some(true), Some(0), Some(1)),
         "{report}"
     );
     assert!(String::from_utf8_lossy(&last.stderr).contains("wiped"));

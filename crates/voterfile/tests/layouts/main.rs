@@ -288,3 +288,92 @@ fn mappings_are_checked_before_any_file_is_read() {
     assert_eq!(read[0].address.street, "HILL ST");
     assert_eq!(read[0].time_zone, "America/New_York");
 }
+
+/// A row cut short is reported on the line a text editor shows it on, in
+/// every layout, whether the file ends its lines as Unix does or as Windows
+/// does (North Carolina publishes CRLF).
+#[test]
+fn a_bad_row_is_reported_on_the_line_an_editor_shows() {
+    let population = Population::new(20);
+    let files: [(&str, Vec<u8>, Layout, char); 6] = [
+        (
+            "ncvoter92.txt",
+            generated(|out| generate::write_nc_voter(&population, "WAKE", out)),
+            Layout::NcVoter,
+            '\t',
+        ),
+        (
+            "ncvhis92.txt",
+            generated(|out| generate::write_nc_history(&population, "WAKE", out)),
+            Layout::NcHistory,
+            '\t',
+        ),
+        (
+            "SWVF_1_22.txt",
+            generated(|out| generate::write_ohio(&population, out)),
+            Layout::Ohio,
+            ',',
+        ),
+        (
+            "ORA_20261201.txt",
+            generated(|out| generate::write_florida(&population, "ORA", out)),
+            Layout::Florida,
+            '\t',
+        ),
+        (
+            "ORA_H_20261201.txt",
+            generated(|out| generate::write_florida_history(&population, "ORA", out)),
+            Layout::FloridaHistory,
+            '\t',
+        ),
+        (
+            "export.csv",
+            generated(|out| generate::write_csv(&population, out)),
+            Layout::Mapped(Box::new(generate::csv_mapping())),
+            ',',
+        ),
+    ];
+    for (name, bytes, layout, delimiter) in files {
+        let text = String::from_latin1_lossy(&bytes);
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        for cut in [1, 4, 12] {
+            for ending in ["\n", "\r\n"] {
+                let mut edited = lines.clone();
+                let short: Vec<&str> = lines[cut].split(delimiter).take(2).collect();
+                edited[cut] = short.join(&delimiter.to_string());
+                let file = format!("{}{ending}", edited.join(ending));
+                let error = read_all(name, latin1(&file), &layout).expect_err("a short row");
+                let editor_line = cut as u64 + 1;
+                let reported = match &error {
+                    ReadError::Width { line, .. }
+                    | ReadError::Field { line, .. }
+                    | ReadError::Malformed { line, .. } => *line,
+                    other => panic!("{name}: {other}"),
+                };
+                assert_eq!(
+                    reported, editor_line,
+                    "{name} with {:?} line endings: {error}",
+                    ending
+                );
+            }
+        }
+        lines.clear();
+    }
+}
+
+/// The generators write Latin-1; the test edits text and writes it back.
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
+
+trait FromLatin1 {
+    fn from_latin1_lossy(bytes: &[u8]) -> String;
+}
+
+impl FromLatin1 for String {
+    fn from_latin1_lossy(bytes: &[u8]) -> String {
+        bytes.iter().map(|&byte| char::from(byte)).collect()
+    }
+}

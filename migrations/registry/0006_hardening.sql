@@ -1,0 +1,8 @@
+-- Hardening (issue 11): what a review item holds is named by the mutation
+-- kind it was pushed as, so an item reads back as its typed mutation rather
+-- than by guessing from the reason's slug (older rows keep NULL and are read
+-- by that slug, as before); the open items one device created are counted
+-- on every new one (a device may have at most a fixed number open).
+ALTER TABLE review_queue ADD COLUMN mutation_kind text;
+CREATE INDEX review_queue_device_open ON review_queue (campaign_id, device_id)
+    WHERE resolved_at IS NULL;
