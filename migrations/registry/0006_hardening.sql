@@ -6,3 +6,17 @@
 ALTER TABLE review_queue ADD COLUMN mutation_kind text;
 CREATE INDEX review_queue_device_open ON review_queue (campaign_id, device_id)
     WHERE resolved_at IS NULL;
+
+-- Enrolment attempts refused (a used, expired or unknown code), with the
+-- client address they came from: codes are guessed at the enrolment
+-- endpoint, so every miss is kept. A miss whose code belongs to a campaign
+-- names it (and is also in that campaign's audit log); a code nobody issued
+-- names none.
+CREATE TABLE failed_enrolments (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at           timestamptz NOT NULL DEFAULT now(),
+    campaign_id  uuid REFERENCES campaigns (id),
+    client       text,
+    reason       text NOT NULL
+);
+CREATE INDEX failed_enrolments_at ON failed_enrolments (at);

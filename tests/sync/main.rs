@@ -3,6 +3,7 @@
 //! a retried or replayed push changes nothing, merge rules hold, and a
 //! device never reads or writes outside its office.
 
+mod attack;
 mod convergence;
 mod fixture;
 mod hardening;

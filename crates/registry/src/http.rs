@@ -18,7 +18,9 @@ use groundgame_domain::wire::{
 };
 use serde::Deserialize;
 use sqlx::PgPool;
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -36,6 +38,167 @@ pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// crowd of laptops coming online together waits on their side rather than
 /// in this process's memory. Per instance by design: each protects itself.
 pub const IN_FLIGHT: usize = 256;
+
+/// The largest body of a request that needs no token (enrolment, tokens):
+/// a code or a credential and a name.
+pub const SMALL_BODY_LIMIT: usize = 4 * 1024;
+
+/// What one registry instance allows a client, and how long it waits for
+/// one. Each instance keeps its own counts (it protects itself, as with
+/// `IN_FLIGHT`); behind a load balancer a client's allowance is per
+/// instance. Rates are per minute; `None` turns a limit off.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Requests worked on at once.
+    pub in_flight: usize,
+    /// Snapshots streaming at once, and per device one at a time.
+    pub snapshots: usize,
+    /// A connection must send a request's headers within this.
+    pub header_timeout: Duration,
+    /// ... and its body within this.
+    pub body_timeout: Duration,
+    /// A request is answered (a snapshot's stream started) within this.
+    pub request_timeout: Duration,
+    /// Requests of any kind from one client address. A field office's
+    /// laptops share one address behind its router.
+    pub per_address: Option<Rate>,
+    /// Enrolment attempts from one client address: codes are guessed here.
+    pub enrolments_per_address: Option<Rate>,
+    /// Requests from one device.
+    pub per_device: Option<Rate>,
+}
+
+/// A sustained rate per minute and the burst allowed above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Default for Config {
+    /// A laptop's sync is a token, a few pushes and pulls and some lease
+    /// requests: a dozen requests every two minutes. An office of fifty
+    /// laptops behind one address stays well inside these.
+    fn default() -> Self {
+        Self {
+            in_flight: IN_FLIGHT,
+            snapshots: 8,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(60),
+            per_address: Some(Rate {
+                per_minute: 3_000,
+                burst: 1_000,
+            }),
+            enrolments_per_address: Some(Rate {
+                per_minute: 10,
+                burst: 20,
+            }),
+            per_device: Some(Rate {
+                per_minute: 600,
+                burst: 200,
+            }),
+        }
+    }
+}
+
+impl Config {
+    /// No rate limits (a load benchmark's thousands of laptops all come
+    /// from one loopback address); the timeouts and bounds stay.
+    pub fn unlimited() -> Self {
+        Self {
+            per_address: None,
+            enrolments_per_address: None,
+            per_device: None,
+            ..Self::default()
+        }
+    }
+}
+
+type KeyedLimiter<K> = governor::RateLimiter<
+    K,
+    governor::state::keyed::DefaultKeyedStateStore<K>,
+    governor::clock::DefaultClock,
+>;
+
+fn limiter<K: std::hash::Hash + Eq + Clone>(rate: Option<Rate>) -> Option<KeyedLimiter<K>> {
+    let rate = rate?;
+    let per_minute = std::num::NonZeroU32::new(rate.per_minute)?;
+    let burst = std::num::NonZeroU32::new(rate.burst.max(1))?;
+    Some(governor::RateLimiter::keyed(
+        governor::Quota::per_minute(per_minute).allow_burst(burst),
+    ))
+}
+
+/// The instance's guards, shared by every request.
+pub(crate) struct Guard {
+    config: Config,
+    permits: Semaphore,
+    per_address: Option<KeyedLimiter<IpAddr>>,
+    enrolments: Option<KeyedLimiter<IpAddr>>,
+    per_device: Option<KeyedLimiter<uuid::Uuid>>,
+    pub(crate) snapshots: crate::snapshot::SnapshotSlots,
+    checks: std::sync::atomic::AtomicU64,
+}
+
+impl Guard {
+    fn new(config: Config) -> Self {
+        Self {
+            permits: Semaphore::new(config.in_flight),
+            per_address: limiter(config.per_address),
+            enrolments: limiter(config.enrolments_per_address),
+            per_device: limiter(config.per_device),
+            snapshots: crate::snapshot::SnapshotSlots::new(config.snapshots),
+            checks: Default::default(),
+            config,
+        }
+    }
+
+    /// A refusal naming when to come back, or nothing.
+    fn check<K: std::hash::Hash + Eq + Clone>(
+        &self,
+        limiter: Option<&KeyedLimiter<K>>,
+        key: &K,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        // Forget clients that went quiet, now and then, so the tables stay
+        // the size of the active clients.
+        let checks = self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if checks % 10_000 == 9_999 {
+            for limiter in [&self.per_address, &self.enrolments].into_iter().flatten() {
+                limiter.retain_recent();
+            }
+            if let Some(limiter) = &self.per_device {
+                limiter.retain_recent();
+            }
+        }
+        let Some(limiter) = limiter else {
+            return Ok(());
+        };
+        match limiter.check_key(key) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ));
+                let seconds = u32::try_from(wait.as_secs()).unwrap_or(u32::MAX).max(1);
+                Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many requests from {what}; nothing was changed, try again in {seconds} s"),
+                )
+                .retry_after(seconds))
+            }
+        }
+    }
+
+    /// Called once a request's device is known.
+    pub(crate) fn check_device(&self, device: uuid::Uuid) -> Result<(), ApiError> {
+        self.check(self.per_device.as_ref(), &device, "this device")
+    }
+}
 
 /// The OpenAPI document's frame; each handler adds its own path from its
 /// `#[utoipa::path]`, so the document lists exactly the routes served.
@@ -63,6 +226,14 @@ impl Modify for BearerToken {
 
 /// The router and the OpenAPI document describing it.
 pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
+    router_and_openapi_with(pool, Config::default())
+}
+
+pub fn router_with(pool: PgPool, config: Config) -> Router {
+    router_and_openapi_with(pool, config).0
+}
+
+fn router_and_openapi_with(pool: PgPool, config: Config) -> (Router, utoipa::openapi::OpenApi) {
     let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(enrol))
         .routes(routes!(token))
@@ -75,10 +246,10 @@ pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(review_list))
         .routes(routes!(review_resolve))
         .split_for_parts();
-    let permits = Arc::new(Semaphore::new(IN_FLIGHT));
+    let guard = Arc::new(Guard::new(config));
     let api = api
         .route_layer(middleware::from_fn(require_protocol))
-        .route_layer(middleware::from_fn_with_state(permits, shed_load));
+        .route_layer(middleware::from_fn_with_state(guard, guard_request));
     let (health, health_doc) = OpenApiRouter::new()
         .routes(routes!(healthz))
         .split_for_parts();
@@ -141,20 +312,78 @@ async fn healthz(State(pool): State<PgPool>) -> (StatusCode, Json<Health>) {
     )
 }
 
-/// Sheds load past `IN_FLIGHT` requests instead of queueing them.
-async fn shed_load(
-    State(permits): State<Arc<Semaphore>>,
+/// Every API request, before its handler: the client address's allowance
+/// (and, for enrolment, its allowance of attempts), then its whole body read
+/// within the body timeout and size-checked (a small limit where no token
+/// is needed), and only then a permit, so slow or oversized clients never
+/// hold one; the handler must answer within the request timeout. Past
+/// `in_flight` requests the registry sheds load instead of queueing.
+async fn guard_request(
+    State(guard): State<Arc<Guard>>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let Ok(_permit) = permits.try_acquire() else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+    let path = request.uri().path().to_owned();
+    let address = crate::serve::client_address(request.extensions()).map(|a| a.ip());
+    if let Some(address) = address {
+        guard.check(guard.per_address.as_ref(), &address, "this address")?;
+        if path == "/v1/enrol" {
+            guard.check(
+                guard.enrolments.as_ref(),
+                &address,
+                "this address's enrolments",
+            )?;
+        }
+    }
+    let limit = if matches!(path.as_str(), "/v1/enrol" | "/v1/token") {
+        SMALL_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    };
+    let (mut parts, body) = request.into_parts();
+    let bytes = match tokio::time::timeout(
+        guard.config.body_timeout,
+        axum::body::to_bytes(body, limit),
+    )
+    .await
+    {
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!(
+                    "the request body did not arrive within {} s; nothing was changed",
+                    guard.config.body_timeout.as_secs()
+                ),
+            ))
+        }
+        Ok(Err(_)) => {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "the request body is over this endpoint's limit of {limit} bytes (or broke off); nothing was changed"
+                ),
+            ))
+        }
+        Ok(Ok(bytes)) => bytes,
+    };
+    let Ok(_permit) = guard.permits.try_acquire() else {
+        return Err(ApiError::unavailable(
             "the registry is busy; nothing was changed, try again in a moment",
         ));
     };
-    Ok(next.run(request).await)
+    parts.extensions.insert(guard.clone());
+    let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+    match tokio::time::timeout(guard.config.request_timeout, next.run(request)).await {
+        Ok(response) => Ok(response),
+        Err(_) => {
+            tracing::warn!(path, "request timed out");
+            Err(ApiError::unavailable(
+                "the registry could not answer in time; nothing was changed, try again shortly",
+            ))
+        }
+    }
 }
 
 /// Every API request names the protocol it speaks; one this registry has no
@@ -190,13 +419,15 @@ async fn require_protocol(request: Request, next: Next) -> Result<Response, ApiE
     (status = 401, description = "Code used, expired or unknown", body = ApiErrorBody),
     (status = 413, description = "Body over the limit", body = ApiErrorBody),
     (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+    (status = 429, description = "Too many attempts from this address", body = ApiErrorBody),
 ))]
 async fn enrol(
     State(pool): State<PgPool>,
+    crate::serve::ClientAddress(client): crate::serve::ClientAddress,
     ApiJson(request): ApiJson<EnrolRequest>,
 ) -> Result<Json<Enrolment>, ApiError> {
     Ok(Json(
-        identity::enrol(&pool, &request.code, &request.device_name).await?,
+        identity::enrol(&pool, &request.code, &request.device_name, client).await?,
     ))
 }
 
@@ -412,6 +643,7 @@ struct SnapshotParams {
 async fn snapshot(
     State(pool): State<PgPool>,
     Active(device): Active,
+    axum::Extension(guard): axum::Extension<Arc<Guard>>,
     headers: axum::http::HeaderMap,
     params: Result<Query<SnapshotParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -421,7 +653,8 @@ async fn snapshot(
             rejection.body_text()
         ))
     })?;
-    crate::snapshot::snapshot(&pool, &device, params.after.as_deref(), &headers).await
+    let slot = guard.snapshots.take(device.id)?;
+    crate::snapshot::snapshot(&pool, &device, slot, params.after.as_deref(), &headers).await
 }
 
 /// The device behind the request's bearer token.
@@ -441,7 +674,11 @@ impl FromRequestParts<PgPool> for Authenticated {
         if token.is_empty() {
             return Err(identity::IdentityError::BadToken.into());
         }
-        Ok(Self(identity::authenticate(pool, token).await?))
+        let device = identity::authenticate(pool, token).await?;
+        if let Some(guard) = parts.extensions.get::<Arc<Guard>>() {
+            guard.check_device(device.id)?;
+        }
+        Ok(Self(device))
     }
 }
 

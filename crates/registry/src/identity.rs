@@ -41,15 +41,30 @@ pub enum IdentityError {
     Database(#[from] sqlx::Error),
 }
 
-/// A new one-time code, as shown to the coordinator: `XXXXX-XXXXX`.
-pub fn new_code() -> String {
-    let mut bytes = [0_u8; 10];
+/// Characters of a code: ten (50 bits, `XXXXX-XXXXX`) for the people who
+/// work an office, twenty (100 bits) for an admin's device, which sees the
+/// whole campaign.
+pub fn code_length(role: Role) -> usize {
+    match role {
+        Role::Admin => 20,
+        Role::Canvasser | Role::Caller | Role::Coordinator => 10,
+    }
+}
+
+/// A new one-time code, as shown to the coordinator, in groups of five.
+pub fn new_code(length: usize) -> String {
+    let mut bytes = vec![0_u8; length];
     OsRng.fill_bytes(&mut bytes);
-    let chars: String = bytes
-        .iter()
-        .map(|byte| char::from(CROCKFORD[usize::from(byte & 31)]))
+    let chars: Vec<String> = bytes
+        .chunks(5)
+        .map(|group| {
+            group
+                .iter()
+                .map(|byte| char::from(CROCKFORD[usize::from(byte & 31)]))
+                .collect()
+        })
         .collect();
-    format!("{}-{}", &chars[..5], &chars[5..])
+    chars.join("-")
 }
 
 /// A code as typed, in canonical form: upper case, without separators, with
@@ -64,7 +79,7 @@ pub fn normalise_code(typed: &str) -> Result<String, IdentityError> {
             other => other,
         })
         .collect();
-    if code.len() == 10 && code.bytes().all(|b| CROCKFORD.contains(&b)) {
+    if matches!(code.len(), 10 | 20) && code.bytes().all(|b| CROCKFORD.contains(&b)) {
         Ok(code)
     } else {
         Err(IdentityError::MalformedCode(typed.to_owned()))
@@ -118,7 +133,7 @@ pub async fn issue_code(
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| IdentityError::NoSuchOffice(office.to_owned()))?;
-    let code = new_code();
+    let code = new_code(code_length(role));
     let canonical = normalise_code(&code)?;
     sqlx::query(
         "INSERT INTO enrolment_codes (campaign_id, code_hash, office_id, role, issued_by, expires_at) \
@@ -151,8 +166,15 @@ pub async fn enrol(
     pool: &PgPool,
     typed_code: &str,
     device_name: &str,
+    client: Option<std::net::IpAddr>,
 ) -> Result<Enrolment, IdentityError> {
-    let canonical = normalise_code(typed_code)?;
+    let canonical = match normalise_code(typed_code) {
+        Ok(canonical) => canonical,
+        Err(error) => {
+            record_failed_enrolment(pool, None, client, "not a code").await?;
+            return Err(error);
+        }
+    };
     let name = device_name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(IdentityError::Invalid(
@@ -173,6 +195,8 @@ pub async fn enrol(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((campaign, office_id, role)) = spent else {
+        drop(tx);
+        record_failed_enrolment(pool, Some(&canonical), client, "used, expired or unknown").await?;
         return Err(IdentityError::UnknownCode);
     };
     let role = Role::parse(&role)
@@ -214,6 +238,46 @@ pub async fn enrol(
         office: office_name,
         role,
     })
+}
+
+/// Keeps a refused enrolment attempt: in the campaign's audit log when the
+/// code was one of its (used or expired), and always in `failed_enrolments`
+/// with the client's address.
+async fn record_failed_enrolment(
+    pool: &PgPool,
+    canonical: Option<&str>,
+    client: Option<std::net::IpAddr>,
+    reason: &str,
+) -> Result<(), IdentityError> {
+    let campaign: Option<Uuid> = match canonical {
+        Some(code) => {
+            sqlx::query_scalar("SELECT campaign_id FROM enrolment_codes WHERE code_hash = $1")
+                .bind(digest(code))
+                .fetch_optional(pool)
+                .await?
+        }
+        None => None,
+    };
+    let client = client.map(|address| address.to_string());
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO failed_enrolments (campaign_id, client, reason) VALUES ($1, $2, $3)")
+        .bind(campaign)
+        .bind(&client)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(campaign) = campaign {
+        audit(
+            &mut *tx,
+            campaign,
+            &format!("client:{}", client.as_deref().unwrap_or("unknown")),
+            "enrol refused",
+            &format!("a {reason} code"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Trades a device's credential for an access token.
@@ -406,8 +470,15 @@ mod tests {
 
     #[test]
     fn codes_are_ten_crockford_characters_and_survive_retyping() {
+        for length in [10, 20] {
+            let code = new_code(length);
+            assert_eq!(code.len(), length + length / 5 - 1, "{code}");
+            assert_eq!(normalise_code(&code).expect("valid").len(), length);
+        }
+        assert_eq!(code_length(Role::Admin), 20, "an admin's code is 100 bits");
+        assert_eq!(code_length(Role::Coordinator), 10);
         for _ in 0..100 {
-            let code = new_code();
+            let code = new_code(10);
             assert_eq!(code.len(), 11);
             let canonical = normalise_code(&code).expect("a fresh code is valid");
             assert_eq!(canonical, code.replace('-', ""));

@@ -14,23 +14,20 @@ pub mod leases;
 pub mod merge;
 pub mod push;
 pub mod review;
+pub mod serve;
 pub mod snapshot;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod voter_file;
 
-use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
-/// Serves the registry's HTTP API on `listener` until `shutdown` resolves.
+/// Serves the registry's HTTP API on `listener` until `shutdown` resolves,
+/// with the default limits.
 pub async fn serve(
     listener: TcpListener,
     pool: sqlx::PgPool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let address: Option<SocketAddr> = listener.local_addr().ok();
-    tracing::info!(?address, "registry listening");
-    axum::serve(listener, http::router(pool))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve::serve_with(listener, pool, http::Config::default(), shutdown).await
 }

@@ -38,6 +38,10 @@ enum Command {
         /// Cancel a statement that waits longer for a lock (its request answers 503).
         #[arg(long, default_value_t = 5, value_name = "SECONDS")]
         lock_timeout: u64,
+        /// Turn off the per-address and per-device rate limits (a load test's
+        /// thousands of laptops on one machine); timeouts and bounds stay.
+        #[arg(long)]
+        no_rate_limits: bool,
     },
     /// Ops commands, run straight on the database.
     Admin {
@@ -150,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
             create_database,
             statement_timeout,
             lock_timeout,
+            no_rate_limits,
         } => {
             if create_database
                 && groundgame_registry::db::create_database_if_missing(&database_url).await?
@@ -166,7 +171,13 @@ async fn main() -> anyhow::Result<()> {
             let listener = TcpListener::bind(listen).await.with_context(|| {
                 format!("cannot listen on {listen}; is another registry running there?")
             })?;
-            groundgame_registry::serve(listener, pool, shutdown_signal()).await?;
+            let config = if no_rate_limits {
+                groundgame_registry::http::Config::unlimited()
+            } else {
+                groundgame_registry::http::Config::default()
+            };
+            groundgame_registry::serve::serve_with(listener, pool, config, shutdown_signal())
+                .await?;
             tracing::info!("registry stopped");
         }
         Command::Admin {

@@ -12,6 +12,7 @@ use crate::identity::Device;
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -23,18 +24,82 @@ use groundgame_domain::snapshot::{
 };
 use groundgame_domain::{DncChannel, Scope, SurveyAnswer, VoterId};
 use sqlx::PgPool;
+use std::collections::HashSet;
 use std::io::Write;
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 /// Rows per database page.
 const PAGE: i64 = 5_000;
 /// Bytes of JSON gathered before a chunk goes out.
 const CHUNK: usize = 64 * 1024;
 
+/// How many snapshots one instance streams at once, and which devices are
+/// streaming one: a snapshot streams from a task of its own, outside the
+/// in-flight limit, for as long as a whole office takes to download, so
+/// both are bounded here (one per device at a time).
+pub(crate) struct SnapshotSlots {
+    permits: Arc<Semaphore>,
+    devices: Arc<Mutex<HashSet<uuid::Uuid>>>,
+}
+
+/// A snapshot's place, held by its streaming task until the stream ends.
+pub(crate) struct Slot {
+    _permit: OwnedSemaphorePermit,
+    device: uuid::Uuid,
+    devices: Arc<Mutex<HashSet<uuid::Uuid>>>,
+}
+
+impl SnapshotSlots {
+    pub(crate) fn new(at_once: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(at_once.max(1))),
+            devices: Arc::default(),
+        }
+    }
+
+    pub(crate) fn take(&self, device: uuid::Uuid) -> Result<Slot, ApiError> {
+        let mut devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if devices.contains(&device) {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "this device is already downloading its snapshot; try again when that download ends",
+            )
+            .retry_after(5));
+        }
+        let permit = self.permits.clone().try_acquire_owned().map_err(|_| {
+            ApiError::unavailable(
+                "the registry is sending as many snapshots as it can; nothing was changed, try again shortly",
+            )
+            .retry_after(5)
+        })?;
+        devices.insert(device);
+        Ok(Slot {
+            _permit: permit,
+            device,
+            devices: self.devices.clone(),
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.devices
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.device);
+    }
+}
+
 /// Starts streaming the device's scope after `after` (an `entity:key`).
-pub async fn snapshot(
+pub(crate) async fn snapshot(
     pool: &PgPool,
     device: &Device,
+    slot: Slot,
     after: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -77,6 +142,7 @@ pub async fn snapshot(
         resume,
     };
     tokio::spawn(async move {
+        let _slot = slot;
         let mut writer = writer;
         if let Err(error) = job
             .run(&mut writer, position, u64::try_from(rows).unwrap_or(0))

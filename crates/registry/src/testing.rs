@@ -85,6 +85,14 @@ impl TestRegistry {
     /// A registry whose statements and lock waits are cut off sooner (or
     /// later) than a served registry's.
     pub async fn spawn_with(limits: crate::db::QueryLimits) -> Self {
+        Self::spawn_configured(limits, crate::http::Config::default()).await
+    }
+
+    /// A registry with its own serving limits (timeouts, rate limits).
+    pub async fn spawn_configured(
+        limits: crate::db::QueryLimits,
+        config: crate::http::Config,
+    ) -> Self {
         let database = TestDatabase::create().await;
         let pool = crate::db::connect_for_serving(&database.url, limits)
             .await
@@ -96,9 +104,14 @@ impl TestRegistry {
             .local_addr()
             .unwrap_or_else(|error| panic!("bound listener has no address: {error}"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(crate::serve(listener, pool.clone(), async move {
-            let _ = stopped.await;
-        }));
+        let server = tokio::spawn(crate::serve::serve_with(
+            listener,
+            pool.clone(),
+            config,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Self {
             address,
             base_url: format!("http://{address}"),

@@ -181,7 +181,15 @@ impl RegistryProcess {
             .local_addr()?
             .port();
         let child = std::process::Command::new(&binary)
-            .args(["serve", "--database-url", database_url, "--listen"])
+            // Thousands of laptops from one loopback address: no per-address
+            // or per-device rate limits (the registry's other bounds stay).
+            .args([
+                "serve",
+                "--no-rate-limits",
+                "--database-url",
+                database_url,
+                "--listen",
+            ])
             .arg(format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
