@@ -39,6 +39,8 @@ pub async fn unlock(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> Result<OfficeOverview, Error> {
+    // Moved, not copied, into a passphrase that wipes its memory on drop.
+    let passphrase = groundgame_store::Passphrase::new(passphrase)?;
     blocking(&state, move |state| state.unlock(&passphrase)).await
 }
 

@@ -63,8 +63,7 @@ impl AppState {
     /// Opens the database with `passphrase`; on the very first start this
     /// creates it, keyed by that passphrase, with a demo office in it so
     /// there is something to look at.
-    pub fn unlock(&self, passphrase: &str) -> Result<OfficeOverview, Error> {
-        let passphrase = Passphrase::new(passphrase)?;
+    pub fn unlock(&self, passphrase: &Passphrase) -> Result<OfficeOverview, Error> {
         let mut slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
         if let Some(store) = slot.as_ref() {
             return Ok(store.overview()?);
@@ -73,7 +72,7 @@ impl AppState {
             // A failure here shows up as the open error below, which names the path.
             let _ = std::fs::create_dir_all(folder);
         }
-        let mut store = Store::open(&self.inner.db_path, &passphrase)?;
+        let mut store = Store::open(&self.inner.db_path, passphrase)?;
         if self.inner.demo && store.is_empty()? {
             store.generate_demo(&DemoConfig::default())?;
         }

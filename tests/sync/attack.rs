@@ -234,6 +234,7 @@ async fn one_device_is_limited_on_its_own_and_downloads_one_snapshot_at_a_time()
     let id = groundgame_registry::admin::campaign(&limited.pool, "Limited")
         .await
         .expect("campaign");
+    groundgame_registry::testing::seed_precincts(&limited.pool, id, &["P1"]).await;
     groundgame_registry::admin::create_office(&limited.pool, id, "HQ", &["P1".to_owned()])
         .await
         .expect("office");

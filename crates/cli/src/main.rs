@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use groundgame_domain::ipc::VoterQuery;
+use groundgame_domain::text::for_terminal;
 use groundgame_store::{DemoConfig, Passphrase, Store};
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -351,9 +352,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!(
                         "{:<10} {:<32} {:<28} {:<10} {:<4} {}",
                         row.voter_id.as_str(),
-                        row.name,
-                        row.address,
-                        row.city,
+                        for_terminal(&row.name),
+                        for_terminal(&row.address),
+                        for_terminal(&row.city),
                         row.party.code(),
                         row.precinct
                     );

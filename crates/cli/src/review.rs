@@ -3,6 +3,7 @@
 //! registry's). A decision reaches the laptops on their next sync.
 
 use groundgame_domain::review::{ReviewAction, ReviewDecision, ReviewKind, ReviewList};
+use groundgame_domain::text::for_terminal as safe;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -36,8 +37,8 @@ pub(crate) fn list(db: &Path, json: bool) -> anyhow::Result<()> {
     println!("{} open item(s), oldest first:", all.open);
     for item in &all.items {
         let voter = match (&item.voter_name, &item.voter_id) {
-            (Some(name), Some(id)) => format!("{name} ({id})"),
-            (None, Some(id)) => id.clone(),
+            (Some(name), Some(id)) => format!("{} ({})", safe(name), safe(id)),
+            (None, Some(id)) => safe(id).into_owned(),
             _ => "(no voter)".to_owned(),
         };
         println!(
@@ -45,20 +46,21 @@ pub(crate) fn list(db: &Path, json: bool) -> anyhow::Result<()> {
             item.id,
             item.kind.label(),
             voter,
-            item.precinct.as_deref().unwrap_or("(none)"),
-            item.device,
-            item.office,
+            safe(item.precinct.as_deref().unwrap_or("(none)")),
+            safe(&item.device),
+            safe(&item.office),
             item.created_at
         );
-        println!("  {}", item.summary);
+        println!("  {}", safe(&item.summary));
         if let (ReviewKind::Correction, Some(field)) = (item.kind, &item.field) {
             println!(
-                "  {field}: {:?} now, {:?} sent",
+                "  {}: {:?} now, {:?} sent",
+                safe(field),
                 item.current.as_deref().unwrap_or_default(),
                 item.proposed.as_deref().unwrap_or_default()
             );
         }
-        println!("  why: {}", item.reason);
+        println!("  why: {}", safe(&item.reason));
         let actions: Vec<&str> = item.actions.iter().map(|action| action.slug()).collect();
         println!(
             "  decide: groundgame review --db {} --resolve {} --action {}",

@@ -125,7 +125,10 @@ fn print_report(report: &SyncReport) {
     for rejection in &report.rejections {
         println!(
             "  #{} {} {}: {}",
-            rejection.seq, rejection.kind, rejection.result, rejection.reason
+            rejection.seq,
+            rejection.kind,
+            rejection.result,
+            groundgame_domain::text::for_terminal(&rejection.reason)
         );
     }
     if report.revoked {

@@ -14,6 +14,7 @@ pub mod office;
 pub mod phone;
 pub mod review;
 pub mod snapshot;
+pub mod text;
 pub mod voter;
 pub mod wire;
 

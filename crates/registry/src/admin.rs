@@ -50,6 +50,27 @@ pub async fn create_office(
             "an office needs at least one precinct: --precincts P1,P2,...".into(),
         ));
     }
+    let known = voter_file_precincts(pool, campaign).await?;
+    if known.is_empty() {
+        return Err(IdentityError::Invalid(
+            "the master voter file has no precincts yet; load it first (admin import), then create offices".into(),
+        ));
+    }
+    let unknown: Vec<&String> = precincts
+        .iter()
+        .filter(|code| known.binary_search(code).is_err())
+        .collect();
+    if let Some(first) = unknown.first() {
+        let listed: Vec<&str> = unknown.iter().take(5).map(|code| code.as_str()).collect();
+        return Err(IdentityError::Invalid(format!(
+            "{} of these precincts {} not in the master voter file ({}); nothing was created. \
+             For {first}, the nearest known codes are {}. `groundgame-registry admin precincts` lists them all",
+            unknown.len(),
+            if unknown.len() == 1 { "is" } else { "are" },
+            listed.join(", "),
+            nearest(first, &known).join(", ")
+        )));
+    }
     let mut tx = pool.begin().await?;
     let taken: Option<(String, String)> = sqlx::query_as(
         "SELECT p.precinct_code, o.name FROM office_precincts p \
@@ -152,12 +173,59 @@ pub async fn devices(pool: &PgPool, campaign: Uuid) -> Result<Vec<DeviceRow>, Id
 }
 
 /// Every precinct the campaign's master voter file names.
+/// The known codes most like a typed one: those that end with it (a state
+/// file's `01-01` for the registry's `WAKE-01-01`), then the closest by edit
+/// distance; three at most.
+pub fn nearest(typed: &str, known: &[String]) -> Vec<String> {
+    let typed_upper = typed.to_uppercase();
+    let mut ranked: Vec<(usize, &String)> = known
+        .iter()
+        .map(|code| {
+            let upper = code.to_uppercase();
+            let rank = if upper.ends_with(&typed_upper) || typed_upper.ends_with(&upper) {
+                0
+            } else {
+                1 + strsim::levenshtein(&typed_upper, &upper)
+            };
+            (rank, code)
+        })
+        .collect();
+    ranked.sort();
+    ranked
+        .into_iter()
+        .take(3)
+        .map(|(_, code)| code.clone())
+        .collect()
+}
+
+/// One precinct of the master voter file and how many voters it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PrecinctCount {
+    pub code: String,
+    pub voters: i64,
+}
+
+/// Every precinct of the master voter file with its voters (not removed).
+pub async fn precinct_counts(
+    pool: &PgPool,
+    campaign: Uuid,
+) -> Result<Vec<PrecinctCount>, IdentityError> {
+    Ok(sqlx::query_as(
+        "SELECT precinct_code AS code, count(*) FILTER (WHERE removed_at IS NULL) AS voters \
+         FROM voters WHERE campaign_id = $1 AND precinct_code IS NOT NULL \
+         GROUP BY precinct_code ORDER BY precinct_code",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?)
+}
+
 pub async fn voter_file_precincts(
     pool: &PgPool,
     campaign: Uuid,
 ) -> Result<Vec<String>, IdentityError> {
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT precinct_code FROM voters WHERE campaign_id = $1 AND precinct_code IS NOT NULL ORDER BY 1",
+        "SELECT DISTINCT precinct_code COLLATE \"C\" FROM voters WHERE campaign_id = $1 AND precinct_code IS NOT NULL ORDER BY 1",
     )
     .bind(campaign)
     .fetch_all(pool)
@@ -211,4 +279,26 @@ pub async fn stats(pool: &PgPool, campaign: Uuid) -> Result<Stats, IdentityError
     .bind(campaign)
     .fetch_one(pool)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest;
+
+    #[test]
+    fn the_nearest_known_codes_are_suggested() {
+        let known: Vec<String> = ["WAKE-01-01", "WAKE-01-02", "WAKE-02-01", "DURHAM-7"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for (typed, expected) in [
+            ("01-01", "WAKE-01-01"),
+            ("wake-01-01", "WAKE-01-01"),
+            ("WAKE-01-03", "WAKE-01-01"),
+            ("DURHAM-07", "DURHAM-7"),
+        ] {
+            assert_eq!(nearest(typed, &known)[0], expected, "{typed}");
+        }
+        assert_eq!(nearest("X", &known).len(), 3);
+    }
 }

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use groundgame_domain::text::for_terminal;
 use groundgame_domain::wire::Role;
 use groundgame_registry::{admin, identity};
 use std::net::SocketAddr;
@@ -100,6 +101,12 @@ enum Admin {
     },
     /// List the enrolled devices.
     Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The precincts of the master voter file, with their voters: the codes
+    /// `office create --precincts` takes.
+    Precincts {
         #[arg(long)]
         json: bool,
     },
@@ -223,7 +230,7 @@ async fn run_admin(
         }
         Admin::Office(OfficeCommand::List) => {
             for (office, precincts) in admin::offices(pool, campaign).await? {
-                println!("{office}: {}", precincts.join(","));
+                println!("{}: {}", for_terminal(&office), precincts.join(","));
             }
         }
         Admin::Enroll {
@@ -270,14 +277,29 @@ async fn run_admin(
                         "{}  {:<12} {:<24} {}{}",
                         device.id,
                         device.role,
-                        device.office,
-                        device.name,
+                        for_terminal(&device.office),
+                        for_terminal(&device.name),
                         match (device.revoked, device.wiped) {
                             (true, true) => "  (revoked, wiped)",
                             (true, false) => "  (revoked)",
                             _ => "",
                         }
                     );
+                }
+            }
+        }
+        Admin::Precincts { json } => {
+            let precincts = admin::precinct_counts(pool, campaign).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "precincts": precincts }))?
+                );
+            } else if precincts.is_empty() {
+                println!("the master voter file has no precincts yet; load it with admin import");
+            } else {
+                for precinct in precincts {
+                    println!("{:<24} {:>9} voters", precinct.code, precinct.voters);
                 }
             }
         }

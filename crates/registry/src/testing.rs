@@ -162,6 +162,24 @@ impl Drop for Instance {
     }
 }
 
+/// A voter in each of `precincts` of the campaign's master voter file, so
+/// offices can be made over them without loading a whole county.
+pub async fn seed_precincts(pool: &PgPool, campaign: uuid::Uuid, precincts: &[&str]) {
+    for (index, precinct) in precincts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO voters (campaign_id, voter_id, last_name, first_name, party, status, county, \
+             precinct_code, source, content_hash) \
+             VALUES ($1, $2, 'Seed', 'Voter', 'UNA', 'A', 'TEST', $3, 'test', 0)",
+        )
+        .bind(campaign)
+        .bind(format!("SEED{index:05}"))
+        .bind(precinct)
+        .execute(pool)
+        .await
+        .unwrap_or_else(|error| panic!("cannot seed precinct {precinct}: {error}"));
+    }
+}
+
 /// One text column of a query's rows (for tests without sqlx of their own).
 pub async fn query_strings(pool: &PgPool, sql: &str) -> Vec<String> {
     sqlx::query_scalar(sql)

@@ -201,12 +201,44 @@ pub(crate) fn create(
     // Written whole to a temporary file, then renamed: a crash never leaves
     // half a key file.
     let temporary = path.with_extension("key.tmp");
-    std::fs::write(&temporary, json)
+    write_private(&temporary, &json)
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|error| {
             StoreError::KeyFile(format!("cannot write {}: {error}", path.display()))
         })?;
     Ok(DatabaseKey(key, PageHmac::Sha256))
+}
+
+/// Writes a file only its owner can read or write (0600 on Unix), synced
+/// to disk before it is renamed into place.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+impl KdfParams {
+    /// The most a key file may ask for: a damaged or planted key file must
+    /// not make an unlock take the laptop's memory or a day of work. (Its
+    /// cost cannot be lowered usefully by anyone without the passphrase.)
+    pub const MAX: KdfParams = KdfParams {
+        memory_kib: 4 * 1024 * 1024,
+        iterations: 64,
+        parallelism: 16,
+    };
+
+    fn within_bounds(self) -> bool {
+        self.memory_kib <= Self::MAX.memory_kib
+            && (1..=Self::MAX.iterations).contains(&self.iterations)
+            && (1..=Self::MAX.parallelism).contains(&self.parallelism)
+    }
 }
 
 /// Unwraps the database key in `path` with `passphrase`.
@@ -230,6 +262,19 @@ pub(crate) fn unlock(path: &Path, passphrase: &Passphrase) -> Result<DatabaseKey
     };
     let damaged =
         |what: &str| StoreError::KeyFile(format!("{} has a damaged {what}", path.display()));
+    if !file.params.within_bounds() {
+        let KdfParams {
+            memory_kib,
+            iterations,
+            parallelism,
+        } = file.params;
+        return Err(StoreError::KeyFile(format!(
+            "{} asks for Argon2 with {memory_kib} KiB, {iterations} passes and {parallelism} lanes, \
+             beyond what groundgame allows (at most 4 GiB, 64 passes, 16 lanes); the key file is damaged \
+             or is not groundgame's. Restore it from your backup",
+            path.display()
+        )));
+    }
     let salt = unhex(&file.salt).ok_or_else(|| damaged("salt"))?;
     let nonce = unhex(&file.nonce)
         .filter(|nonce| nonce.len() == 24)
@@ -338,6 +383,44 @@ mod tests {
         let key = create(&path, &passphrase("correct horse"), FAST).expect("create");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(!text.contains(&hex(key.0.as_slice())));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_key_file_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        create(&path, &passphrase("correct horse"), FAST).expect("create");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+
+    #[test]
+    fn a_key_file_asking_for_unbounded_work_is_refused_before_any() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("office.db.key");
+        create(&path, &passphrase("correct horse"), FAST).expect("create");
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (field, value) in [
+            ("memory_kib", "4294967295"),
+            ("iterations", "4294967295"),
+            ("parallelism", "0"),
+        ] {
+            let mut file: serde_json::Value = serde_json::from_str(&text).expect("json");
+            file["params"][field] = serde_json::from_str(value).expect("number");
+            std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+            let error = unlock(&path, &passphrase("correct horse"))
+                .err()
+                .expect("refused");
+            assert!(
+                error.to_string().contains("beyond what groundgame allows"),
+                "{field}: {error}"
+            );
+        }
     }
 
     #[test]

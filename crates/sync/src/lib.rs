@@ -28,6 +28,8 @@ pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub enum SyncError {
     #[error("the registry address {0:?} is not a valid http(s) URL")]
     BadAddress(String),
+    #[error("the registry address {0:?} is plain http: the laptop's credential would cross the network readable by anyone on it. Use the registry's https:// address (plain http is only for a registry on this machine)")]
+    InsecureAddress(String),
     #[error("cannot reach the registry at {url}: {source}. Your work is kept on this laptop; sync will retry when the registry is reachable")]
     Unreachable {
         url: String,
@@ -90,6 +92,7 @@ impl SyncError {
             }
             Self::Refused { status, .. } => *status >= 500 || *status == 429,
             Self::BadAddress(_)
+            | Self::InsecureAddress(_)
             | Self::IncompatibleProtocol { .. }
             | Self::NotEnrolled
             | Self::Locked
@@ -97,6 +100,18 @@ impl SyncError {
             | Self::Store(_) => false,
         }
     }
+}
+
+/// Whether a URL names this machine: the only place plain http may go.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// A connection to one registry.
@@ -109,8 +124,13 @@ pub struct RegistryClient {
 impl RegistryClient {
     pub fn new(base_url: &str) -> Result<Self, SyncError> {
         let base = base_url.trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(SyncError::BadAddress(base_url.to_owned()));
+        let parsed =
+            reqwest::Url::parse(&base).map_err(|_| SyncError::BadAddress(base_url.to_owned()))?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if is_loopback(&parsed) => {}
+            "http" => return Err(SyncError::InsecureAddress(base_url.to_owned())),
+            _ => return Err(SyncError::BadAddress(base_url.to_owned())),
         }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -431,13 +451,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_http_addresses_are_accepted() {
-        assert!(RegistryClient::new("http://127.0.0.1:8080/").is_ok());
-        assert!(RegistryClient::new("https://registry.example.org").is_ok());
-        assert!(matches!(
-            RegistryClient::new("127.0.0.1:8080"),
-            Err(SyncError::BadAddress(_))
-        ));
+    fn only_https_addresses_or_plain_http_on_this_machine_are_accepted() {
+        for (address, accepted) in [
+            ("https://registry.example.org", Ok(())),
+            ("https://10.0.0.5:8443/", Ok(())),
+            ("http://127.0.0.1:8080/", Ok(())),
+            ("http://127.0.0.2:8080", Ok(())),
+            ("http://localhost:8080", Ok(())),
+            ("http://[::1]:8080", Ok(())),
+            ("http://registry.example.org", Err("plain http")),
+            ("http://192.168.1.20:8080", Err("plain http")),
+            ("http://127.0.0.1.example.org", Err("plain http")),
+            ("127.0.0.1:8080", Err("not a valid")),
+            ("ftp://registry.example.org", Err("not a valid")),
+            ("", Err("not a valid")),
+        ] {
+            let result = RegistryClient::new(address)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            match (result, accepted) {
+                (Ok(()), Ok(())) => {}
+                (Err(error), Err(expected)) => {
+                    assert!(error.contains(expected), "{address}: {error}")
+                }
+                (got, expected) => panic!("{address}: {got:?}, expected {expected:?}"),
+            }
+        }
     }
 
     #[tokio::test]

@@ -223,6 +223,7 @@ fn enroll_joins_a_registry_once_and_bad_codes_change_nothing() {
         let campaign = admin::campaign(&registry.pool, "County party")
             .await
             .expect("campaign");
+        groundgame_registry::testing::seed_precincts(&registry.pool, campaign, &["P01"]).await;
         admin::create_office(&registry.pool, campaign, "Downtown", &["P01".into()])
             .await
             .expect("office");

@@ -35,6 +35,12 @@ async fn office_with_code(registry: &TestRegistry, role: Role) -> String {
         .expect("offices")
         .is_empty()
     {
+        groundgame_registry::testing::seed_precincts(
+            &registry.pool,
+            campaign,
+            &["WAKE-01", "WAKE-02"],
+        )
+        .await;
         admin::create_office(
             &registry.pool,
             campaign,
@@ -275,6 +281,40 @@ fn the_admin_cli_prints_the_code_alone_on_its_last_line() {
             .output()
             .expect("runs")
     };
+    let empty = admin(&["office", "create", "East", "--precincts", "P1,P2"]);
+    assert!(!empty.status.success());
+    assert!(
+        String::from_utf8_lossy(&empty.stderr).contains("load it first"),
+        "{empty:?}"
+    );
+    runtime.block_on(async {
+        let campaign = groundgame_registry::admin::campaign(&registry.pool, "Campaign")
+            .await
+            .expect("campaign");
+        groundgame_registry::testing::seed_precincts(
+            &registry.pool,
+            campaign,
+            &["WAKE-01-01", "WAKE-01-02", "P1", "P2"],
+        )
+        .await;
+    });
+    // Typed the way the state's file writes them, without the county.
+    let typo = admin(&["office", "create", "East", "--precincts", "P1,01-02"]);
+    assert!(!typo.status.success());
+    let said = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        said.contains("1 of these precincts is not in the master voter file (01-02)")
+            && said.contains("the nearest known codes are WAKE-01-02"),
+        "{said}"
+    );
+    let listed = admin(&["precincts", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(
+        listed["precincts"][0],
+        json!({"code": "P1", "voters": 1}),
+        "{listed}"
+    );
+    assert_eq!(listed["precincts"].as_array().map(Vec::len), Some(4));
     let created = admin(&["office", "create", "East", "--precincts", "P1,P2"]);
     assert!(created.status.success(), "{created:?}");
     let clash = admin(&["office", "create", "West", "--precincts", "P2"]);
@@ -285,13 +325,29 @@ fn the_admin_cli_prints_the_code_alone_on_its_last_line() {
     let stdout = String::from_utf8_lossy(&enroll.stdout);
     let code = stdout.lines().last().expect("a last line");
     assert!(identity::normalise_code(code).is_ok(), "{stdout}");
+    // A device names itself; its name reaches the coordinator's terminal
+    // with its escape sequences shown, not obeyed.
+    runtime
+        .block_on(identity::enrol(
+            &registry.pool,
+            code,
+            "Front desk\u{1b}[2J\u{1b}]0;owned\u{7}",
+            None,
+        ))
+        .expect("enrols");
+    let devices = admin(&["devices"]);
+    let listed = String::from_utf8_lossy(&devices.stdout);
+    assert!(
+        listed.contains("Front desk\\u{1b}[2J\\u{1b}]0;owned\\u{7}") && !listed.contains('\u{1b}'),
+        "{listed:?}"
+    );
     let bad_role = admin(&["enroll", "--office", "East", "--role", "boss"]);
     assert!(!bad_role.status.success());
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("is not a role"));
     let stats = admin(&["stats", "--json"]);
     let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("json");
     assert_eq!(stats["offices"], 1);
-    assert_eq!(stats["enrolment_codes_outstanding"], 1);
-    assert_eq!(stats["devices"], 0);
+    assert_eq!(stats["enrolment_codes_outstanding"], 0);
+    assert_eq!(stats["devices"], 1);
     drop(registry);
 }
