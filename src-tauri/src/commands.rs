@@ -45,6 +45,11 @@ pub async fn unlock(
 }
 
 #[tauri::command]
+pub async fn dismiss_removal(state: State<'_, AppState>) -> Result<LockState, Error> {
+    blocking(&state, AppState::dismiss_removal).await
+}
+
+#[tauri::command]
 pub async fn office_overview(state: State<'_, AppState>) -> Result<OfficeOverview, Error> {
     blocking(&state, |state| {
         state.with_store(|store| Ok(store.overview()?))

@@ -14,6 +14,14 @@ use std::path::PathBuf;
 use tauri::Manager;
 
 fn main() {
+    // Warnings and errors to stderr unless RUST_LOG says otherwise.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let db_override = db_argument(std::env::args().skip(1));
     // `--no-demo`: a new database stays empty, for a laptop that enrols with
     // a registry and downloads its office.
@@ -52,7 +60,8 @@ fn main() {
             sync::enrol_device,
             sync::sync_now,
             review::review_queue,
-            review::review_decide
+            review::review_decide,
+            commands::dismiss_removal
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -2,7 +2,7 @@
 //! open store once the user has unlocked it.
 
 use crate::error::Error;
-use groundgame_domain::ipc::{LockState, OfficeOverview};
+use groundgame_domain::ipc::{LockState, OfficeOverview, RemovalNotice};
 use groundgame_store::{DemoConfig, Passphrase, Store};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -53,17 +53,101 @@ impl AppState {
 
     pub fn lock_state(&self) -> Result<LockState, Error> {
         let store = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
+        let removed = self.removal_notice();
         Ok(LockState {
             unlocked: store.is_some(),
-            first_run: !self.inner.db_path.exists(),
+            first_run: !self.inner.db_path.exists() && removed.is_none(),
             database: self.inner.db_path.display().to_string(),
+            removed,
         })
+    }
+
+    /// Where the notice of a wipe is kept (beside the database, which is
+    /// gone): it names the campaign and office, nothing about voters.
+    fn removal_path(&self) -> PathBuf {
+        let mut name = self.inner.db_path.as_os_str().to_owned();
+        name.push(".removed");
+        PathBuf::from(name)
+    }
+
+    fn removal_notice(&self) -> Option<RemovalNotice> {
+        let text = std::fs::read(self.removal_path()).ok()?;
+        Some(
+            serde_json::from_slice(&text).unwrap_or_else(|_| RemovalNotice {
+                campaign: "the campaign".into(),
+                office: "your office".into(),
+                wiped_at: String::new(),
+                files_wiped: 0,
+                registry_told: false,
+            }),
+        )
+    }
+
+    /// A revoked laptop that has pushed everything: the store is closed,
+    /// the database, its key and journal are wiped (the key overwritten and
+    /// synced first), the registry is told, and the app shows who removed
+    /// it from then on, across restarts.
+    pub(crate) fn wipe_after_revocation(&self) -> Result<RemovalNotice, Error> {
+        let store = self.inner.store.lock().map_err(|_| Error::Poisoned)?.take();
+        let (enrolment, credential) = match &store {
+            Some(store) => (store.enrolment()?, store.device_credential()?),
+            None => (None, None),
+        };
+        drop(store);
+        let wiped = groundgame_store::wipe(&self.inner.db_path)?;
+        tracing::warn!(
+            files = wiped.len(),
+            "this laptop was revoked; its office is wiped"
+        );
+        let registry_told = match (&enrolment, credential) {
+            (Some(enrolment), Some((device_id, secret))) => {
+                crate::sync::report_wipe(&enrolment.registry_url, &device_id, &secret)
+            }
+            _ => false,
+        };
+        let notice = RemovalNotice {
+            campaign: enrolment
+                .as_ref()
+                .map_or_else(|| "the campaign".into(), |e| e.campaign.clone()),
+            office: enrolment
+                .as_ref()
+                .map_or_else(|| "your office".into(), |e| e.office.clone()),
+            wiped_at: jiff::Timestamp::now().to_string(),
+            files_wiped: u32::try_from(wiped.len()).unwrap_or(u32::MAX),
+            registry_told,
+        };
+        let json = serde_json::to_vec_pretty(&notice)
+            .map_err(|error| Error::Interrupted(error.to_string()))?;
+        std::fs::write(self.removal_path(), json).map_err(|error| {
+            Error::Interrupted(format!("cannot keep the removal notice: {error}"))
+        })?;
+        Ok(notice)
+    }
+
+    /// The person at a wiped laptop starts it afresh (to enrol again with a
+    /// new code, or to open a demo office).
+    pub fn dismiss_removal(&self) -> Result<LockState, Error> {
+        match std::fs::remove_file(self.removal_path()) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(Error::Interrupted(format!(
+                    "cannot remove the removal notice: {error}"
+                )))
+            }
+        }
+        self.lock_state()
     }
 
     /// Opens the database with `passphrase`; on the very first start this
     /// creates it, keyed by that passphrase, with a demo office in it so
     /// there is something to look at.
     pub fn unlock(&self, passphrase: &Passphrase) -> Result<OfficeOverview, Error> {
+        if self.removal_notice().is_some() {
+            return Err(Error::BadRequest(
+                "this laptop was removed from the campaign and its office wiped; start afresh first".into(),
+            ));
+        }
         let mut slot = self.inner.store.lock().map_err(|_| Error::Poisoned)?;
         if let Some(store) = slot.as_ref() {
             return Ok(store.overview()?);

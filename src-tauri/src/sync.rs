@@ -90,6 +90,13 @@ impl AppState {
                 .block_on(groundgame_sync::sync(self, options, progress))
                 .map_err(Error::Sync)
         });
+        // Revoked, with everything pushed: this laptop holds nothing more.
+        let outcome = match outcome {
+            Ok(report) if report.revoked && report.pending == 0 => {
+                self.wipe_after_revocation().map(|_| report)
+            }
+            other => other,
+        };
         if let Ok(mut last) = self.sync.last.lock() {
             match &outcome {
                 Ok(_) => {
@@ -205,6 +212,25 @@ impl AppState {
         if let Err(error) = spawned {
             eprintln!("groundgame: background sync could not start: {error}");
         }
+    }
+}
+
+/// Tells the registry a revoked laptop has wiped itself; whether it heard.
+pub(crate) fn report_wipe(registry_url: &str, device_id: &str, secret: &str) -> bool {
+    let told = one_request_runtime().ok().map(|runtime| {
+        runtime.block_on(async {
+            let client = groundgame_sync::RegistryClient::new(registry_url)?;
+            let token = client.token(device_id, secret).await?;
+            client.report_wiped(&token.access_token).await
+        })
+    });
+    match told {
+        Some(Ok(())) => true,
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the registry could not be told of the wipe");
+            false
+        }
+        None => false,
     }
 }
 

@@ -578,6 +578,86 @@ async fn a_coordinator_decides_the_review_queue_in_the_window() {
     assert!(detail.moved, "the coordinator's slice shows the decision");
 }
 
+/// A laptop the campaign revokes, open in the window: its next sync pushes
+/// what it held (kept for review, not applied), wipes the database and key,
+/// tells the registry, and the window says who removed it; nothing of the
+/// office is left on disk, and the laptop can be set up afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_laptop_wipes_itself_and_says_so() {
+    use groundgame_domain::wire::Role;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let county = CountyRegistry::spawn(dir.path(), 300).await;
+    let registry = &county.registry;
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let db = dir.path().join("stolen.db");
+    let device_id = {
+        let mut store = county.laptop(&db, &passphrase);
+        store
+            .create_turf(
+                "Saturday",
+                &groundgame_store::TurfSpec::Precinct(county.precincts[0].clone()),
+            )
+            .expect("turf");
+        county
+            .enrol(&mut store, Role::Canvasser, "Door laptop")
+            .await;
+        store
+            .enrolment()
+            .expect("read")
+            .expect("enrolled")
+            .device_id
+    };
+    let mut app = Desktop::launch("revoked", &["--db", path_arg(&db)]).await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains("300 voters"))
+        .await;
+    knock(&app, "not-home").await;
+    groundgame_registry::identity::revoke(&registry.pool, county.campaign, &device_id)
+        .await
+        .expect("revoked");
+    click(&app, "#tab-sync").await;
+    click(&app, "#sync-now").await;
+    let said = app
+        .wait_for_text("#removed", |text| {
+            text.contains("removed from the campaign")
+        })
+        .await;
+    assert!(said.contains("County"), "{said}");
+    app.screenshot("removed").await;
+
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("stolen.db"))
+        .collect();
+    assert_eq!(left, ["stolen.db.removed"], "only the notice is left");
+    assert_eq!(
+        groundgame_registry::testing::query_strings(
+            &registry.pool,
+            "SELECT kind FROM review_queue",
+        )
+        .await,
+        ["after_revocation"],
+        "the door knocked after revocation waits for a coordinator"
+    );
+    assert_eq!(
+        groundgame_registry::testing::query_strings(
+            &registry.pool,
+            "SELECT (wiped_at IS NOT NULL)::text FROM devices",
+        )
+        .await,
+        ["true"],
+        "the registry heard of the wipe"
+    );
+    click(&app, "#start-over").await;
+    app.wait_for_count("#passphrase-confirm", |count| count == 1)
+        .await;
+    app.close().await;
+}
+
 /// Records `code` for the voter the walk screen offers at the first door.
 async fn knock(app: &Desktop, code: &str) {
     click(app, "#tab-walk").await;

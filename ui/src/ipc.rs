@@ -77,6 +77,20 @@ pub async fn lock_state() -> Result<LockState, IpcError> {
     call(command::LOCK_STATE, &NoArgs {}).await
 }
 
+pub async fn dismiss_removal() -> Result<LockState, IpcError> {
+    call(command::DISMISS_REMOVAL, &NoArgs {}).await
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 pub async fn unlock(passphrase: &str) -> Result<OfficeOverview, IpcError> {
     call(command::UNLOCK, &UnlockArgs { passphrase }).await
 }

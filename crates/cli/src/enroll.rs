@@ -19,7 +19,9 @@ pub(crate) fn run(
     let store = groundgame_store::Store::open(db, &crate::passphrase(db, true)?)?;
     let outcome = enrol(store, db, registry, code, name);
     if outcome.is_err() {
-        crate::remove_database_files(db);
+        // The enrolment's own error says what went wrong; a file left over
+        // here only means the next try finds a database to reuse.
+        let _ = groundgame_store::wipe(db);
     }
     outcome
 }

@@ -368,21 +368,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Removes a database and everything beside it that holds its data: the
 /// key file and SQLite's write-ahead log.
-pub(crate) fn remove_database_files(db: &Path) {
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
-    let mut shm = db.as_os_str().to_owned();
-    shm.push("-shm");
-    for path in [
-        db.to_owned(),
-        groundgame_store::key_path(db),
-        wal.into(),
-        shm.into(),
-    ] {
-        let _ = std::fs::remove_file(path);
-    }
-}
-
 pub(crate) fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())

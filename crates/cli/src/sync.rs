@@ -98,7 +98,7 @@ fn wipe(
     let enrolment = store.enrolment()?;
     let credential = store.device_credential()?;
     drop(store);
-    crate::remove_database_files(db);
+    groundgame_store::wipe(db)?;
     eprintln!(
         "this laptop was revoked by the campaign: everything it held was pushed, and {} and its key are now wiped",
         db.display()

@@ -33,6 +33,7 @@ pub mod command {
     pub const SYNC_NOW: &str = "sync_now";
     pub const REVIEW_QUEUE: &str = "review_queue";
     pub const REVIEW_DECIDE: &str = "review_decide";
+    pub const DISMISS_REMOVAL: &str = "dismiss_removal";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -59,6 +60,7 @@ pub mod command {
         SYNC_NOW,
         REVIEW_QUEUE,
         REVIEW_DECIDE,
+        DISMISS_REMOVAL,
     ];
 }
 
@@ -130,6 +132,24 @@ pub struct LockState {
     pub first_run: bool,
     /// Where the database lives, shown so a coordinator knows what to back up.
     pub database: String,
+    /// The campaign removed this laptop and it wiped the office: the app
+    /// says so instead of offering to unlock anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<RemovalNotice>,
+}
+
+/// What a laptop the campaign revoked did, shown on its last screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovalNotice {
+    pub campaign: String,
+    pub office: String,
+    /// RFC 3339.
+    pub wiped_at: String,
+    /// The database, its key and journal files that were wiped.
+    pub files_wiped: u32,
+    /// Whether the registry heard of the wipe (it is told again never: the
+    /// credential went with the database).
+    pub registry_told: bool,
 }
 
 /// What the header of the app shows about the open field office.

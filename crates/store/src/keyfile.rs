@@ -125,6 +125,49 @@ impl DatabaseKey {
     }
 }
 
+/// Wipes the database at `db` as a revoked laptop must: the key file is
+/// overwritten with zeros and synced to disk first (without the key the
+/// encrypted pages are unreadable, whatever a disk keeps of them), then the
+/// key, the database and its `-wal` and `-shm` files are unlinked and the
+/// folder synced. Returns the files that were removed. The store must be
+/// closed (dropped) before.
+pub fn wipe(db: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let key = key_path(db);
+    let failed = |path: &Path, error: std::io::Error| {
+        StoreError::KeyFile(format!("cannot wipe {}: {error}", path.display()))
+    };
+    if let Ok(metadata) = std::fs::metadata(&key) {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&key)
+            .map_err(|error| failed(&key, error))?;
+        let zeros = vec![0_u8; usize::try_from(metadata.len()).unwrap_or(0).max(1)];
+        file.write_all(&zeros)
+            .and_then(|()| file.sync_all())
+            .map_err(|error| failed(&key, error))?;
+    }
+    let sibling = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let mut removed = Vec::new();
+    for path in [key.clone(), db.to_owned(), sibling("-wal"), sibling("-shm")] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(failed(&path, error)),
+        }
+    }
+    if let Some(folder) = db.parent().filter(|folder| !folder.as_os_str().is_empty()) {
+        if let Ok(folder) = std::fs::File::open(folder) {
+            let _ = folder.sync_all();
+        }
+    }
+    Ok(removed)
+}
+
 /// Where the wrapped key of the database at `db` lives.
 pub fn key_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
@@ -383,6 +426,20 @@ mod tests {
         let key = create(&path, &passphrase("correct horse"), FAST).expect("create");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(!text.contains(&hex(key.0.as_slice())));
+    }
+
+    #[test]
+    fn a_wipe_removes_the_database_its_journal_and_its_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("office.db");
+        create(&key_path(&db), &passphrase("correct horse"), FAST).expect("create");
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::write(format!("{}{suffix}", db.display()), b"pages").expect("write");
+        }
+        let removed = wipe(&db).expect("wiped");
+        assert_eq!(removed.len(), 4, "{removed:?}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+        assert!(wipe(&db).expect("nothing left").is_empty());
     }
 
     #[cfg(unix)]

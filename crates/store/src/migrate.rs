@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0007_enrolment.sql"),
     include_str!("../../../migrations/local/0008_sync_state.sql"),
     include_str!("../../../migrations/local/0009_review_decisions.sql"),
+    include_str!("../../../migrations/local/0010_registry_version.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

@@ -235,16 +235,17 @@ fn store_voter(
     tx.prepare_cached(
         "INSERT INTO voters (voter_id, household_id, last_name, first_name, middle_name, suffix, birth_year, \
          gender, party, status, registered_on, confidential, source, county, content_hash, removed_at, version, \
-         language, best_time, added_locally, deceased, moved) \
+         language, best_time, added_locally, deceased, moved, registry_version) \
          VALUES (?1, (SELECT id FROM households WHERE address_key = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
-         ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
+         ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?17) \
          ON CONFLICT (voter_id) DO UPDATE SET household_id = excluded.household_id, last_name = excluded.last_name, \
          first_name = excluded.first_name, middle_name = excluded.middle_name, suffix = excluded.suffix, \
          birth_year = excluded.birth_year, gender = excluded.gender, party = excluded.party, status = excluded.status, \
          registered_on = excluded.registered_on, confidential = excluded.confidential, source = excluded.source, \
          county = excluded.county, content_hash = excluded.content_hash, \
          removed_at = CASE WHEN excluded.removed_at IS NULL THEN NULL ELSE coalesce(voters.removed_at, excluded.removed_at) END, \
-         version = excluded.version, language = excluded.language, best_time = excluded.best_time, \
+         version = excluded.version, registry_version = excluded.registry_version, \
+         language = excluded.language, best_time = excluded.best_time, \
          deceased = max(voters.deceased, excluded.deceased), moved = max(voters.moved, excluded.moved)",
     )?
     .execute(params![

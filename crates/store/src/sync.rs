@@ -388,11 +388,16 @@ fn apply_voter_field(tx: &Transaction<'_>, field: &FeedVoterField) -> Result<boo
     let Some((voter, _)) = voter_row(tx, &field.voter_id)? else {
         return Ok(false);
     };
-    tx.execute(
-        &format!("UPDATE voters SET {column} = ?2, version = ?3 WHERE id = ?1"),
+    // A change older than what the registry last said of the voter (a replay
+    // after the snapshot) is read past: it would move the voter back.
+    let changed = tx.execute(
+        &format!(
+            "UPDATE voters SET {column} = ?2, version = ?3, registry_version = ?3 \
+             WHERE id = ?1 AND registry_version <= ?3"
+        ),
         params![voter, field.value, field.version],
     )?;
-    if column.ends_with("name") || *column == "suffix" {
+    if changed > 0 && (column.ends_with("name") || *column == "suffix") {
         refresh_search_name(tx, voter)?;
     }
     Ok(true)
@@ -433,9 +438,12 @@ fn apply_voter_status(tx: &Transaction<'_>, status: &FeedVoterStatus) -> Result<
     let Some((voter, _)) = voter_row(tx, &status.voter_id)? else {
         return Ok(false);
     };
+    // Never older than what the registry last said: a replayed status must
+    // not clear a newer removal, death or move.
     tx.execute(
-        "UPDATE voters SET deceased = ?2, moved = ?3, version = ?4, \
-         removed_at = CASE WHEN ?5 THEN coalesce(removed_at, ?6) END WHERE id = ?1",
+        "UPDATE voters SET deceased = ?2, moved = ?3, version = ?4, registry_version = ?4, \
+         removed_at = CASE WHEN ?5 THEN coalesce(removed_at, ?6) END \
+         WHERE id = ?1 AND registry_version <= ?4",
         params![
             voter,
             status.deceased,
@@ -485,4 +493,96 @@ fn apply_callback(tx: &Transaction<'_>, callback: &CallbackRecord) -> Result<boo
         params![callback.callback_id, item, callback.due_at],
     )?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{DemoConfig, Store};
+    use groundgame_domain::feed::{FeedRow, FeedVoterField, FeedVoterStatus};
+    use groundgame_domain::ipc::VoterQuery;
+    use groundgame_domain::wire::{Change, PullResponse};
+    use groundgame_domain::VoterId;
+    use jiff::Timestamp;
+
+    fn pulled(rows: Vec<FeedRow>) -> PullResponse {
+        let changes: Vec<Change> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(index, row)| Change {
+                position: i64::try_from(index).unwrap_or_default() + 1,
+                key: format!("change-{index}"),
+                version: 1,
+                row,
+            })
+            .collect();
+        PullResponse {
+            checkpoint: i64::try_from(changes.len()).unwrap_or_default(),
+            changes,
+            complete: true,
+        }
+    }
+
+    /// The feed from a snapshot's position replays changes the snapshot
+    /// already holds, and a voter is never moved back by them: not a name,
+    /// not a removal.
+    #[test]
+    fn a_replayed_older_change_never_moves_a_voter_back() {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .generate_demo(&DemoConfig {
+                voters: 50,
+                ..DemoConfig::default()
+            })
+            .expect("demo");
+        let voter = store
+            .search_voters(&VoterQuery::first_page(String::new(), 1))
+            .expect("search")
+            .rows[0]
+            .voter_id
+            .to_string();
+        let field = |value: &str, version| {
+            FeedRow::VoterField(FeedVoterField {
+                voter_id: voter.clone(),
+                field: "first_name".into(),
+                value: value.into(),
+                version,
+            })
+        };
+        let status = |removed, version| {
+            FeedRow::VoterStatus(FeedVoterStatus {
+                voter_id: voter.clone(),
+                deceased: false,
+                moved: false,
+                removed,
+                version,
+            })
+        };
+        let page = pulled(vec![
+            field("Newer", 5),
+            status(true, 6),
+            field("Older", 3),
+            status(false, 4),
+        ]);
+        store.stage_changes(&page).expect("staged");
+        store
+            .apply_staged(page.checkpoint, Timestamp::now())
+            .expect("applied");
+        let detail = store
+            .voter_detail(&VoterId::parse(&voter).expect("id"))
+            .expect("detail");
+        assert_eq!(
+            (detail.first_name.as_str(), detail.removed, detail.version),
+            ("Newer", true, 6)
+        );
+        // The same version again changes nothing, and a newer one applies.
+        let page = pulled(vec![status(true, 6), status(false, 7)]);
+        store.stage_changes(&page).expect("staged");
+        store
+            .apply_staged(page.checkpoint + 10, Timestamp::now())
+            .expect("applied");
+        let detail = store
+            .voter_detail(&VoterId::parse(&voter).expect("id"))
+            .expect("detail");
+        assert_eq!((detail.removed, detail.version), (false, 7));
+    }
 }

@@ -2,6 +2,7 @@
 //! then the office.
 
 use crate::components::office::Office;
+use crate::components::removed::Removed;
 use crate::components::unlock::Unlock;
 use crate::ipc;
 use groundgame_domain::ipc::{IpcError, LockState};
@@ -15,9 +16,24 @@ pub fn app() -> Html {
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
                 lock.set(Some(ipc::lock_state().await));
+                // A sync (the background one too) may find this laptop
+                // revoked and wipe it: look again now and then.
+                loop {
+                    ipc::sleep(3_000).await;
+                    if let Ok(state) = ipc::lock_state().await {
+                        if state.removed.is_some() {
+                            lock.set(Some(Ok(state)));
+                            break;
+                        }
+                    }
+                }
             });
         });
     }
+    let on_dismissed = {
+        let lock = lock.clone();
+        Callback::from(move |state: LockState| lock.set(Some(Ok(state))))
+    };
     let on_unlocked = {
         let lock = lock.clone();
         Callback::from(move |()| {
@@ -34,6 +50,10 @@ pub fn app() -> Html {
         Some(Err(error)) => {
             html! { <div class="splash error" role="alert">{ &error.message }</div> }
         }
+        Some(Ok(LockState {
+            removed: Some(notice),
+            ..
+        })) => html! { <Removed notice={notice.clone()} {on_dismissed} /> },
         Some(Ok(state)) if state.unlocked => html! { <Office /> },
         Some(Ok(state)) => html! {
             <Unlock first_run={state.first_run} database={state.database.clone()} {on_unlocked} />

@@ -4,6 +4,7 @@ pub mod import;
 pub mod new_person;
 pub mod office;
 pub mod phone_bank;
+pub mod removed;
 pub mod review;
 pub mod sync;
 pub mod unlock;

@@ -17,16 +17,6 @@ pub struct SyncViewProps {
     pub on_changed: Callback<()>,
 }
 
-/// Waits `ms` milliseconds without blocking the page.
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 fn step_text(step: &SyncStep) -> (String, f64) {
     let percent = |done: u64, total: u64| {
         if total == 0 {
@@ -105,7 +95,7 @@ pub fn sync_view(props: &SyncViewProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 while still_open.get() {
                     overview.set(Some(ipc::sync_overview().await));
-                    sleep(3_000).await;
+                    ipc::sleep(3_000).await;
                 }
             });
             move || open.set(false)
