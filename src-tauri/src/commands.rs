@@ -45,6 +45,21 @@ pub async fn unlock(
 }
 
 #[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Result<LockState, Error> {
+    blocking(&state, AppState::lock).await
+}
+
+#[tauri::command]
+pub async fn change_passphrase(
+    state: State<'_, AppState>,
+    request: groundgame_domain::ipc::ChangePassphraseRequest,
+) -> Result<(), Error> {
+    let current = groundgame_store::Passphrase::new(request.current)?;
+    let new = groundgame_store::Passphrase::new(request.new)?;
+    blocking(&state, move |state| state.change_passphrase(&current, &new)).await
+}
+
+#[tauri::command]
 pub async fn dismiss_removal(state: State<'_, AppState>) -> Result<LockState, Error> {
     blocking(&state, AppState::dismiss_removal).await
 }

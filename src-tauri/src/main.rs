@@ -26,13 +26,16 @@ fn main() {
     // `--no-demo`: a new database stays empty, for a laptop that enrols with
     // a registry and downloads its office.
     let demo = !std::env::args().skip(1).any(|arg| arg == "--no-demo");
+    // `--lock-after-minutes M`: the open office locks itself after M idle
+    // minutes (fractions allowed; 15 by default).
+    let lock_after = lock_after_argument(std::env::args().skip(1));
     let result = tauri::Builder::default()
         .setup(move |app| {
             let db_path = match &db_override {
                 Some(path) => path.clone(),
                 None => app.path().app_data_dir()?.join("office.db"),
             };
-            let state = state::AppState::new(db_path, demo);
+            let state = state::AppState::new(db_path, demo, lock_after);
             state.start_background_sync();
             app.manage(state);
             Ok(())
@@ -61,13 +64,30 @@ fn main() {
             sync::sync_now,
             review::review_queue,
             review::review_decide,
-            commands::dismiss_removal
+            commands::dismiss_removal,
+            commands::lock,
+            commands::change_passphrase
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
         eprintln!("groundgame: {error}");
         std::process::exit(1);
     }
+}
+
+fn lock_after_argument(args: impl Iterator<Item = String>) -> u32 {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--lock-after-minutes" {
+            if let Some(minutes) = args.next().and_then(|text| text.parse::<f64>().ok()) {
+                if minutes.is_finite() && minutes > 0.0 {
+                    return ((minutes * 60.0).round() as u32).max(1);
+                }
+            }
+            eprintln!("groundgame: --lock-after-minutes takes a number of minutes; using 15");
+        }
+    }
+    groundgame_domain::ipc::DEFAULT_LOCK_AFTER_SECONDS
 }
 
 /// `--db PATH` (or `--db=PATH`) opens that database instead of the one in the

@@ -33,6 +33,8 @@ struct Inner {
     /// Fill a new database with the demo office (off for a laptop that will
     /// enrol and download its office instead).
     demo: bool,
+    /// Seconds without a key or a click before the window locks the office.
+    lock_after_seconds: u32,
     /// `None` until unlocked. SQLite connections are not shareable across
     /// threads, so commands take turns on the one connection, off the UI
     /// thread.
@@ -40,11 +42,12 @@ struct Inner {
 }
 
 impl AppState {
-    pub fn new(db_path: PathBuf, demo: bool) -> Self {
+    pub fn new(db_path: PathBuf, demo: bool, lock_after_seconds: u32) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db_path,
                 demo,
+                lock_after_seconds,
                 store: Mutex::new(None),
             }),
             sync: Arc::default(),
@@ -59,7 +62,35 @@ impl AppState {
             first_run: !self.inner.db_path.exists() && removed.is_none(),
             database: self.inner.db_path.display().to_string(),
             removed,
+            lock_after_seconds: self.inner.lock_after_seconds,
         })
+    }
+
+    /// Closes the office: the key leaves memory with the store (it is
+    /// zeroed on drop), and every command but unlocking is refused until
+    /// the passphrase is typed again. The background sync waits too.
+    pub fn lock(&self) -> Result<LockState, Error> {
+        let store = self.inner.store.lock().map_err(|_| Error::Poisoned)?.take();
+        drop(store);
+        self.lock_state()
+    }
+
+    /// A new passphrase for the office, typed on the unlock screen while the
+    /// office is closed: the key is rewrapped, the database is not touched.
+    pub fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<(), Error> {
+        if self
+            .inner
+            .store
+            .lock()
+            .map_err(|_| Error::Poisoned)?
+            .is_some()
+        {
+            return Err(Error::BadRequest(
+                "lock the office before changing its passphrase".into(),
+            ));
+        }
+        groundgame_store::change_passphrase(&self.inner.db_path, current, new)?;
+        Ok(())
     }
 
     /// Where the notice of a wipe is kept (beside the database, which is

@@ -658,6 +658,72 @@ async fn a_revoked_laptop_wipes_itself_and_says_so() {
     app.close().await;
 }
 
+/// The office locks from its Lock button and by itself when nobody touches
+/// it; while locked its passphrase can be changed (the key is rewrapped),
+/// after which only the new one opens it.
+#[tokio::test]
+async fn the_office_locks_and_its_passphrase_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("office.db");
+    let mut app = Desktop::launch(
+        "lock",
+        &["--db", path_arg(&db), "--lock-after-minutes", "0.25"],
+    )
+    .await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    type_into(&app, "#passphrase-confirm", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains("3,000 voters"))
+        .await;
+    click(&app, "#lock").await;
+    app.wait_for_count("#passphrase", |count| count == 1).await;
+    assert_eq!(
+        app.wait_for_count("#result-count", |count| count == 0)
+            .await,
+        0,
+        "nothing of the office shows once locked"
+    );
+
+    let new_passphrase = "a longer sentence now";
+    click(&app, "#change-passphrase").await;
+    type_into(&app, "#current-passphrase", PASSPHRASE).await;
+    type_into(&app, "#new-passphrase", new_passphrase).await;
+    type_into(&app, "#new-passphrase-confirm", new_passphrase).await;
+    click(&app, "#change-passphrase-submit").await;
+    app.wait_for_text("#passphrase-changed", |text| text.contains("changed"))
+        .await;
+    app.screenshot("passphrase-changed").await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#unlock-error", |text| text.contains("wrong passphrase"))
+        .await;
+    type_into(&app, "#passphrase", new_passphrase).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains("3,000 voters"))
+        .await;
+
+    // Left alone for the configured quarter of a minute, it locks itself.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let locked = app
+            .client
+            .find_all(Locator::Css("#passphrase"))
+            .await
+            .map(|found| !found.is_empty())
+            .unwrap_or(false);
+        if locked {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle office never locked itself"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    app.screenshot("idle-locked").await;
+    app.close().await;
+}
+
 /// Records `code` for the voter the walk screen offers at the first door.
 async fn knock(app: &Desktop, code: &str) {
     click(app, "#tab-walk").await;

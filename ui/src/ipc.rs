@@ -3,9 +3,9 @@
 //! `IpcError` value, never as an exception.
 
 use groundgame_domain::ipc::{
-    command, ContactRequest, CorrectionRequest, DncRequest, EnrolDeviceRequest, ImportRequest,
-    IpcError, IpcErrorKind, LockState, OfficeOverview, RegistryLink, SyncOverview, SyncReport,
-    SyncStatus, SyncStep, VoterPage, VoterQuery,
+    command, ChangePassphraseRequest, ContactRequest, CorrectionRequest, DncRequest,
+    EnrolDeviceRequest, ImportRequest, IpcError, IpcErrorKind, LockState, OfficeOverview,
+    RegistryLink, SyncOverview, SyncReport, SyncStatus, SyncStep, VoterPage, VoterQuery,
 };
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
@@ -75,6 +75,23 @@ struct UnlockArgs<'a> {
 
 pub async fn lock_state() -> Result<LockState, IpcError> {
     call(command::LOCK_STATE, &NoArgs {}).await
+}
+
+pub async fn lock() -> Result<LockState, IpcError> {
+    call(command::LOCK, &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct ChangePassphraseArgs<'a> {
+    request: &'a ChangePassphraseRequest,
+}
+
+pub async fn change_passphrase(request: &ChangePassphraseRequest) -> Result<(), IpcError> {
+    call(
+        command::CHANGE_PASSPHRASE,
+        &ChangePassphraseArgs { request },
+    )
+    .await
 }
 
 pub async fn dismiss_removal() -> Result<LockState, IpcError> {

@@ -139,6 +139,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Change the office's passphrase: the key is rewrapped, the database
+    /// is not re-encrypted. The current one from GROUNDGAME_PASSPHRASE, the
+    /// new one from GROUNDGAME_NEW_PASSPHRASE (or both asked on the terminal).
+    Passphrase {
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Count what the database holds.
     Stats {
         #[arg(long)]
@@ -173,6 +180,7 @@ fn main() -> ExitCode {
 
 /// The environment variable scripts pass the passphrase in.
 const PASSPHRASE_VAR: &str = "GROUNDGAME_PASSPHRASE";
+const NEW_PASSPHRASE_VAR: &str = "GROUNDGAME_NEW_PASSPHRASE";
 
 /// The database passphrase: from `GROUNDGAME_PASSPHRASE`, else asked for on
 /// the terminal (twice for a new database, so a typo cannot lock it).
@@ -258,6 +266,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             (Some(id), Some(action)) => review::decide(&db, id, &action, note, json)?,
             _ => review::list(&db, json)?,
         },
+        Command::Passphrase { db } => {
+            if !db.exists() {
+                anyhow::bail!("there is no database at {}", db.display());
+            }
+            let current = passphrase(&db, false)?;
+            let new = match std::env::var(NEW_PASSPHRASE_VAR) {
+                Ok(text) => Passphrase::new(text)?,
+                Err(_) if std::io::stdin().is_terminal() => {
+                    let first = Passphrase::new(rpassword::prompt_password("New passphrase: ")?)?;
+                    let again = Passphrase::new(rpassword::prompt_password("Type it again: ")?)?;
+                    if !again.matches(&first) {
+                        anyhow::bail!("the two passphrases differ; nothing was changed");
+                    }
+                    first
+                }
+                Err(_) => anyhow::bail!(
+                    "set {NEW_PASSPHRASE_VAR} to the new passphrase, or run groundgame in a terminal"
+                ),
+            };
+            groundgame_store::change_passphrase(&db, &current, &new)?;
+            println!(
+                "the passphrase of {} is changed; its key file {} is rewrapped (back it up again)",
+                db.display(),
+                groundgame_store::key_path(&db).display()
+            );
+        }
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

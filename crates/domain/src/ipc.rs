@@ -34,6 +34,8 @@ pub mod command {
     pub const REVIEW_QUEUE: &str = "review_queue";
     pub const REVIEW_DECIDE: &str = "review_decide";
     pub const DISMISS_REMOVAL: &str = "dismiss_removal";
+    pub const LOCK: &str = "lock";
+    pub const CHANGE_PASSPHRASE: &str = "change_passphrase";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -61,6 +63,8 @@ pub mod command {
         REVIEW_QUEUE,
         REVIEW_DECIDE,
         DISMISS_REMOVAL,
+        LOCK,
+        CHANGE_PASSPHRASE,
     ];
 }
 
@@ -136,6 +140,26 @@ pub struct LockState {
     /// says so instead of offering to unlock anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<RemovalNotice>,
+    /// The open office locks itself after this many seconds without a key
+    /// or a click (15 minutes unless the app was started otherwise).
+    #[serde(default = "default_lock_after")]
+    pub lock_after_seconds: u32,
+}
+
+/// Fifteen minutes: long enough for a call, short enough for a laptop left
+/// on a table.
+pub const DEFAULT_LOCK_AFTER_SECONDS: u32 = 15 * 60;
+
+fn default_lock_after() -> u32 {
+    DEFAULT_LOCK_AFTER_SECONDS
+}
+
+/// A new passphrase for the office (the key is rewrapped; the database is
+/// not re-encrypted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassphraseRequest {
+    pub current: String,
+    pub new: String,
 }
 
 /// What a laptop the campaign revoked did, shown on its last screen.

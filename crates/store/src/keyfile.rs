@@ -214,33 +214,8 @@ pub(crate) fn create(
     }
     let mut key = Zeroizing::new([0_u8; 32]);
     OsRng.fill_bytes(key.as_mut_slice());
-    let mut salt = [0_u8; 16];
-    OsRng.fill_bytes(&mut salt);
-    let mut nonce = [0_u8; 24];
-    OsRng.fill_bytes(&mut nonce);
-
-    let wrapping = derive(passphrase, &salt, params)?;
-    let cipher = XChaCha20Poly1305::new(wrapping.as_slice().into());
-    let wrapped = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: key.as_slice(),
-                aad: ASSOCIATED_DATA,
-            },
-        )
-        .map_err(|_| StoreError::KeyFile("cannot wrap the database key".into()))?;
-    let file = KeyFile {
-        format: FORMAT,
-        kdf: "argon2id".into(),
-        params,
-        salt: hex(&salt),
-        nonce: hex(&nonce),
-        wrapped_key: hex(&wrapped),
-        page_hmac: Some(PageHmac::Sha256),
-    };
-    let json =
-        serde_json::to_vec_pretty(&file).map_err(|error| StoreError::KeyFile(error.to_string()))?;
+    let key = DatabaseKey(key, PageHmac::Sha256);
+    let json = wrap(&key, passphrase, params)?;
     // Written whole to a temporary file, then renamed: a crash never leaves
     // half a key file.
     let temporary = path.with_extension("key.tmp");
@@ -249,7 +224,7 @@ pub(crate) fn create(
         .map_err(|error| {
             StoreError::KeyFile(format!("cannot write {}: {error}", path.display()))
         })?;
-    Ok(DatabaseKey(key, PageHmac::Sha256))
+    Ok(key)
 }
 
 /// Writes a file only its owner can read or write (0600 on Unix), synced
@@ -282,6 +257,64 @@ impl KdfParams {
             && (1..=Self::MAX.iterations).contains(&self.iterations)
             && (1..=Self::MAX.parallelism).contains(&self.parallelism)
     }
+}
+
+/// Wraps the database key of `path` under a new passphrase: the current one
+/// must open it; the database is not re-encrypted (its key stays), and the
+/// new key file replaces the old one in one rename, so a crash leaves one
+/// or the other, never neither.
+pub fn change_passphrase(
+    db: &Path,
+    current: &Passphrase,
+    new: &Passphrase,
+) -> Result<(), StoreError> {
+    let path = key_path(db);
+    let key = unlock(&path, current)?;
+    let text = std::fs::read(&path)
+        .map_err(|error| StoreError::KeyFile(format!("cannot read {}: {error}", path.display())))?;
+    let old: KeyFile = serde_json::from_slice(&text)
+        .map_err(|error| StoreError::KeyFile(format!("{} is damaged: {error}", path.display())))?;
+    let json = wrap(&key, new, old.params)?;
+    let temporary = path.with_extension("key.tmp");
+    write_private(&temporary, &json)
+        .and_then(|()| std::fs::rename(&temporary, &path))
+        .map_err(|error| {
+            StoreError::KeyFile(format!("cannot write {}: {error}", path.display()))
+        })?;
+    Ok(())
+}
+
+/// The key file's JSON for `key` wrapped by `passphrase`.
+fn wrap(
+    key: &DatabaseKey,
+    passphrase: &Passphrase,
+    params: KdfParams,
+) -> Result<Vec<u8>, StoreError> {
+    let mut salt = [0_u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let mut nonce = [0_u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+    let wrapping = derive(passphrase, &salt, params)?;
+    let cipher = XChaCha20Poly1305::new(wrapping.as_slice().into());
+    let wrapped = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: key.0.as_slice(),
+                aad: ASSOCIATED_DATA,
+            },
+        )
+        .map_err(|_| StoreError::KeyFile("cannot wrap the database key".into()))?;
+    let file = KeyFile {
+        format: FORMAT,
+        kdf: "argon2id".into(),
+        params,
+        salt: hex(&salt),
+        nonce: hex(&nonce),
+        wrapped_key: hex(&wrapped),
+        page_hmac: Some(key.1),
+    };
+    serde_json::to_vec_pretty(&file).map_err(|error| StoreError::KeyFile(error.to_string()))
 }
 
 /// Unwraps the database key in `path` with `passphrase`.
@@ -426,6 +459,52 @@ mod tests {
         let key = create(&path, &passphrase("correct horse"), FAST).expect("create");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(!text.contains(&hex(key.0.as_slice())));
+    }
+
+    #[test]
+    fn a_new_passphrase_rewraps_the_same_key_and_the_old_one_stops_working() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("office.db");
+        let created = create(&key_path(&db), &passphrase("correct horse"), FAST).expect("create");
+        let wrong = change_passphrase(
+            &db,
+            &passphrase("wrong horse"),
+            &passphrase("battery staple"),
+        );
+        assert!(
+            matches!(wrong, Err(StoreError::WrongPassphrase)),
+            "{wrong:?}"
+        );
+        change_passphrase(
+            &db,
+            &passphrase("correct horse"),
+            &passphrase("battery staple"),
+        )
+        .expect("changed");
+        let unlocked = unlock(&key_path(&db), &passphrase("battery staple")).expect("unlock");
+        assert_eq!(
+            unlocked.pragma_value(),
+            created.pragma_value(),
+            "the same key"
+        );
+        assert!(matches!(
+            unlock(&key_path(&db), &passphrase("correct horse")),
+            Err(StoreError::WrongPassphrase)
+        ));
+        let mode = {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::metadata(key_path(&db))
+                    .expect("metadata")
+                    .permissions()
+                    .mode()
+                    & 0o777
+            }
+            #[cfg(not(unix))]
+            0o600
+        };
+        assert_eq!(mode, 0o600);
     }
 
     #[test]

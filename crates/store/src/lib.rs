@@ -34,7 +34,7 @@ pub use groundgame_domain::office::{
     ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,
 };
 pub use import::{ImportError, ImportOptions};
-pub use keyfile::{key_path, wipe, KdfParams, Passphrase};
+pub use keyfile::{change_passphrase, key_path, wipe, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
 pub use queue::{within_calling_hours, CallListRules, Caller, Segment, LEASE_MINUTES};
 pub use script::STANDARD_SCRIPT;

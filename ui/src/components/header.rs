@@ -4,13 +4,14 @@
 
 use crate::format::group;
 use crate::ipc;
-use groundgame_domain::ipc::{IpcError, OfficeOverview, SyncStatus};
+use groundgame_domain::ipc::{IpcError, LockState, OfficeOverview, SyncStatus};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     /// Changes made so far in this session; a new value refreshes the counts.
     pub changes: u32,
+    pub on_locked: Callback<LockState>,
 }
 
 #[function_component(Header)]
@@ -27,6 +28,17 @@ pub fn header(props: &HeaderProps) -> Html {
             });
         });
     }
+    let lock = {
+        let on_locked = props.on_locked.clone();
+        Callback::from(move |_| {
+            let on_locked = on_locked.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(state) = ipc::lock().await {
+                    on_locked.emit(state);
+                }
+            });
+        })
+    };
     let pending = sync.as_ref().map_or(0, |s| s.pending_changes);
     let status = match &*sync {
         Some(status) if status.online && pending == 0 => "Online · up to date".to_owned(),
@@ -70,6 +82,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 })}></span>
                 <span id="sync-text">{ status }</span>
             </div>
+            <button id="lock" class="lock" onclick={lock} title="Close the office until the passphrase is typed again">{ "Lock" }</button>
         </header>
     }
 }

@@ -26,8 +26,14 @@ pub enum View {
     Review,
 }
 
+#[derive(Properties, PartialEq)]
+pub struct OfficeProps {
+    /// The office was locked (the Lock button); the unlock screen follows.
+    pub on_locked: Callback<groundgame_domain::ipc::LockState>,
+}
+
 #[function_component(Office)]
-pub fn office() -> Html {
+pub fn office(props: &OfficeProps) -> Html {
     let view = use_state(|| View::Voters);
     let selected = use_state(|| None::<String>);
     // Bumped after every change, so the header and the lists refresh.
@@ -65,7 +71,7 @@ pub fn office() -> Html {
     };
     html! {
         <div class="app">
-            <Header changes={*changes} />
+            <Header changes={*changes} on_locked={props.on_locked.clone()} />
             <nav class="tabs" role="tablist">
                 { tab(View::Voters, "Voters", "tab-voters") }
                 { tab(View::Walk, "Walk lists", "tab-walk") }

@@ -2,7 +2,7 @@
 //! only the passphrase opens; on the very first start the user chooses it.
 
 use crate::ipc;
-use groundgame_domain::ipc::PASSPHRASE_MIN_CHARS;
+use groundgame_domain::ipc::{ChangePassphraseRequest, PASSPHRASE_MIN_CHARS};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -104,7 +104,86 @@ pub fn unlock(props: &UnlockProps) -> Html {
                 </button>
                 <p class="database" title="Back up this file and its .key file together">{ &props.database }</p>
             </form>
+            if !props.first_run {
+                <ChangePassphrase />
+            }
         </div>
+    }
+}
+
+/// A new passphrase for the office, while it is closed: the key file is
+/// rewrapped (back it up again); the database is not re-encrypted.
+#[function_component(ChangePassphrase)]
+fn change_passphrase() -> Html {
+    let open = use_state(|| false);
+    let current = use_node_ref();
+    let new = use_node_ref();
+    let confirmation = use_node_ref();
+    let message = use_state(|| None::<Result<String, String>>);
+    let busy = use_state(|| false);
+    let on_submit = {
+        let (current, new, confirmation) = (current.clone(), new.clone(), confirmation.clone());
+        let (message, busy) = (message.clone(), busy.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let value = |node: &NodeRef| {
+                node.cast::<HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default()
+            };
+            let typed_new = value(&new);
+            if let Some(problem) = check_new_passphrase(&typed_new, &value(&confirmation)) {
+                message.set(Some(Err(problem)));
+                return;
+            }
+            let request = ChangePassphraseRequest {
+                current: value(&current),
+                new: typed_new,
+            };
+            for node in [&current, &new, &confirmation] {
+                if let Some(input) = node.cast::<HtmlInputElement>() {
+                    input.set_value("");
+                }
+            }
+            busy.set(true);
+            let (message, busy) = (message.clone(), busy.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                message.set(Some(match ipc::change_passphrase(&request).await {
+                    Ok(()) => Ok("The passphrase is changed: unlock with the new one, and back up the .key file again.".into()),
+                    Err(failure) => Err(failure.message),
+                }));
+                busy.set(false);
+            });
+        })
+    };
+    if !*open {
+        let open = open.clone();
+        return html! {
+            <button id="change-passphrase" class="link" onclick={Callback::from(move |_| open.set(true))}>
+                { "Change the passphrase" }
+            </button>
+        };
+    }
+    html! {
+        <form class="unlock change-passphrase" onsubmit={on_submit}>
+            <h2>{ "Change the passphrase" }</h2>
+            <label for="current-passphrase">{ "Current passphrase" }</label>
+            <input id="current-passphrase" ref={current} type="password" autocomplete="current-password" />
+            <label for="new-passphrase">{ "New passphrase" }</label>
+            <input id="new-passphrase" ref={new} type="password" autocomplete="new-password" />
+            <label for="new-passphrase-confirm">{ "Type it again" }</label>
+            <input id="new-passphrase-confirm" ref={confirmation} type="password" autocomplete="new-password" />
+            {
+                match &*message {
+                    Some(Ok(text)) => html! { <p id="passphrase-changed" class="ok">{ text }</p> },
+                    Some(Err(text)) => html! { <p id="passphrase-error" class="error" role="alert">{ text }</p> },
+                    None => html! {},
+                }
+            }
+            <button id="change-passphrase-submit" class="primary" type="submit" disabled={*busy}>
+                { if *busy { "Changing…" } else { "Change it" } }
+            </button>
+        </form>
     }
 }
 

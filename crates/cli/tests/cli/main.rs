@@ -114,6 +114,45 @@ fn a_short_passphrase_creates_nothing() {
     assert!(!db.exists());
 }
 
+#[test]
+fn the_passphrase_changes_and_only_the_new_one_opens_the_office() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = path(dir.path(), "office.db");
+    let demo = groundgame(&["demo", "--db", &db]);
+    assert!(demo.status.success(), "{demo:?}");
+    let change = |current: &str, new: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_groundgame"));
+        command
+            .args(["passphrase", "--db", &db])
+            .env("GROUNDGAME_PASSPHRASE", current)
+            .env_remove("GROUNDGAME_NEW_PASSPHRASE");
+        if let Some(new) = new {
+            command.env("GROUNDGAME_NEW_PASSPHRASE", new);
+        }
+        command.output().expect("runs")
+    };
+    let wrong = change("not the passphrase", Some("a new long passphrase"));
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"),
+        "{wrong:?}"
+    );
+    let short = change(PASSPHRASE, Some("short"));
+    assert!(!short.status.success());
+    let changed = change(PASSPHRASE, Some("a new long passphrase"));
+    assert!(changed.status.success(), "{changed:?}");
+    let old = groundgame(&["stats", "--db", &db, "--json"]);
+    assert!(
+        !old.status.success(),
+        "the old passphrase no longer opens it"
+    );
+    let stats = stdout_json(&groundgame_with(
+        &["stats", "--db", &db, "--json"],
+        Some("a new long passphrase"),
+    ));
+    assert_eq!(stats["voters"], 3_000, "the same office, not re-encrypted");
+}
+
 fn path(dir: &Path, name: &str) -> String {
     dir.join(name).to_str().expect("utf-8 temp path").to_owned()
 }
