@@ -219,7 +219,11 @@ async fn one_device_is_limited_on_its_own_and_downloads_one_snapshot_at_a_time()
         .await
         .err()
         .expect("a second one at once is refused");
-    assert_eq!(second.code(), Some("rate_limited"), "{second}");
+    assert_eq!(
+        second.code(),
+        Some(groundgame_domain::wire::ErrorCode::RateLimited),
+        "{second}"
+    );
     assert!(second.retry_after().is_some());
     drop(first);
 
@@ -256,12 +260,17 @@ async fn one_device_is_limited_on_its_own_and_downloads_one_snapshot_at_a_time()
                 .whoami(&token)
                 .await
                 .err()
-                .and_then(|e| e.code().map(str::to_owned)),
+                .and_then(|error| error.code()),
         );
     }
     assert_eq!(
         answers,
-        [None, None, None, Some("rate_limited".to_owned())],
+        [
+            None,
+            None,
+            None,
+            Some(groundgame_domain::wire::ErrorCode::RateLimited)
+        ],
         "the device's burst is spent"
     );
 }

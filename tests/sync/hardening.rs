@@ -98,7 +98,11 @@ async fn a_lock_on_the_registry_loses_no_result() {
         .expect("lock");
 
     let error = laptop.try_sync().await.expect_err("the push cannot land");
-    assert_eq!(error.code(), Some("unavailable"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::Unavailable),
+        "{error}"
+    );
     assert!(error.is_retryable());
     assert!(
         error.retry_after().is_some(),
@@ -274,12 +278,20 @@ async fn a_revoked_laptop_changes_nothing_until_a_coordinator_says_and_a_wiped_o
     let (client, token) = stolen.token().await.expect("token before the wipe");
     client.report_wiped(&token).await.expect("wipe reported");
     let refused = stolen.token().await.expect_err("no token after the wipe");
-    assert_eq!(refused.code(), Some("device_wiped"), "{refused}");
+    assert_eq!(
+        refused.code(),
+        Some(groundgame_domain::wire::ErrorCode::DeviceWiped),
+        "{refused}"
+    );
     let error = client
         .whoami(&token)
         .await
         .expect_err("the old token is dead too");
-    assert_eq!(error.code(), Some("unauthenticated"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::Unauthenticated),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -481,13 +493,21 @@ async fn clocks_and_formats_the_registry_cannot_trust_are_refused_or_clamped() {
     let mut garbled = raw(1, &correction("es"), honest_clock());
     garbled.hlc = "tomorrow".into();
     let error = device.push_raw(vec![garbled]).await.expect_err("refused");
-    assert_eq!(error.code(), Some("malformed"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::Malformed),
+        "{error}"
+    );
     assert!(error.to_string().contains("mutations[0].hlc"), "{error}");
 
     let mut newer = raw(1, &correction("es"), honest_clock());
     newer.version = 7;
     let error = device.push_raw(vec![newer]).await.expect_err("refused");
-    assert_eq!(error.code(), Some("unknown_format"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::UnknownFormat),
+        "{error}"
+    );
     assert_eq!(campaign.count("SELECT count(*) FROM mutations").await, 0);
 
     // A month ahead counts as twelve hours ahead.

@@ -204,7 +204,11 @@ async fn another_offices_numbers_cannot_be_leased() {
         .lease_raw(vec![LeaseTarget::phone(&south_phone)])
         .await
         .expect_err("outside the office");
-    assert_eq!(error.code(), Some("outside_scope"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::OutsideScope),
+        "{error}"
+    );
     assert_eq!(
         campaign.count("SELECT count(*) FROM leases").await,
         0,

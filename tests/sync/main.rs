@@ -154,7 +154,11 @@ async fn holes_and_reused_sequences_are_refused_and_change_nothing() {
 
     // A push that starts after a hole.
     let error = a.push_raw(batch[1..].to_vec()).await.expect_err("a hole");
-    assert_eq!(error.code(), Some("sequence_gap"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::SequenceGap),
+        "{error}"
+    );
     assert!(error.to_string().contains("expects next"), "{error}");
     assert_eq!(campaign.stats().await, before);
 
@@ -163,7 +167,11 @@ async fn holes_and_reused_sequences_are_refused_and_change_nothing() {
     let mut reused = batch[..1].to_vec();
     reused[0].mutation_id = "0193f000-0000-7000-8000-000000000000".into();
     let error = a.push_raw(reused).await.expect_err("reused");
-    assert_eq!(error.code(), Some("sequence_mismatch"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::SequenceMismatch),
+        "{error}"
+    );
     assert_eq!(
         campaign
             .count("SELECT count(*) FROM contact_attempts")
@@ -344,7 +352,10 @@ async fn a_revoked_device_pushes_what_it_holds_and_reads_nothing_more() {
         "it waits in review (hardening.rs applies it)"
     );
     let error = a.pull_raw(0).await.expect_err("revoked");
-    assert_eq!(error.code(), Some("device_revoked"));
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::DeviceRevoked)
+    );
 }
 
 #[tokio::test]

@@ -177,5 +177,9 @@ async fn a_broken_download_resumes_where_it_stopped() {
         .await
         .err()
         .expect("refused");
-    assert_eq!(error.code(), Some("malformed"), "{error}");
+    assert_eq!(
+        error.code(),
+        Some(groundgame_domain::wire::ErrorCode::Malformed),
+        "{error}"
+    );
 }

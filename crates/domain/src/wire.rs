@@ -141,6 +141,83 @@ pub struct ApiErrorBody {
     pub message: String,
 }
 
+/// The stable codes of `ApiErrorBody::error`, shared by the registry that
+/// sends them and the client that acts on them (docs/sync-protocol.md,
+/// "Every request"). The wire carries the text, so a newer registry's code
+/// reaches an older client as text it shows rather than a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Malformed,
+    Unauthenticated,
+    DeviceRevoked,
+    DeviceWiped,
+    OutsideScope,
+    NotFound,
+    NotACoordinator,
+    Timeout,
+    SequenceGap,
+    SequenceMismatch,
+    CheckpointAhead,
+    AlreadyResolved,
+    CannotApply,
+    TooLarge,
+    UnknownFormat,
+    ProtocolUnsupported,
+    RateLimited,
+    Unavailable,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 18] = [
+        Self::Malformed,
+        Self::Unauthenticated,
+        Self::DeviceRevoked,
+        Self::DeviceWiped,
+        Self::OutsideScope,
+        Self::NotFound,
+        Self::NotACoordinator,
+        Self::Timeout,
+        Self::SequenceGap,
+        Self::SequenceMismatch,
+        Self::CheckpointAhead,
+        Self::AlreadyResolved,
+        Self::CannotApply,
+        Self::TooLarge,
+        Self::UnknownFormat,
+        Self::ProtocolUnsupported,
+        Self::RateLimited,
+        Self::Unavailable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::DeviceRevoked => "device_revoked",
+            Self::DeviceWiped => "device_wiped",
+            Self::OutsideScope => "outside_scope",
+            Self::NotFound => "not_found",
+            Self::NotACoordinator => "not_a_coordinator",
+            Self::Timeout => "timeout",
+            Self::SequenceGap => "sequence_gap",
+            Self::SequenceMismatch => "sequence_mismatch",
+            Self::CheckpointAhead => "checkpoint_ahead",
+            Self::AlreadyResolved => "already_resolved",
+            Self::CannotApply => "cannot_apply",
+            Self::TooLarge => "too_large",
+            Self::UnknownFormat => "unknown_format",
+            Self::ProtocolUnsupported => "protocol_unsupported",
+            Self::RateLimited => "rate_limited",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == text)
+    }
+}
+
 /// The most mutations one push may carry.
 pub const PUSH_LIMIT: usize = 500;
 /// The most changes one pull page may carry.
@@ -303,4 +380,21 @@ pub struct LeaseRefusal {
 pub struct LeaseResponse {
     pub granted: Vec<LeaseGrant>,
     pub refused: Vec<LeaseRefusal>,
+}
+
+#[cfg(test)]
+mod error_code_tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn every_error_code_reads_back_and_is_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert_eq!(
+                serde_json::to_value(code).expect("serialises"),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+        assert_eq!(ErrorCode::parse("made_up"), None);
+    }
 }

@@ -7,13 +7,13 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use groundgame_domain::wire::ApiErrorBody;
+use groundgame_domain::wire::{ApiErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     /// Seconds after which the same request may succeed, sent as
     /// `Retry-After` (a busy registry, a database that had a bad moment).
@@ -21,7 +21,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -38,11 +38,16 @@ impl ApiError {
 
     /// The registry cannot answer now, and nothing was committed.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message).retry_after(1)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            message,
+        )
+        .retry_after(1)
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, message)
     }
 
     /// The database failed under a request: nothing was committed, and the
@@ -75,12 +80,12 @@ impl IntoResponse for ApiError {
         // A busy or database-less registry has logged its cause already (or
         // has none worth a line per request); anything else is a bug.
         if self.status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(code = self.code, message = %self.message, "request failed");
+            tracing::error!(code = self.code.as_str(), message = %self.message, "request failed");
         }
         let mut response = (
             self.status,
             Json(ApiErrorBody {
-                error: self.code.to_owned(),
+                error: self.code.as_str().to_owned(),
                 message: self.message,
             }),
         )
@@ -100,11 +105,17 @@ impl From<IdentityError> for ApiError {
         match error {
             IdentityError::MalformedCode(_) | IdentityError::Invalid(_) => Self::malformed(message),
             IdentityError::UnknownCode | IdentityError::BadCredential | IdentityError::BadToken => {
-                Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+                Self::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::Unauthenticated,
+                    message,
+                )
             }
-            IdentityError::Wiped => Self::new(StatusCode::FORBIDDEN, "device_wiped", message),
+            IdentityError::Wiped => {
+                Self::new(StatusCode::FORBIDDEN, ErrorCode::DeviceWiped, message)
+            }
             IdentityError::NoSuchOffice(_) | IdentityError::NoSuchDevice(_) => {
-                Self::new(StatusCode::NOT_FOUND, "not_found", message)
+                Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
             }
             IdentityError::Database(error) => Self::database(error),
         }
@@ -130,7 +141,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "the request body is over the registry's limit of {} bytes; send fewer items at a time",
                 crate::http::BODY_LIMIT

@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use crate::identity::Device;
 use groundgame_domain::feed::FeedRow;
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{Change, PullResponse, PULL_LIMIT};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -158,7 +159,7 @@ pub async fn pull(
     if after > head {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
-            "checkpoint_ahead",
+            ErrorCode::CheckpointAhead,
             format!(
                 "this device has read the feed up to {after} but the registry's feed ends at {head}; \
                  the registry was restored from an older backup: the device must take a new snapshot"
@@ -196,7 +197,7 @@ pub async fn pull(
             tracing::error!(%error, position, "a stored change cannot be read");
             ApiError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "unavailable",
+                ErrorCode::Unavailable,
                 format!(
                     "the registry cannot read its change {position}; tell the campaign's admin"
                 ),

@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
     LeaseRequest, LeaseResponse, PullResponse, PushRequest, PushResponse, TokenRequest,
@@ -186,7 +187,7 @@ impl Guard {
                 let seconds = u32::try_from(wait.as_secs()).unwrap_or(u32::MAX).max(1);
                 Err(ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
+                    ErrorCode::RateLimited,
                     format!("too many requests from {what}; nothing was changed, try again in {seconds} s"),
                 )
                 .retry_after(seconds))
@@ -350,7 +351,7 @@ async fn guard_request(
         Err(_) => {
             return Err(ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "timeout",
+                ErrorCode::Timeout,
                 format!(
                     "the request body did not arrive within {} s; nothing was changed",
                     guard.config.body_timeout.as_secs()
@@ -360,7 +361,7 @@ async fn guard_request(
         Ok(Err(_)) => {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
+                ErrorCode::TooLarge,
                 format!(
                     "the request body is over this endpoint's limit of {limit} bytes (or broke off); nothing was changed"
                 ),
@@ -400,7 +401,7 @@ async fn require_protocol(request: Request, next: Next) -> Result<Response, ApiE
         }
         _ => Err(ApiError::new(
             StatusCode::UPGRADE_REQUIRED,
-            "protocol_unsupported",
+            ErrorCode::ProtocolUnsupported,
             format!(
                 "this registry speaks sync protocol {PROTOCOL_MIN} to {PROTOCOL_VERSION} and the request {}; update groundgame (or the registry) so they match",
                 match sent {
@@ -545,7 +546,7 @@ async fn wiped(
     if !device.revoked {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "outside_scope",
+            ErrorCode::OutsideScope,
             "only a revoked device reports a wipe; this one is still enrolled",
         ));
     }
@@ -694,7 +695,7 @@ impl FromRequestParts<PgPool> for Active {
         if device.revoked {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "device_revoked",
+                ErrorCode::DeviceRevoked,
                 "this device was revoked by the campaign: push what it still holds, then it wipes its data",
             ));
         }

@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::identity::Device;
 use axum::http::StatusCode;
 use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{
     LeaseGrant, LeaseRefusal, LeaseRequest, LeaseResponse, LEASE_BATCH, LEASE_TTL_MAX,
 };
@@ -40,7 +41,7 @@ pub async fn lease(
         let named: Vec<&str> = outside.iter().take(3).map(String::as_str).collect();
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "outside_scope",
+            ErrorCode::OutsideScope,
             format!(
                 "{} of these targets are not in this device's office ({}{}); nothing was leased",
                 outside.len(),
@@ -88,7 +89,7 @@ pub async fn lease(
         LeaseTarget::parse(text).map_err(|error| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "unavailable",
+                ErrorCode::Unavailable,
                 error.to_string(),
             )
         })

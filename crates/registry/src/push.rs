@@ -11,6 +11,7 @@ use crate::identity::Device;
 use crate::merge::{self, Decision};
 use axum::http::StatusCode;
 use groundgame_domain::mutation::DecodeError;
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{
     PushMutation, PushOutcome, PushRequest, PushResponse, PushResult, PUSH_LIMIT,
 };
@@ -119,7 +120,7 @@ async fn attempt(
         if mutation.seq != applied_through + 1 {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "sequence_gap",
+                ErrorCode::SequenceGap,
                 format!(
                     "this device's mutation {} came before {}, the one the registry expects next; \
                      nothing in this push was applied. Push the outbox from {} in order",
@@ -249,7 +250,7 @@ fn prepare(mutations: &[PushMutation], now_ms: u64) -> Result<Vec<Prepared<'_>>,
     if mutations.len() > PUSH_LIMIT {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "a push carries at most {PUSH_LIMIT} mutations and this one has {}; send the outbox in batches",
                 mutations.len()
@@ -287,7 +288,7 @@ fn prepare(mutations: &[PushMutation], now_ms: u64) -> Result<Vec<Prepared<'_>>,
         if let Err(error @ DecodeError::UnknownFormat { .. }) = &decoded {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_format",
+                ErrorCode::UnknownFormat,
                 format!("mutations[{index}]: {error}; nothing in this push was applied"),
             ));
         }
@@ -328,7 +329,7 @@ async fn stored_result(
         }
         Some((mutation_id, ..)) => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "sequence_mismatch",
+            ErrorCode::SequenceMismatch,
             format!(
                 "this device's mutation {} was applied before as {mutation_id}, and now arrives as {}; \
                  the device's outbox was reset or copied from another device. Nothing in this push was applied",
@@ -337,7 +338,7 @@ async fn stored_result(
         )),
         None => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "sequence_mismatch",
+            ErrorCode::SequenceMismatch,
             format!(
                 "the registry has no record of this device's mutation {}; nothing in this push was applied",
                 mutation.seq
@@ -399,7 +400,7 @@ mod tests {
         }
     }
 
-    fn refusal(mutations: &[PushMutation]) -> (StatusCode, &'static str, String) {
+    fn refusal(mutations: &[PushMutation]) -> (StatusCode, ErrorCode, String) {
         match prepare(mutations, NOW) {
             Ok(_) => panic!("accepted {mutations:?}"),
             Err(error) => (error.status, error.code, error.message),
@@ -410,14 +411,14 @@ mod tests {
     fn a_push_is_a_run_of_consecutive_sequences() {
         assert!(prepare(&[mutation(3), mutation(4), mutation(5)], NOW).is_ok());
         let (_, code, message) = refusal(&[mutation(3), mutation(5)]);
-        assert_eq!(code, "malformed");
+        assert_eq!(code, ErrorCode::Malformed);
         assert!(
             message.contains("mutations[1].seq is 5 after 3"),
             "{message}"
         );
-        assert_eq!(refusal(&[mutation(0)]).1, "malformed");
+        assert_eq!(refusal(&[mutation(0)]).1, ErrorCode::Malformed);
         let many: Vec<_> = (1..=501).map(mutation).collect();
-        assert_eq!(refusal(&many).1, "too_large");
+        assert_eq!(refusal(&many).1, ErrorCode::TooLarge);
     }
 
     #[test]
@@ -429,7 +430,10 @@ mod tests {
             next.seq = 2;
             next
         }]);
-        assert_eq!((status, code), (StatusCode::BAD_REQUEST, "malformed"));
+        assert_eq!(
+            (status, code),
+            (StatusCode::BAD_REQUEST, ErrorCode::Malformed)
+        );
         assert!(
             message.contains("mutations[1].hlc is \"soon\""),
             "{message}"
@@ -463,7 +467,7 @@ mod tests {
         let (status, code, message) = refusal(&[mutation(1), newer]);
         assert_eq!(
             (status, code),
-            (StatusCode::UNPROCESSABLE_ENTITY, "unknown_format")
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::UnknownFormat)
         );
         assert!(message.contains("mutations[1]"), "{message}");
 

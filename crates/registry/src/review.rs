@@ -18,6 +18,7 @@ use groundgame_domain::mutation::{MutationKind, MUTATION_VERSION};
 use groundgame_domain::review::{
     ReviewAction, ReviewDecision, ReviewItem, ReviewKind, ReviewList, ReviewResolution,
 };
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{PushOutcome, Role};
 use groundgame_domain::{Hlc, Mutation};
 use sqlx::{PgConnection, PgPool};
@@ -45,7 +46,7 @@ impl Reviewer {
             }
             role => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "not_a_coordinator",
+                ErrorCode::NotACoordinator,
                 format!(
                     "this device is enrolled as a {}; only a coordinator's or an admin's device reviews the queue",
                     role.as_str()
@@ -284,14 +285,14 @@ pub async fn resolve(
     else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("there is no review item {id} in this campaign"),
         ));
     };
     if !reviewer.sees(precinct.as_deref()) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "outside_scope",
+            ErrorCode::OutsideScope,
             format!(
                 "review item {id} is about a voter in precinct {}, outside this coordinator's office; nothing was changed",
                 precinct.as_deref().unwrap_or("(none)")
@@ -301,7 +302,7 @@ pub async fn resolve(
     if let Some(resolution) = resolution {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "already_resolved",
+            ErrorCode::AlreadyResolved,
             format!(
                 "review item {id} was already decided ({resolution}) at {}; nothing was changed",
                 resolved_at.unwrap_or_default()
@@ -311,7 +312,7 @@ pub async fn resolve(
     let Some(kind) = ReviewKind::from_stored(&stored) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "review item {id} is of a kind this registry does not know ({stored:?}); \
                  decide it from an up-to-date registry. Nothing was changed"
@@ -577,7 +578,7 @@ async fn set_status(
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "outside_scope",
+            ErrorCode::OutsideScope,
             format!(
                 "voter {} of review item {} is now in precinct {}, outside this coordinator's office; nothing was changed",
                 item.voter_id,
@@ -589,7 +590,7 @@ async fn set_status(
     if status == Status::Removed && source != "door" {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "voter {} of review item {} is in the state's voter file, not added at a door; only people added at a door are removed. Nothing was changed",
                 item.voter_id, item.id
@@ -683,7 +684,7 @@ async fn apply_held_work(
     let Some((office, role, revoked, hlc, pushed, version)) = recorded else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "review item {} no longer has the push it came from on the registry; discard it",
                 item.id
@@ -693,7 +694,7 @@ async fn apply_held_work(
     let role = Role::parse(&role).ok_or_else(|| {
         ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "the device that recorded review item {} has a role this registry does not know ({role:?})",
                 item.id
@@ -712,7 +713,7 @@ async fn apply_held_work(
     let mutation = Mutation::decode(&pushed, version, &item.payload).map_err(|error| {
         ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "review item {} cannot be applied: {error}; discard it",
                 item.id
@@ -739,7 +740,7 @@ fn applied(decision: Decision, item: &Item) -> Result<Vec<NewChange>, ApiError> 
         PushOutcome::Applied | PushOutcome::Duplicate => Ok(decision.changes),
         PushOutcome::Rejected | PushOutcome::Conflict => Err(ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "review item {} cannot be applied: {}; nothing was changed",
                 item.id,
@@ -753,7 +754,7 @@ fn read<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, ApiError> {
     serde_json::from_value(item.payload.clone()).map_err(|error| {
         ApiError::new(
             StatusCode::CONFLICT,
-            "cannot_apply",
+            ErrorCode::CannotApply,
             format!(
                 "review item {} holds a {} this registry cannot read ({error}); discard it",
                 item.id, item.stored
@@ -765,7 +766,7 @@ fn read<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, ApiError> {
 fn gone(item: &Item) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
-        "cannot_apply",
+        ErrorCode::CannotApply,
         format!(
             "voter {} of review item {} is no longer in the campaign's voter file",
             item.voter_id, item.id

@@ -22,6 +22,7 @@ use groundgame_domain::snapshot::{
     ResumePoint, SnapshotHousehold, SnapshotLine, SnapshotPhone, SnapshotRow, SnapshotVote,
     SnapshotVoter, KEY_SEPARATOR, SNAPSHOT_ENTITIES,
 };
+use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::{DncChannel, Scope, SurveyAnswer, VoterId};
 use sqlx::PgPool;
 use std::collections::HashSet;
@@ -66,7 +67,7 @@ impl SnapshotSlots {
         if devices.contains(&device) {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 "this device is already downloading its snapshot; try again when that download ends",
             )
             .retry_after(5));

@@ -14,9 +14,9 @@ pub use engine::{sync, LocalStore, Rejection, SyncOptions, SyncReport, SyncStep}
 
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::{
-    AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, Health, HealthStatus,
-    LeaseRequest, LeaseResponse, PullResponse, PushMutation, PushRequest, PushResponse,
-    TokenRequest, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, ErrorCode, Health,
+    HealthStatus, LeaseRequest, LeaseResponse, PullResponse, PushMutation, PushRequest,
+    PushResponse, TokenRequest, APP_VERSION_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION,
 };
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -64,10 +64,11 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// The registry's error code, for a refused request.
-    pub fn code(&self) -> Option<&str> {
+    /// The registry's error code, for a refused request, when this build
+    /// knows it (the text is in `Refused::code` either way).
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Refused { code, .. } if !code.is_empty() => Some(code),
+            Self::Refused { code, .. } => ErrorCode::parse(code),
             _ => None,
         }
     }
