@@ -232,7 +232,7 @@ pub async fn end_for_targets(
 }
 
 /// A revoked device's leases end at once, so its numbers go back to the
-/// office's other callers.
+/// office's other callers; returns how many were still running.
 pub async fn end_for_device(
     conn: &mut PgConnection,
     campaign: Uuid,
@@ -261,7 +261,7 @@ async fn end_where(
     sqlx::query(
         "WITH locked AS ( \
            SELECT target FROM leases \
-           WHERE campaign_id = $1 AND (target = ANY($2) OR device_id = $3) \
+           WHERE campaign_id = $1 AND (target = ANY($2) OR (device_id = $3 AND expires_at > now())) \
            ORDER BY target COLLATE \"C\" FOR UPDATE) \
          UPDATE leases l SET epoch = l.epoch + 1, expires_at = least(l.expires_at, now()) \
          FROM locked WHERE l.campaign_id = $1 AND l.target = locked.target",
