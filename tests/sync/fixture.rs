@@ -51,7 +51,21 @@ impl Campaign {
     /// The same campaign on a registry whose statements and lock waits are
     /// cut off at `limits`.
     pub async fn with_limits(voters: u64, limits: QueryLimits) -> Self {
-        let registry = TestRegistry::spawn_with(limits).await;
+        Self::on(TestRegistry::spawn_with(limits).await, voters).await
+    }
+
+    /// The same campaign on a registry with no rate limits or in-flight
+    /// bound (what an API fuzzer needs to reach the handlers' logic).
+    pub async fn unlimited(voters: u64) -> Self {
+        let registry = TestRegistry::spawn_configured(
+            QueryLimits::default(),
+            groundgame_registry::http::Config::unlimited(),
+        )
+        .await;
+        Self::on(registry, voters).await
+    }
+
+    async fn on(registry: TestRegistry, voters: u64) -> Self {
         let dir = tempfile::tempdir().expect("dir");
         let file = dir.path().join("ncvoter92.txt");
         let mut bytes = Vec::new();

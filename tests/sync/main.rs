@@ -3,12 +3,14 @@
 //! a retried or replayed push changes nothing, merge rules hold, and a
 //! device never reads or writes outside its office.
 
+mod api_schema;
 mod attack;
 mod convergence;
 mod fixture;
 mod hardening;
 mod kill;
 mod leases;
+mod refresh;
 mod review;
 mod snapshot;
 

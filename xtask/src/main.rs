@@ -9,6 +9,7 @@
 //! - `cargo xtask setup`, `ui`, `app`: the pieces of the above.
 
 mod cmd;
+mod fuzz;
 mod postgres;
 mod registry;
 mod setup;
@@ -39,6 +40,21 @@ fn run() -> anyhow::Result<()> {
         "run" => run_app(&project, &rest),
         "registry" => registry::run(&project),
         "test" => test(&project),
+        "fuzz" => {
+            let seconds = match rest
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                [] => 600,
+                ["--seconds", seconds] => seconds.parse().with_context(|| {
+                    format!("--seconds takes a number of seconds, not {seconds:?}")
+                })?,
+                other => bail!("usage: cargo xtask fuzz [--seconds N]; got {other:?}"),
+            };
+            fuzz::run(&project, seconds)
+        }
         "" | "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -50,7 +66,8 @@ fn run() -> anyhow::Result<()> {
 const HELP: &str = "usage: cargo xtask <task>
   run [-- ARGS]  install what is missing, build, and open the desktop app on the demo office
   registry       serve a campaign registry on this machine (an invented county, one office, two codes)
-  test           fmt, clippy, unit + integration tests (real PostgreSQL) and end-to-end tests
+  test           fmt, clippy, unit + integration tests (real PostgreSQL), end-to-end tests, and each fuzz target for a few seconds
+  fuzz [--seconds N]  run each fuzz target for N seconds (default 600)
   setup          install what is missing (system packages, wasm32 toolchain, wasm-bindgen, tauri-driver)
   ui             build the Yew front end into ui/dist
   app            build the UI and the desktop app";
@@ -130,6 +147,11 @@ fn run_app(project: &Project, app_args: &[String]) -> anyhow::Result<()> {
         .run("run the desktop app")
 }
 
+/// How long `test` runs each fuzz target: long enough to catch what a
+/// change broke in the readers, short enough for CI; `cargo xtask fuzz`
+/// runs longer.
+const FUZZ_SECONDS_IN_TEST: u64 = 15;
+
 fn test(project: &Project) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let toolchain = setup::install(project, setup::Purpose::Test)?;
@@ -156,6 +178,7 @@ fn test(project: &Project) -> anyhow::Result<()> {
         .args(["build", "--locked", "--package", "groundgame-app"])
         .run("build the desktop app for the end-to-end tests")?;
 
+    let schemathesis = setup::schemathesis(project)?;
     let database = postgres::Server::find_or_start(project)?;
     let screenshots = project.target_dir.join("e2e-screenshots");
     cmd::Cmd::new("xvfb-run")
@@ -168,8 +191,10 @@ fn test(project: &Project) -> anyhow::Result<()> {
         .env("GROUNDGAME_APP_BIN", project.app_binary())
         .env("GROUNDGAME_SCREENSHOTS", &screenshots)
         .env("TAURI_DRIVER", setup::cargo_bin("tauri-driver"))
+        .env("GROUNDGAME_SCHEMATHESIS", &schemathesis)
         .run("unit, integration and end-to-end tests")?;
     drop(database);
+    fuzz::run(project, FUZZ_SECONDS_IN_TEST)?;
 
     println!(
         "xtask: all checks passed in {:.0?}; end-to-end screenshots are in {}",

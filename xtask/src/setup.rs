@@ -32,6 +32,8 @@ pub enum Toolchain {
 }
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The API fuzzer the sync tests run against a live registry.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 /// Tauri's WebKitGTK stack, and pkg-config for the -sys crates to find it.
@@ -90,6 +92,30 @@ pub fn install(project: &Project, purpose: Purpose) -> anyhow::Result<Toolchain>
         )?;
     }
     Ok(toolchain)
+}
+
+/// schemathesis from PyPI, at exactly [`SCHEMATHESIS_VERSION`], in a
+/// virtualenv of its own under the target folder (kept between CI runs).
+pub fn schemathesis(project: &Project) -> anyhow::Result<PathBuf> {
+    let venv = project.target_dir.join("tools").join("schemathesis");
+    let program = venv.join("bin").join("schemathesis");
+    let marker = venv.join(format!("installed-{SCHEMATHESIS_VERSION}"));
+    if program.exists() && marker.exists() {
+        return Ok(program);
+    }
+    Cmd::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .run("make a virtualenv for schemathesis (needs Python 3 with venv)")?;
+    Cmd::new(venv.join("bin").join("pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .run(&format!(
+            "install schemathesis {SCHEMATHESIS_VERSION} from PyPI"
+        ))?;
+    std::fs::write(&marker, SCHEMATHESIS_VERSION)
+        .with_context(|| format!("cannot write {}", marker.display()))?;
+    Ok(program)
 }
 
 fn rustup_has_wasm_target() -> bool {
@@ -212,7 +238,7 @@ pub fn cargo_bin(binary: &str) -> PathBuf {
     cargo_home.join("bin").join(binary)
 }
 
-fn cargo_install_exact(
+pub fn cargo_install_exact(
     project: &Project,
     krate: &str,
     binary: &str,

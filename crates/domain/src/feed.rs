@@ -6,6 +6,7 @@
 
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
+use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +31,8 @@ pub enum FeedRow {
     ReviewDecision(FeedReviewDecision),
     /// A call to make again at a set time.
     Callback(CallbackRecord),
+    /// What a voter-file load changed in one precinct, in bulk.
+    VoterFile(FeedVoterFile),
 }
 
 impl FeedRow {
@@ -43,6 +46,7 @@ impl FeedRow {
             Self::VoterStatus(_) => "voter_status",
             Self::ReviewDecision(_) => "review_decision",
             Self::Callback(_) => "callback",
+            Self::VoterFile(_) => "voter_file",
         }
     }
 }
@@ -121,6 +125,150 @@ pub struct FeedVoter {
     pub phone: Option<String>,
 }
 
+/// What a voter-file load on the registry changed in one precinct, in bulk
+/// (one row carries up to [`VOTER_FILE_CHANGE_BYTES`] of records): the
+/// whole record of every voter it added, changed, moved in or removed, as
+/// the snapshot sends it, with the households they live in, and the phones
+/// and votes a laptop lacks. A laptop applies a voter only when it is as
+/// new as what it holds from the registry (`version`), so a replayed or
+/// reordered change never sets a voter back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedVoterFile {
+    /// The precinct these records are about.
+    pub precinct: String,
+    /// Voters who moved out of this precinct: an office that does not cover
+    /// where they went takes them out of its slice. Sent before the
+    /// precinct they moved to, so an office covering both ends with them in.
+    #[serde(default)]
+    pub moved_out: Vec<VoterMovedOut>,
+    #[serde(default)]
+    pub households: Vec<SnapshotHousehold>,
+    #[serde(default)]
+    pub voters: Vec<SnapshotVoter>,
+    /// Every phone of a voter new to the precinct, and the numbers the file
+    /// added for the others.
+    #[serde(default)]
+    pub phones: Vec<SnapshotPhone>,
+    /// Every vote of a voter new to the precinct, and the votes the file
+    /// added or changed for the others.
+    #[serde(default)]
+    pub votes: Vec<SnapshotVote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoterMovedOut {
+    pub voter_id: String,
+    /// The voter's version after the move.
+    pub version: i64,
+}
+
+/// About how many bytes of records one voter-file change carries: a few
+/// hundred voters, well under a pull page.
+pub const VOTER_FILE_CHANGE_BYTES: usize = 48 * 1024;
+
+/// One record of a voter-file change, in the order a laptop must apply
+/// them: moves out first, then households, the voters living in them, and
+/// their phones and votes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoterFileRecord {
+    MovedOut(VoterMovedOut),
+    Household(SnapshotHousehold),
+    Voter(SnapshotVoter),
+    Phone(SnapshotPhone),
+    Vote(SnapshotVote),
+}
+
+impl FeedVoterFile {
+    fn empty(precinct: &str) -> Self {
+        Self {
+            precinct: precinct.to_owned(),
+            moved_out: Vec::new(),
+            households: Vec::new(),
+            voters: Vec::new(),
+            phones: Vec::new(),
+            votes: Vec::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.moved_out.is_empty()
+            && self.households.is_empty()
+            && self.voters.is_empty()
+            && self.phones.is_empty()
+            && self.votes.is_empty()
+    }
+
+    /// Packs one precinct's records, in the order given, into changes of
+    /// about `budget` bytes of JSON each (a record larger than the budget
+    /// is a change of its own). A laptop applies changes in feed order and
+    /// each change's records in the order of [`VoterFileRecord`], so as
+    /// long as `records` come in that order (all moves out, households,
+    /// voters, phones, votes), no record is applied before what it needs.
+    pub fn pack(
+        precinct: &str,
+        records: impl IntoIterator<Item = VoterFileRecord>,
+        budget: usize,
+    ) -> Vec<Self> {
+        let mut changes = Vec::new();
+        let mut current = Self::empty(precinct);
+        let mut bytes = 0;
+        for record in records {
+            let size = record.json_len();
+            if bytes > 0 && bytes + size > budget {
+                changes.push(std::mem::replace(&mut current, Self::empty(precinct)));
+                bytes = 0;
+            }
+            bytes += size;
+            match record {
+                VoterFileRecord::MovedOut(moved) => current.moved_out.push(moved),
+                VoterFileRecord::Household(household) => current.households.push(household),
+                VoterFileRecord::Voter(voter) => current.voters.push(voter),
+                VoterFileRecord::Phone(phone) => current.phones.push(phone),
+                VoterFileRecord::Vote(vote) => current.votes.push(vote),
+            }
+        }
+        if !current.is_empty() {
+            changes.push(current);
+        }
+        changes
+    }
+
+    /// How many records of each kind, for reports.
+    pub fn records(&self) -> usize {
+        self.moved_out.len()
+            + self.households.len()
+            + self.voters.len()
+            + self.phones.len()
+            + self.votes.len()
+    }
+}
+
+impl VoterFileRecord {
+    /// The bytes it takes in a change's JSON (and a comma).
+    fn json_len(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0 += bytes.len();
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(1);
+        let written = match self {
+            Self::MovedOut(moved) => serde_json::to_writer(&mut count, moved),
+            Self::Household(household) => serde_json::to_writer(&mut count, household),
+            Self::Voter(voter) => serde_json::to_writer(&mut count, voter),
+            Self::Phone(phone) => serde_json::to_writer(&mut count, phone),
+            Self::Vote(vote) => serde_json::to_writer(&mut count, vote),
+        };
+        // Plain structs of strings and numbers always serialise.
+        written.map(|()| count.0).unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +286,73 @@ mod tests {
             serde_json::from_value::<FeedRow>(json).expect("parses"),
             row
         );
+    }
+
+    fn vote(voter: &str, year: i32) -> VoterFileRecord {
+        VoterFileRecord::Vote(SnapshotVote {
+            voter_id: voter.into(),
+            election_date: format!("{year}-11-03"),
+            election_type: "general".into(),
+            election_desc: "GENERAL".into(),
+            method: "in person".into(),
+            party: String::new(),
+        })
+    }
+
+    fn moved(voter: &str) -> VoterFileRecord {
+        VoterFileRecord::MovedOut(VoterMovedOut {
+            voter_id: voter.into(),
+            version: 2,
+        })
+    }
+
+    /// (records, budget, the kinds of each change as a string)
+    #[test]
+    fn voter_file_records_pack_in_order_within_the_budget() {
+        let one_vote = vote("AA1", 2020).json_len();
+        let cases: Vec<(Vec<VoterFileRecord>, usize, Vec<&str>)> = vec![
+            (Vec::new(), 1000, vec![]),
+            (vec![vote("AA1", 2020)], 1000, vec!["v"]),
+            // Exactly two fit.
+            (
+                vec![vote("AA1", 2020), vote("AA1", 2022), vote("AA1", 2024)],
+                one_vote * 2,
+                vec!["vv", "v"],
+            ),
+            // A record over the budget is a change of its own.
+            (
+                vec![vote("AA1", 2020), vote("AA2", 2020)],
+                1,
+                vec!["v", "v"],
+            ),
+            // Moves out stay ahead of what follows, across changes.
+            (
+                vec![moved("AA1"), moved("AA2"), vote("AA3", 2020)],
+                1000,
+                vec!["mmv"],
+            ),
+            (
+                vec![moved("AA1"), moved("AA2"), vote("AA3", 2020)],
+                one_vote,
+                vec!["m", "m", "v"],
+            ),
+        ];
+        for (records, budget, expected) in cases {
+            let packed = FeedVoterFile::pack("WAKE-01", records.clone(), budget);
+            let shapes: Vec<String> = packed
+                .iter()
+                .map(|change| {
+                    assert_eq!(change.precinct, "WAKE-01");
+                    "m".repeat(change.moved_out.len())
+                        + &"h".repeat(change.households.len())
+                        + &"p".repeat(change.voters.len())
+                        + &"n".repeat(change.phones.len())
+                        + &"v".repeat(change.votes.len())
+                })
+                .collect();
+            assert_eq!(shapes, expected, "{records:?} in {budget}");
+            let total: usize = packed.iter().map(FeedVoterFile::records).sum();
+            assert_eq!(total, records.len(), "nothing dropped");
+        }
     }
 }

@@ -167,6 +167,11 @@ pub struct ImportReport {
     pub unchanged: u64,
     pub skipped: Vec<SkippedLine>,
     pub warnings: Vec<String>,
+    /// On the registry: records (voters, households, phones, votes, moves)
+    /// the load sent to laptops already in the field through the change
+    /// feed, for the precincts offices cover.
+    #[serde(default)]
+    pub sent_to_laptops: u64,
 }
 
 /// The summary a person reads after an import (the laptop's and the
@@ -188,6 +193,13 @@ impl std::fmt::Display for ImportReport {
         )?;
         if self.votes_unmatched > 0 {
             write!(f, " ({} for voters not on file here)", self.votes_unmatched)?;
+        }
+        if self.sent_to_laptops > 0 {
+            write!(
+                f,
+                "; {} records sent to the offices' laptops",
+                self.sent_to_laptops
+            )?;
         }
         for warning in &self.warnings {
             write!(f, "\n  note: {warning}")?;

@@ -122,6 +122,59 @@ pub struct SnapshotVote {
     pub party: String,
 }
 
+/// The longest snapshot line a device reads: a row is well under a
+/// kilobyte, so a line this long is a broken or hostile stream, and the
+/// device stops rather than buffer it without end.
+pub const SNAPSHOT_LINE_MAX: usize = 1 << 20;
+
+/// Why a snapshot line could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error("a snapshot line is over {SNAPSHOT_LINE_MAX} bytes")]
+    TooLong,
+    #[error("a snapshot line: {0}")]
+    Malformed(#[from] serde_json::Error),
+}
+
+/// Splits the snapshot stream into lines as its chunks arrive, however the
+/// network cut them, holding only the unread tail.
+#[derive(Debug, Default)]
+pub struct LineReader {
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl LineReader {
+    /// Adds the next chunk of the stream.
+    pub fn push(&mut self, bytes: &[u8]) {
+        // Keep the unread tail only, so the buffer stays about a chunk big.
+        self.buffer.drain(..self.start);
+        self.start = 0;
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// The next whole line, or `None` until more of the stream arrives.
+    pub fn next_line(&mut self) -> Option<Result<SnapshotLine, LineError>> {
+        let pending = &self.buffer[self.start..];
+        match pending.iter().position(|byte| *byte == b'\n') {
+            Some(offset) if offset > SNAPSHOT_LINE_MAX => Some(Err(LineError::TooLong)),
+            Some(offset) => {
+                let line = &pending[..offset];
+                let parsed = serde_json::from_slice(line).map_err(LineError::from);
+                self.start += offset + 1;
+                Some(parsed)
+            }
+            None if pending.len() > SNAPSHOT_LINE_MAX => Some(Err(LineError::TooLong)),
+            None => None,
+        }
+    }
+
+    /// Bytes received but not yet read as a line.
+    pub fn pending(&self) -> usize {
+        self.buffer.len() - self.start
+    }
+}
+
 /// Where a snapshot resumes: after `key` of `entity`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResumePoint {
@@ -170,5 +223,42 @@ mod tests {
         assert_eq!(point.encode(), "voter:AA1");
         assert!(ResumePoint::parse("turnips:1").is_none());
         assert!(ResumePoint::parse("voter").is_none());
+    }
+
+    /// Lines cut anywhere by the network read the same; a line without end
+    /// stops the reader instead of filling memory.
+    #[test]
+    fn lines_read_the_same_however_the_stream_is_cut() {
+        let stream = format!(
+            "{}\n{}\n{}\n",
+            r#"{"line":"header","position":7,"rows":1}"#,
+            r#"{"line":"row","key":"AA1","row":{"entity":"phone","voter_id":"AA1","number":"9195550100","status":"ok","source":"file"}}"#,
+            r#"{"line":"end"}"#
+        );
+        let bytes = stream.as_bytes();
+        for cut in 0..bytes.len() {
+            let mut reader = LineReader::default();
+            let mut lines = Vec::new();
+            for piece in [&bytes[..cut], &bytes[cut..]] {
+                reader.push(piece);
+                while let Some(line) = reader.next_line() {
+                    lines.push(line.expect("a good line"));
+                }
+            }
+            assert_eq!(lines.len(), 3, "cut at {cut}");
+            assert_eq!(lines[2], SnapshotLine::End);
+            assert_eq!(reader.pending(), 0);
+        }
+        let mut reader = LineReader::default();
+        reader.push(b"{\"line\":");
+        assert!(reader.next_line().is_none());
+        reader.push(b"\"nonsense\"}\n");
+        assert!(matches!(
+            reader.next_line(),
+            Some(Err(LineError::Malformed(_)))
+        ));
+        let mut reader = LineReader::default();
+        reader.push(&vec![b' '; SNAPSHOT_LINE_MAX + 1]);
+        assert!(matches!(reader.next_line(), Some(Err(LineError::TooLong))));
     }
 }

@@ -225,6 +225,62 @@ impl Modify for BearerToken {
     }
 }
 
+/// The refusals `guard_request` and the token extractors can give on any
+/// `/v1` route, before its handler runs: each route's document lists them
+/// too (schemathesis found 429 answered on routes that did not say so).
+const GUARD_REFUSALS: [(&str, &str); 4] = [
+    (
+        "408",
+        "The body or the whole request took longer than the registry waits",
+    ),
+    ("413", "Body over the limit"),
+    (
+        "429",
+        "Too many requests from this device or address; try again after Retry-After",
+    ),
+    (
+        "503",
+        "Too many requests in flight, or the database had a bad moment; try again after Retry-After",
+    ),
+];
+
+fn document_guard_refusals(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, description) in GUARD_REFUSALS {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(description)
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                    });
+            }
+        }
+    }
+}
+
 /// The router and the OpenAPI document describing it.
 pub fn router_and_openapi(pool: PgPool) -> (Router, utoipa::openapi::OpenApi) {
     router_and_openapi_with(pool, Config::default())
@@ -247,6 +303,7 @@ fn router_and_openapi_with(pool: PgPool, config: Config) -> (Router, utoipa::ope
         .routes(routes!(review_list))
         .routes(routes!(review_resolve))
         .split_for_parts();
+    document_guard_refusals(&mut openapi);
     let guard = Arc::new(Guard::new(config));
     let api = api
         .route_layer(middleware::from_fn(require_protocol))

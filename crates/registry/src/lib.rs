@@ -13,6 +13,7 @@ pub mod identity;
 pub mod leases;
 pub mod merge;
 pub mod push;
+pub mod refresh;
 pub mod review;
 pub mod serve;
 pub mod snapshot;

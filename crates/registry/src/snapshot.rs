@@ -362,22 +362,11 @@ impl Job {
     }
 
     async fn households(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
-        type Row = (
-            String,
-            Option<i64>,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT address_key, house_number, street, unit, city, state, zip, precinct_code, time_zone \
-             FROM households WHERE campaign_id = $1 AND precinct_code = ANY($2) AND address_key > $3 \
-             ORDER BY address_key LIMIT $4",
-        )
+        let rows: Vec<HouseholdRow> = sqlx::query_as(&format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households h \
+             WHERE campaign_id = $1 AND precinct_code = ANY($2) AND address_key > $3 \
+             ORDER BY address_key LIMIT $4"
+        ))
         .bind(self.campaign)
         .bind(&self.precincts)
         .bind(after)
@@ -386,46 +375,16 @@ impl Job {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(
-                    address_key,
-                    house_number,
-                    street,
-                    unit,
-                    city,
-                    state,
-                    zip,
-                    precinct_code,
-                    time_zone,
-                )| {
-                    (
-                        address_key.clone(),
-                        SnapshotRow::Household(SnapshotHousehold {
-                            address_key,
-                            house_number,
-                            street,
-                            unit,
-                            city,
-                            state,
-                            zip,
-                            precinct_code,
-                            time_zone,
-                        }),
-                    )
-                },
-            )
+            .map(|row| (row.address_key.clone(), SnapshotRow::Household(row.into())))
             .collect())
     }
 
     async fn voters(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
-        let rows: Vec<VoterRow> = sqlx::query_as(
-            "SELECT voter_id, household_key, last_name, first_name, middle_name, suffix, birth_year, gender, \
-                    party, status, registered_on::text AS registered_on, confidential, county, source, \
-                    content_hash, version, removed_at IS NOT NULL AS removed, language, best_time, \
-                    added_by IS NOT NULL AS added_at_door, deceased, moved \
-             FROM voters WHERE campaign_id = $1 AND precinct_code = ANY($2) AND voter_id > $3 \
-             ORDER BY voter_id LIMIT $4",
-        )
+        let rows: Vec<VoterRow> = sqlx::query_as(&format!(
+            "SELECT {VOTER_COLUMNS} FROM voters v \
+                 WHERE campaign_id = $1 AND precinct_code = ANY($2) AND voter_id > $3 \
+                 ORDER BY voter_id LIMIT $4"
+        ))
         .bind(self.campaign)
         .bind(&self.precincts)
         .bind(after)
@@ -540,8 +499,52 @@ impl Job {
     }
 }
 
+/// A household as the snapshot (and a voter-file change) sends it, from
+/// `households h`, read into [`HouseholdRow`].
+pub(crate) const HOUSEHOLD_COLUMNS: &str =
+    "h.address_key, h.house_number, h.street, h.unit, h.city, h.state, h.zip, h.precinct_code, \
+     h.time_zone";
+
 #[derive(sqlx::FromRow)]
-struct VoterRow {
+pub(crate) struct HouseholdRow {
+    address_key: String,
+    house_number: Option<i64>,
+    street: String,
+    unit: String,
+    city: String,
+    state: String,
+    zip: String,
+    precinct_code: Option<String>,
+    time_zone: String,
+}
+
+impl From<HouseholdRow> for SnapshotHousehold {
+    fn from(row: HouseholdRow) -> Self {
+        Self {
+            address_key: row.address_key,
+            house_number: row.house_number,
+            street: row.street,
+            unit: row.unit,
+            city: row.city,
+            state: row.state,
+            zip: row.zip,
+            precinct_code: row.precinct_code,
+            time_zone: row.time_zone,
+        }
+    }
+}
+
+/// A voter as the snapshot (and a voter-file change) sends them, from
+/// `voters v`, read into [`VoterRow`].
+pub(crate) const VOTER_COLUMNS: &str =
+    "v.voter_id, v.household_key, v.last_name, v.first_name, v.middle_name, v.suffix, \
+     v.birth_year, v.gender, v.party, v.status, v.registered_on::text AS registered_on, \
+     v.confidential, v.county, v.source, v.content_hash, v.version, \
+     v.removed_at IS NOT NULL AS removed, v.language, v.best_time, \
+     v.added_by IS NOT NULL AS added_at_door, v.deceased, v.moved";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct VoterRow {
     voter_id: String,
     household_key: Option<String>,
     last_name: String,

@@ -10,6 +10,7 @@
 //! never deleted).
 
 use crate::identity::audit;
+use crate::refresh;
 use groundgame_domain::office::{ImportReport, SkippedLine};
 use groundgame_domain::PhoneNumber;
 use groundgame_voterfile::{Layout, ReadError, Row, VoterFile};
@@ -356,6 +357,26 @@ pub async fn load(
     (report.new, report.moved, report.changed, report.unchanged) =
         (new as u64, moved as u64, changed as u64, unchanged as u64);
 
+    // What laptops in the field must hear of, tracked as it is written
+    // (`refresh`), for the precincts some office covers.
+    let watched = refresh::watched(&mut tx, campaign).await?;
+    sqlx::raw_sql(refresh::TRACKING).execute(&mut *tx).await?;
+    if !watched.is_empty() {
+        sqlx::query(
+            "INSERT INTO refresh_arrived (voter_id, left_precinct) \
+             SELECT s.voter_id, CASE WHEN v.removed_at IS NULL THEN v.precinct_code END \
+             FROM staging s LEFT JOIN voters v ON v.campaign_id = $1 AND v.voter_id = s.voter_id \
+             WHERE s.kind = 'v' \
+               AND (v.voter_id IS NULL OR v.removed_at IS NOT NULL \
+                    OR v.precinct_code IS DISTINCT FROM s.precinct_code) \
+               AND (s.precinct_code = ANY($2) OR v.precinct_code = ANY($2))",
+        )
+        .bind(campaign)
+        .bind(&watched)
+        .execute(&mut *tx)
+        .await?;
+    }
+
     sqlx::query(
         "INSERT INTO households (campaign_id, address_key, house_number, street, unit, city, state, \
          zip, precinct_code, time_zone) \
@@ -368,7 +389,8 @@ pub async fn load(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO voters (campaign_id, voter_id, household_key, last_name, first_name, middle_name, \
+        "WITH written AS (\
+         INSERT INTO voters (campaign_id, voter_id, household_key, last_name, first_name, middle_name, \
          suffix, birth_year, gender, party, status, registered_on, confidential, county, \
          precinct_code, source, content_hash) \
          SELECT $1, voter_id, address_key, last_name, first_name, middle_name, suffix, birth_year, \
@@ -386,57 +408,89 @@ pub async fn load(
              version = voters.version + 1, updated_at = now() \
          WHERE voters.content_hash <> excluded.content_hash \
             OR voters.household_key IS DISTINCT FROM excluded.household_key \
-            OR voters.removed_at IS NOT NULL",
+            OR voters.removed_at IS NOT NULL \
+         RETURNING voter_id, precinct_code) \
+         INSERT INTO refresh_voters (voter_id, precinct_code) \
+         SELECT w.voter_id, w.precinct_code FROM written w \
+         WHERE w.precinct_code = ANY($3) \
+            OR EXISTS (SELECT 1 FROM refresh_arrived a WHERE a.voter_id = w.voter_id)",
     )
     .bind(campaign)
     .bind(layout.slug())
+    .bind(&watched)
     .execute(&mut *tx)
     .await?;
     if layout.has_voters() && had_voters {
-        report.removed = sqlx::query(
-            "UPDATE voters v SET removed_at = now(), version = v.version + 1, updated_at = now() \
+        let (removed, _tracked): (i64, i64) = sqlx::query_as(
+            "WITH gone AS (\
+             UPDATE voters v SET removed_at = now(), version = v.version + 1, updated_at = now() \
              WHERE v.campaign_id = $1 AND v.source = $2 AND v.removed_at IS NULL \
              AND v.county IN (SELECT DISTINCT county FROM staging WHERE kind = 'v') \
-             AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.kind = 'v' AND s.voter_id = v.voter_id)",
+             AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.kind = 'v' AND s.voter_id = v.voter_id) \
+             RETURNING v.voter_id, v.precinct_code), \
+             tracked AS (INSERT INTO refresh_voters (voter_id, precinct_code) \
+             SELECT voter_id, precinct_code FROM gone WHERE precinct_code = ANY($3) RETURNING 1) \
+             SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM tracked)",
         )
         .bind(campaign)
         .bind(layout.slug())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .bind(&watched)
+        .fetch_one(&mut *tx)
+        .await?;
+        report.removed = removed as u64;
     }
     sqlx::query(
-        "INSERT INTO phones (campaign_id, voter_id, number, status, source) \
+        "WITH added AS (\
+         INSERT INTO phones (campaign_id, voter_id, number, status, source) \
          SELECT $1, voter_id, phone, phone_status, 'file' FROM staging \
          WHERE kind = 'v' AND phone IS NOT NULL AND phone <> '' \
-         ON CONFLICT (campaign_id, voter_id, number) DO NOTHING",
+         ON CONFLICT (campaign_id, voter_id, number) DO NOTHING \
+         RETURNING voter_id, number) \
+         INSERT INTO refresh_phones (voter_id, number, precinct_code) \
+         SELECT a.voter_id, a.number, v.precinct_code FROM added a \
+         JOIN voters v ON v.campaign_id = $1 AND v.voter_id = a.voter_id \
+         WHERE v.precinct_code = ANY($2) AND v.removed_at IS NULL",
     )
     .bind(campaign)
+    .bind(&watched)
     .execute(&mut *tx)
     .await?;
     let (matched, unmatched) = if has_votes {
-        let matched = sqlx::query(
-            "INSERT INTO vote_history (campaign_id, voter_id, election_date, election_type, \
+        // Only votes that are new or changed are written (and sent on): a
+        // history file loaded again changes nothing.
+        sqlx::query(
+            "WITH written AS (\
+             INSERT INTO vote_history (campaign_id, voter_id, election_date, election_type, \
              election_desc, method, party) \
              SELECT DISTINCT ON (s.voter_id, s.election_date, s.election_type) $1, s.voter_id, \
                     s.election_date, s.election_type, s.election_desc, s.method, s.vote_party \
              FROM staging s JOIN voters v ON v.campaign_id = $1 AND v.voter_id = s.voter_id \
              WHERE s.kind = 'h' \
              ON CONFLICT (campaign_id, voter_id, election_date, election_type) DO UPDATE SET \
-                 election_desc = excluded.election_desc, method = excluded.method, party = excluded.party",
+                 election_desc = excluded.election_desc, method = excluded.method, party = excluded.party \
+             WHERE (vote_history.election_desc, vote_history.method, vote_history.party) \
+                   IS DISTINCT FROM (excluded.election_desc, excluded.method, excluded.party) \
+             RETURNING voter_id, election_date, election_type) \
+             INSERT INTO refresh_votes (voter_id, election_date, election_type, precinct_code) \
+             SELECT w.voter_id, w.election_date, w.election_type, v.precinct_code FROM written w \
+             JOIN voters v ON v.campaign_id = $1 AND v.voter_id = w.voter_id \
+             WHERE v.precinct_code = ANY($2) AND v.removed_at IS NULL",
         )
         .bind(campaign)
+        .bind(&watched)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let unmatched: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM staging s WHERE s.kind = 'h' AND NOT EXISTS \
-             (SELECT 1 FROM voters v WHERE v.campaign_id = $1 AND v.voter_id = s.voter_id)",
+        .await?;
+        let (matched, unmatched): (i64, i64) = sqlx::query_as(
+            "SELECT count(DISTINCT (s.voter_id, s.election_date, s.election_type)) \
+                        FILTER (WHERE v.voter_id IS NOT NULL), \
+                    count(*) FILTER (WHERE v.voter_id IS NULL) \
+             FROM staging s LEFT JOIN voters v ON v.campaign_id = $1 AND v.voter_id = s.voter_id \
+             WHERE s.kind = 'h'",
         )
         .bind(campaign)
         .fetch_one(&mut *tx)
         .await?;
-        (matched, unmatched)
+        (matched as u64, unmatched)
     } else {
         (0, 0)
     };
@@ -461,13 +515,23 @@ pub async fn load(
     .bind(report.skipped.len() as i64)
     .execute(&mut *tx)
     .await?;
+    let sent = refresh::emit(&mut tx, campaign, &watched).await?;
+    report.sent_to_laptops = sent.records;
+    tracing::info!(
+        changes = sent.changes,
+        voters = sent.voters,
+        records = sent.records,
+        precincts = sent.precincts,
+        "the load's changes are in the feed for the offices' laptops"
+    );
     audit(
         &mut *tx,
         campaign,
         "admin",
         "import",
         &format!(
-            "{} ({}): {} voters, {} new, {} moved, {} changed, {} removed, {} skipped",
+            "{} ({}): {} voters, {} new, {} moved, {} changed, {} removed, {} skipped; \
+             {} records to laptops in {} precincts",
             report.file,
             report.layout,
             report.voters,
@@ -475,7 +539,9 @@ pub async fn load(
             report.moved,
             report.changed,
             report.removed,
-            report.skipped.len()
+            report.skipped.len(),
+            sent.records,
+            sent.precincts
         ),
     )
     .await?;

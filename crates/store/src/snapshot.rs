@@ -116,7 +116,9 @@ impl Store {
                     apply_dnc(&tx, entry)?;
                 }
                 SnapshotRow::Household(household) => store_household(&tx, household)?,
-                SnapshotRow::Voter(voter) => store_voter(&tx, voter, now, index_now)?,
+                SnapshotRow::Voter(voter) => {
+                    store_voter(&tx, voter, now, index_now, Replace::Always)?;
+                }
                 SnapshotRow::Phone(phone) => store_phone(&tx, phone, index_now)?,
                 SnapshotRow::Vote(vote) => store_vote(&tx, vote)?,
                 SnapshotRow::ContactAttempt(contact) => {
@@ -158,9 +160,7 @@ impl Store {
             tx.execute_batch(&format!(
                 "DELETE FROM voter_search; \
                  INSERT INTO voter_search (rowid, name, address, ids) \
-                 SELECT v.id, {SEARCH_NAME}, {SEARCH_ADDRESS}, v.voter_id || coalesce(' ' || \
-                     (SELECT group_concat(p.number || ' ' || substr(p.number, -7) || ' ' || substr(p.number, -4), ' ') \
-                      FROM phones p WHERE p.voter_id = v.id AND length(p.number) = 10), '') \
+                 SELECT v.id, {SEARCH_NAME}, {SEARCH_ADDRESS}, {SEARCH_IDS} \
                  FROM voters v LEFT JOIN households h ON h.id = v.household_id;"
             ))?;
         }
@@ -188,7 +188,10 @@ impl Store {
     }
 }
 
-fn store_household(tx: &Transaction<'_>, household: &SnapshotHousehold) -> Result<(), StoreError> {
+pub(crate) fn store_household(
+    tx: &Transaction<'_>,
+    household: &SnapshotHousehold,
+) -> Result<(), StoreError> {
     if let Some(code) = &household.precinct_code {
         tx.prepare_cached(
             "INSERT OR IGNORE INTO precincts (code, name, county) VALUES (?1, ?1, '')",
@@ -222,17 +225,38 @@ fn store_household(tx: &Transaction<'_>, household: &SnapshotHousehold) -> Resul
 /// the end of a fresh snapshot (the same forms as the importer writes).
 const SEARCH_NAME: &str =
     "trim(replace(v.first_name || ' ' || v.middle_name || ' ' || v.last_name || ' ' || v.suffix, '  ', ' '))";
+/// A voter's id and the forms of their phone numbers search finds.
+const SEARCH_IDS: &str = "v.voter_id || coalesce(' ' || \
+     (SELECT group_concat(p.number || ' ' || substr(p.number, -7) || ' ' || substr(p.number, -4), ' ') \
+      FROM phones p WHERE p.voter_id = v.id AND length(p.number) = 10), '')";
 const SEARCH_ADDRESS: &str = "CASE WHEN v.confidential = 1 OR h.id IS NULL THEN '' ELSE \
      trim(coalesce(h.house_number || ' ', '') || h.street || \
           CASE WHEN h.unit = '' THEN '' ELSE ' APT ' || h.unit END || ' ' || h.city || ' ' || h.zip) END";
 
-fn store_voter(
+/// Whether a stored voter may replace the one a laptop holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replace {
+    /// A snapshot is the registry's word as it stands, even older than
+    /// what the laptop held (a registry restored from a backup).
+    Always,
+    /// A change from the feed: only if at least as new as the registry's
+    /// last word the laptop applied.
+    IfNotOlder,
+}
+
+/// Stores a voter; false when a newer one was kept.
+pub(crate) fn store_voter(
     tx: &Transaction<'_>,
     voter: &SnapshotVoter,
     now: Timestamp,
     index_now: bool,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
+    replace: Replace,
+) -> Result<bool, StoreError> {
+    let guard = match replace {
+        Replace::Always => "",
+        Replace::IfNotOlder => " WHERE voters.registry_version <= excluded.registry_version",
+    };
+    let stored = tx.prepare_cached(&format!(
         "INSERT INTO voters (voter_id, household_id, last_name, first_name, middle_name, suffix, birth_year, \
          gender, party, status, registered_on, confidential, source, county, content_hash, removed_at, version, \
          language, best_time, added_locally, deceased, moved, registry_version) \
@@ -246,8 +270,8 @@ fn store_voter(
          removed_at = CASE WHEN excluded.removed_at IS NULL THEN NULL ELSE coalesce(voters.removed_at, excluded.removed_at) END, \
          version = excluded.version, registry_version = excluded.registry_version, \
          language = excluded.language, best_time = excluded.best_time, \
-         deceased = max(voters.deceased, excluded.deceased), moved = max(voters.moved, excluded.moved)",
-    )?
+         deceased = max(voters.deceased, excluded.deceased), moved = max(voters.moved, excluded.moved){guard}",
+    ))?
     .execute(params![
         voter.voter_id,
         voter.household_key,
@@ -272,8 +296,11 @@ fn store_voter(
         voter.deceased,
         voter.moved
     ])?;
+    if stored == 0 {
+        return Ok(false);
+    }
     if !index_now {
-        return Ok(());
+        return Ok(true);
     }
     let name = crate::search::search_name(
         &voter.first_name,
@@ -281,21 +308,22 @@ fn store_voter(
         &voter.last_name,
         &voter.suffix,
     );
-    // A voter sent again (a resumed download) replaces their entry.
+    // A voter sent again (a resumed download, a change from the feed)
+    // replaces their entry, with the numbers they already have.
     tx.prepare_cached(
         "DELETE FROM voter_search WHERE rowid = (SELECT id FROM voters WHERE voter_id = ?1)",
     )?
     .execute(params![voter.voter_id])?;
     tx.prepare_cached(&format!(
         "INSERT INTO voter_search (rowid, name, address, ids) \
-         SELECT v.id, ?2, {SEARCH_ADDRESS}, v.voter_id \
+         SELECT v.id, ?2, {SEARCH_ADDRESS}, {SEARCH_IDS} \
          FROM voters v LEFT JOIN households h ON h.id = v.household_id WHERE v.voter_id = ?1"
     ))?
     .execute(params![voter.voter_id, name])?;
-    Ok(())
+    Ok(true)
 }
 
-fn store_phone(
+pub(crate) fn store_phone(
     tx: &Transaction<'_>,
     phone: &SnapshotPhone,
     index_now: bool,
@@ -323,7 +351,7 @@ fn store_phone(
     Ok(())
 }
 
-fn store_vote(tx: &Transaction<'_>, vote: &SnapshotVote) -> Result<(), StoreError> {
+pub(crate) fn store_vote(tx: &Transaction<'_>, vote: &SnapshotVote) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO vote_history (voter_id, election_date, election_type, election_desc, method, party) \
          SELECT id, ?2, ?3, ?4, ?5, ?6 FROM voters WHERE voter_id = ?1",

@@ -6,11 +6,12 @@
 
 use crate::clock::stamp;
 use crate::person::insert_door_voter;
+use crate::snapshot::{store_household, store_phone, store_vote, store_voter, Replace};
 use crate::voter::{refresh_search_name, CORRECTABLE_FIELDS};
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::feed::{
     FeedContact, FeedDnc, FeedPhoneStatus, FeedReviewDecision, FeedRow, FeedVoter, FeedVoterField,
-    FeedVoterStatus,
+    FeedVoterFile, FeedVoterStatus,
 };
 use groundgame_domain::mutation::CallbackRecord;
 use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult};
@@ -178,14 +179,21 @@ impl Store {
             checkpoint,
             ..Applied::default()
         };
+        let mut names_changed = false;
         for (position, text) in rows {
             let row: FeedRow = serde_json::from_str(&text)
                 .map_err(|error| feed_error(&format!("pulled change {position}"), error))?;
+            names_changed |=
+                matches!(&row, FeedRow::VoterFile(change) if !change.voters.is_empty());
             if apply_row(&tx, &row)? {
                 applied.changes += 1;
             } else {
                 applied.outside_slice += 1;
             }
+        }
+        if names_changed {
+            // The words typo correction offers, once for the whole refresh.
+            crate::search::refresh_words(&tx)?;
         }
         tx.execute("DELETE FROM sync_staging", [])?;
         tx.execute(
@@ -282,7 +290,40 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::VoterStatus(status) => apply_voter_status(tx, status),
         FeedRow::ReviewDecision(decision) => apply_review_decision(tx, decision),
         FeedRow::Callback(callback) => apply_callback(tx, callback),
+        FeedRow::VoterFile(change) => apply_voter_file(tx, change),
     }
+}
+
+/// A voter-file load on the registry, for one precinct: voters who moved
+/// out leave the slice, then households, voters, phones and votes are
+/// stored as a snapshot stores them, except that a voter is replaced only
+/// by one at least as new as the registry's last word this laptop applied.
+/// A voter who moved to a precinct this office also covers comes back with
+/// their record, later in the feed. Moves are recorded, not guessed: a
+/// voter the laptop holds from its own import leaves only as the registry
+/// says.
+fn apply_voter_file(tx: &Transaction<'_>, change: &FeedVoterFile) -> Result<bool, StoreError> {
+    let now = Timestamp::now();
+    for moved in &change.moved_out {
+        tx.prepare_cached(
+            "UPDATE voters SET removed_at = coalesce(removed_at, ?2), version = ?3, registry_version = ?3 \
+             WHERE voter_id = ?1 AND registry_version <= ?3",
+        )?
+        .execute(params![moved.voter_id, stamp(now), moved.version])?;
+    }
+    for household in &change.households {
+        store_household(tx, household)?;
+    }
+    for voter in &change.voters {
+        store_voter(tx, voter, now, true, Replace::IfNotOlder)?;
+    }
+    for phone in &change.phones {
+        store_phone(tx, phone, true)?;
+    }
+    for vote in &change.votes {
+        store_vote(tx, vote)?;
+    }
+    Ok(true)
 }
 
 pub(crate) fn apply_contact(
@@ -498,8 +539,11 @@ fn apply_callback(tx: &Transaction<'_>, callback: &CallbackRecord) -> Result<boo
 #[cfg(test)]
 mod tests {
     use crate::{DemoConfig, Store};
-    use groundgame_domain::feed::{FeedRow, FeedVoterField, FeedVoterStatus};
+    use groundgame_domain::feed::{
+        FeedRow, FeedVoterField, FeedVoterFile, FeedVoterStatus, VoterMovedOut,
+    };
     use groundgame_domain::ipc::VoterQuery;
+    use groundgame_domain::snapshot::SnapshotVoter;
     use groundgame_domain::wire::{Change, PullResponse};
     use groundgame_domain::VoterId;
     use jiff::Timestamp;
@@ -584,5 +628,65 @@ mod tests {
             .voter_detail(&VoterId::parse(&voter).expect("id"))
             .expect("detail");
         assert_eq!((detail.removed, detail.version), (false, 7));
+
+        // A voter-file change older than that is read past; as new, it
+        // applies, and a move out takes the voter out of the slice.
+        let record = |first_name: &str, version| SnapshotVoter {
+            voter_id: voter.clone(),
+            household_key: None,
+            last_name: detail.last_name.clone(),
+            first_name: first_name.into(),
+            middle_name: String::new(),
+            suffix: String::new(),
+            birth_year: Some(1970),
+            gender: "F".into(),
+            party: "UNA".into(),
+            status: "A".into(),
+            registered_on: None,
+            confidential: false,
+            county: "WAKE".into(),
+            source: "ncvoter".into(),
+            content_hash: 1,
+            version,
+            removed: false,
+            language: String::new(),
+            best_time: String::new(),
+            added_at_door: false,
+            deceased: false,
+            moved: false,
+        };
+        let refresh = |voters, moved_out| {
+            FeedRow::VoterFile(FeedVoterFile {
+                precinct: detail.precinct.clone(),
+                moved_out,
+                households: Vec::new(),
+                voters,
+                phones: Vec::new(),
+                votes: Vec::new(),
+            })
+        };
+        let page = pulled(vec![
+            refresh(vec![record("Stale", 6)], Vec::new()),
+            refresh(vec![record("Fresh", 7)], Vec::new()),
+            refresh(
+                Vec::new(),
+                vec![VoterMovedOut {
+                    voter_id: voter.clone(),
+                    version: 8,
+                }],
+            ),
+            refresh(vec![record("Staler", 5)], Vec::new()),
+        ]);
+        store.stage_changes(&page).expect("staged");
+        store
+            .apply_staged(page.checkpoint + 20, Timestamp::now())
+            .expect("applied");
+        let after = store
+            .voter_detail(&VoterId::parse(&voter).expect("id"))
+            .expect("detail");
+        assert_eq!(
+            (after.first_name.as_str(), after.removed, after.version),
+            ("Fresh", true, 8)
+        );
     }
 }

@@ -305,8 +305,7 @@ impl RegistryClient {
         Ok(SnapshotReader {
             url,
             response,
-            buffer: Vec::new(),
-            start: 0,
+            lines: groundgame_domain::snapshot::LineReader::default(),
         })
     }
 
@@ -410,8 +409,7 @@ async fn refused(url: String, response: reqwest::Response) -> SyncError {
 pub struct SnapshotReader {
     url: String,
     response: reqwest::Response,
-    buffer: Vec<u8>,
-    start: usize,
+    lines: groundgame_domain::snapshot::LineReader,
 }
 
 impl SnapshotReader {
@@ -421,21 +419,14 @@ impl SnapshotReader {
         &mut self,
     ) -> Result<Option<groundgame_domain::snapshot::SnapshotLine>, SyncError> {
         loop {
-            if let Some(offset) = self.buffer[self.start..].iter().position(|b| *b == b'\n') {
-                let line = &self.buffer[self.start..self.start + offset];
-                self.start += offset + 1;
-                return serde_json::from_slice(line).map(Some).map_err(|error| {
-                    SyncError::BadResponse {
-                        url: self.url.clone(),
-                        detail: format!("a snapshot line: {error}"),
-                    }
+            if let Some(line) = self.lines.next_line() {
+                return line.map(Some).map_err(|error| SyncError::BadResponse {
+                    url: self.url.clone(),
+                    detail: error.to_string(),
                 });
             }
-            // Keep the unread tail only, so the buffer stays one chunk big.
-            self.buffer.drain(..self.start);
-            self.start = 0;
             match self.response.chunk().await {
-                Ok(Some(bytes)) => self.buffer.extend_from_slice(&bytes),
+                Ok(Some(bytes)) => self.lines.push(&bytes),
                 Ok(None) => return Ok(None),
                 Err(_) => {
                     return Err(SyncError::Interrupted {

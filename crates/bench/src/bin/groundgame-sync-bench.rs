@@ -52,6 +52,10 @@ struct Cli {
     ingest: u64,
     #[arg(long, default_value_t = 8)]
     ingest_devices: u64,
+    /// Skip the many-laptops load run (for a large `--voters` run that
+    /// measures the snapshot and the refresh).
+    #[arg(long)]
+    no_load_run: bool,
     /// Write the report as JSON here too.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -64,8 +68,39 @@ struct Report {
     snapshot: Snapshot,
     push: Push,
     no_change_round_trip_ms: Latency,
+    refresh: Refresh,
     load: Load,
     ingest: Option<Ingest>,
+}
+
+/// The state's next file loaded on the registry, reaching the laptop that
+/// holds the whole county through the feed.
+#[derive(Debug, Default, Serialize)]
+struct Refresh {
+    new: u64,
+    moved: u64,
+    changed: u64,
+    removed: u64,
+    /// Records the load put in the feed, in how many changes, and their
+    /// stored JSON.
+    records_sent: u64,
+    feed_changes: u64,
+    feed_bytes: u64,
+    /// The load on the registry, with the feed written.
+    load_seconds: f64,
+    /// The same load into a campaign without offices (nothing to send),
+    /// in the same run: the cost of the feed is the ratio.
+    baseline_load_seconds: f64,
+    load_ratio_to_baseline: f64,
+    /// The laptop's sync that pulls and applies the refresh, and its two
+    /// parts: reading the feed (and staging it), applying it.
+    pulled_changes: u64,
+    sync_seconds: f64,
+    pull_seconds: f64,
+    apply_seconds: f64,
+    /// Against the laptop's initial download of the whole county.
+    ratio_to_snapshot_seconds: f64,
+    records_ratio_to_snapshot_rows: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -360,6 +395,16 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     report.no_change_round_trip_ms = latency(samples);
     eprintln!("no-change round trip: {:?}", report.no_change_round_trip_ms);
 
+    // 4a. The state's next file: the registry loads it (and the same file
+    //     into a campaign without offices, the baseline), and the laptop
+    //     pulls what changed.
+    report.refresh = refresh(&pool, campaign, &file, dir.path(), cli.voters, &store).await?;
+    report.refresh.ratio_to_snapshot_seconds =
+        report.refresh.sync_seconds / report.snapshot.seconds;
+    report.refresh.records_ratio_to_snapshot_rows =
+        report.refresh.records_sent as f64 / report.snapshot.rows as f64;
+    eprintln!("refresh: {:?}", report.refresh);
+
     // 4. Ingest: many results from a few laptops, each pushing its outbox in
     //    batches of 500 as the engine does.
     if cli.ingest > 0 {
@@ -369,6 +414,12 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
 
     // 5. Many laptops at once, in a campaign of their own (same county) so
     //    its offices can be one per precinct.
+    if cli.no_load_run {
+        drop(registry);
+        pool.close().await;
+        drop(database);
+        return Ok(report);
+    }
     let load_campaign = admin::campaign(&pool, "Load campaign").await?;
     voter_file::load(
         &pool,
@@ -385,6 +436,80 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     pool.close().await;
     drop(database);
     Ok(report)
+}
+
+async fn refresh(
+    pool: &sqlx::PgPool,
+    campaign: uuid::Uuid,
+    first: &Path,
+    dir: &Path,
+    voters: u64,
+    store: &Mutex<Store>,
+) -> anyhow::Result<Refresh> {
+    let next = dir.join("ncvoter-next.txt");
+    let mut bytes = Vec::new();
+    let population = Population {
+        snapshot: 1,
+        ..Population::new(voters)
+    };
+    generate::write_nc_voter(&population, "WAKE", &mut bytes)?;
+    std::fs::write(&next, bytes)?;
+    let load = |campaign, path: PathBuf| async move {
+        let started = Instant::now();
+        let report = voter_file::load(
+            pool,
+            campaign,
+            VoterFile::open(&path, &Layout::NcVoter)?,
+            &Layout::NcVoter,
+            false,
+            |_, _| {},
+        )
+        .await?;
+        anyhow::Ok((report, started.elapsed().as_secs_f64()))
+    };
+    // The baseline: the same two files into a campaign no office covers.
+    let bare = admin::campaign(pool, "Refresh baseline").await?;
+    load(bare, first.to_path_buf()).await?;
+    let (_, baseline_load_seconds) = load(bare, next.clone()).await?;
+    let (loaded, load_seconds) = load(campaign, next).await?;
+    let (feed_changes, feed_bytes): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(octet_length(payload::text)), 0)::bigint FROM changes \
+         WHERE campaign_id = $1 AND entity = 'voter_file'",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await?;
+    let options = SyncOptions {
+        lease_ahead: 0,
+        ..SyncOptions::default()
+    };
+    let started = Instant::now();
+    let mut applying = None;
+    let synced = groundgame_sync::sync(store, options, &mut |step| {
+        if matches!(step, SyncStep::Applying { .. }) {
+            applying.get_or_insert_with(Instant::now);
+        }
+    })
+    .await?;
+    let sync_seconds = started.elapsed().as_secs_f64();
+    let pull_seconds = applying.map_or(sync_seconds, |at| at.duration_since(started).as_secs_f64());
+    Ok(Refresh {
+        new: loaded.new,
+        moved: loaded.moved,
+        changed: loaded.changed,
+        removed: loaded.removed,
+        records_sent: loaded.sent_to_laptops,
+        feed_changes: feed_changes as u64,
+        feed_bytes: feed_bytes as u64,
+        load_seconds,
+        baseline_load_seconds,
+        load_ratio_to_baseline: load_seconds / baseline_load_seconds,
+        pulled_changes: synced.pulled,
+        sync_seconds,
+        pull_seconds,
+        apply_seconds: sync_seconds - pull_seconds,
+        ..Refresh::default()
+    })
 }
 
 fn open_store(path: &Path) -> anyhow::Result<Store> {
