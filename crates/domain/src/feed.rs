@@ -331,10 +331,11 @@ mod tests {
                 1000,
                 vec!["mmv"],
             ),
+            // Two small moves share a vote's budget; the vote does not fit.
             (
                 vec![moved("AA1"), moved("AA2"), vote("AA3", 2020)],
                 one_vote,
-                vec!["m", "m", "v"],
+                vec!["mm", "v"],
             ),
         ];
         for (records, budget, expected) in cases {
