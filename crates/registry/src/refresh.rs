@@ -12,11 +12,13 @@
 //! office, costs nothing here.
 
 use crate::feed::{self, NewChange};
-use crate::snapshot::{HouseholdRow, VoterRow, HOUSEHOLD_COLUMNS, VOTER_COLUMNS};
+use crate::snapshot::{
+    vote_from, HouseholdRow, VoteTuple, VoterRow, HOUSEHOLD_COLUMNS, VOTER_COLUMNS,
+};
 use groundgame_domain::feed::{
     FeedRow, FeedVoterFile, VoterFileRecord, VoterMovedOut, VOTER_FILE_CHANGE_BYTES,
 };
-use groundgame_domain::snapshot::{SnapshotPhone, SnapshotVote};
+use groundgame_domain::snapshot::SnapshotPhone;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -197,7 +199,7 @@ async fn precinct_records(
     .bind(precinct)
     .fetch_all(&mut *conn)
     .await?;
-    let votes: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+    let votes: Vec<VoteTuple> = sqlx::query_as(
         "SELECT h.voter_id, h.election_date::text, h.election_type, h.election_desc, h.method, h.party \
          FROM refresh_voters r JOIN refresh_arrived a ON a.voter_id = r.voter_id \
          JOIN vote_history h ON h.campaign_id = $1 AND h.voter_id = r.voter_id \
@@ -237,17 +239,10 @@ async fn precinct_records(
                 })
             }),
     );
-    records.extend(votes.into_iter().map(
-        |(voter_id, election_date, election_type, election_desc, method, party)| {
-            VoterFileRecord::Vote(SnapshotVote {
-                voter_id,
-                election_date,
-                election_type,
-                election_desc,
-                method,
-                party,
-            })
-        },
-    ));
+    records.extend(
+        votes
+            .into_iter()
+            .map(|row| VoterFileRecord::Vote(vote_from(row))),
+    );
     Ok(records)
 }

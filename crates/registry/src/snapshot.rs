@@ -443,7 +443,7 @@ impl Job {
             "" => "0001-01-01",
             date => date,
         };
-        let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<VoteTuple> = sqlx::query_as(
             "SELECT h.voter_id, h.election_date::text, h.election_type, h.election_desc, h.method, h.party \
              FROM vote_history h \
              WHERE h.campaign_id = $1 AND (h.voter_id, h.election_date, h.election_type) > ($3, $4::date, $5) \
@@ -461,17 +461,14 @@ impl Job {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(voter_id, election_date, election_type, election_desc, method, party)| {
+            .map(|row| {
+                let vote = vote_from(row);
                 (
-                    format!("{voter_id}{KEY_SEPARATOR}{election_date}{KEY_SEPARATOR}{election_type}"),
-                    SnapshotRow::Vote(SnapshotVote {
-                        voter_id,
-                        election_date,
-                        election_type,
-                        election_desc,
-                        method,
-                        party,
-                    }),
+                    format!(
+                        "{}{KEY_SEPARATOR}{}{KEY_SEPARATOR}{}",
+                        vote.voter_id, vote.election_date, vote.election_type
+                    ),
+                    SnapshotRow::Vote(vote),
                 )
             })
             .collect())
@@ -496,6 +493,24 @@ impl Job {
                 Ok((key, SnapshotRow::ContactAttempt(row.into_feed()?)))
             })
             .collect()
+    }
+}
+
+/// A vote as read from `vote_history` (voter, date as text, type,
+/// description, method, party), as the snapshot and a voter-file change
+/// send it.
+pub(crate) type VoteTuple = (String, String, String, String, String, String);
+
+pub(crate) fn vote_from(
+    (voter_id, election_date, election_type, election_desc, method, party): VoteTuple,
+) -> SnapshotVote {
+    SnapshotVote {
+        voter_id,
+        election_date,
+        election_type,
+        election_desc,
+        method,
+        party,
     }
 }
 
