@@ -168,7 +168,7 @@ async fn a_later_start_asks_for_the_passphrase_and_refuses_a_wrong_one() {
 /// its outbox entry, and the header says so.
 #[tokio::test]
 async fn import_find_knock_and_call() {
-    use groundgame_store::{CallListRules, Segment};
+    use groundgame_store::{CallListRules, SegmentFilter};
     use groundgame_voterfile::generate::{self, Population};
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -193,12 +193,13 @@ async fn import_find_knock_and_call() {
         store
             .create_call_list(
                 "All day phone bank",
-                &Segment::default(),
+                &SegmentFilter::default(),
                 &CallListRules {
                     calling_start: 0,
                     calling_end: 24 * 60,
                     ..CallListRules::default()
                 },
+                jiff::Timestamp::now(),
             )
             .expect("call list");
     }

@@ -4,10 +4,11 @@
 //! flagged, and a device cannot lease another office's numbers.
 
 use crate::fixture::Campaign;
+use crate::fixture::Device;
 use groundgame_domain::lease::LeaseTarget;
 use groundgame_domain::wire::Role;
 use groundgame_domain::{Channel, PhoneNumber, VoterId};
-use groundgame_store::{CallListRules, Caller, NewContact, Segment};
+use groundgame_store::{CallListRules, Caller, NewContact, SegmentFilter};
 use std::collections::BTreeSet;
 
 /// All day, so the test does not depend on when it runs.
@@ -19,29 +20,65 @@ fn all_day() -> CallListRules {
     }
 }
 
-#[tokio::test]
-async fn two_callers_never_hold_the_same_number() {
-    let campaign = Campaign::new(600).await;
+/// The office's coordinator makes "Evening calls" of one precinct and
+/// syncs it out; each caller's laptop then holds it after its own sync
+/// (taking no leases yet). Returns each caller's local id of the list.
+async fn hand_out_list(campaign: &Campaign, callers: &mut [&mut Device]) -> Vec<i64> {
     let precinct = campaign.precincts("North").await[0].clone();
-    let mut laptops = Vec::new();
-    for name in ["Ana", "Ben"] {
-        let mut device = campaign.device("North", Role::Caller).await;
-        device.options.lease_ahead = 6;
-        device.options.lease_seconds = 3_600;
-        let list = device
+    let mut coordinator = campaign.device("North", Role::Coordinator).await;
+    coordinator.options.lease_ahead = 0;
+    coordinator
+        .store
+        .lock()
+        .expect("store")
+        .create_call_list(
+            "Evening calls",
+            &SegmentFilter {
+                precincts: vec![precinct],
+                ..SegmentFilter::default()
+            },
+            &all_day(),
+            coordinator.now(),
+        )
+        .expect("list");
+    coordinator.sync().await;
+    let mut ids = Vec::new();
+    for caller in callers.iter_mut() {
+        let ahead = caller.options.lease_ahead;
+        caller.options.lease_ahead = 0;
+        caller.sync().await;
+        caller.options.lease_ahead = ahead;
+        let lists = caller
             .store
             .lock()
             .expect("store")
-            .create_call_list(
-                "Evening calls",
-                &Segment {
-                    precinct: Some(precinct.clone()),
-                    ..Segment::default()
-                },
-                &all_day(),
-            )
-            .expect("list")
-            .0;
+            .call_lists()
+            .expect("lists");
+        let list = lists
+            .iter()
+            .find(|list| list.name == "Evening calls")
+            .expect("the coordinator's list reached the caller");
+        ids.push(list.id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn two_callers_never_hold_the_same_number() {
+    let campaign = Campaign::new(600).await;
+    let mut devices = Vec::new();
+    for _ in ["Ana", "Ben"] {
+        let mut device = campaign.device("North", Role::Caller).await;
+        device.options.lease_ahead = 6;
+        device.options.lease_seconds = 3_600;
+        devices.push(device);
+    }
+    let ids = {
+        let mut refs: Vec<&mut Device> = devices.iter_mut().collect();
+        hand_out_list(&campaign, &mut refs).await
+    };
+    let mut laptops = Vec::new();
+    for ((device, list), name) in devices.into_iter().zip(ids).zip(["Ana", "Ben"]) {
         laptops.push((device, list, Caller::new(name)));
     }
 
@@ -125,24 +162,10 @@ async fn two_callers_never_hold_the_same_number() {
 #[tokio::test]
 async fn a_result_under_a_lease_that_passed_on_is_kept_and_flagged() {
     let campaign = Campaign::new(600).await;
-    let precinct = campaign.precincts("North").await[0].clone();
     let mut ana = campaign.device("North", Role::Caller).await;
     ana.options.lease_ahead = 1;
     ana.options.lease_seconds = 3_600;
-    let list = ana
-        .store
-        .lock()
-        .expect("store")
-        .create_call_list(
-            "Evening calls",
-            &Segment {
-                precinct: Some(precinct),
-                ..Segment::default()
-            },
-            &all_day(),
-        )
-        .expect("list")
-        .0;
+    let list = hand_out_list(&campaign, &mut [&mut ana]).await[0];
     ana.sync().await;
     let call = ana
         .store

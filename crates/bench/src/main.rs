@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use groundgame_domain::ipc::VoterQuery;
 use groundgame_store::{
-    CallListRules, Caller, ImportOptions, KdfParams, Passphrase, Segment, Store, TurfSpec,
+    CallListRules, Caller, ImportOptions, KdfParams, Passphrase, SegmentFilter, Store, TurfSpec,
 };
 use groundgame_voterfile::generate::{self, Population};
 use groundgame_voterfile::{Layout, VoterFile};
@@ -249,14 +249,16 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
     // Names unique per run, so the phase can be run again on one database.
     let run = jiff::Timestamp::now().as_second();
     let began = Instant::now();
-    let (list, items) = store.create_call_list(
+    let made = store.create_call_list(
         &format!("Unaffiliated {run}"),
-        &Segment {
-            party: Some("UNA".into()),
-            ..Segment::default()
+        &SegmentFilter {
+            parties: vec!["UNA".into()],
+            ..SegmentFilter::default()
         },
         &CallListRules::default(),
+        jiff::Timestamp::now(),
     )?;
+    let (list, items) = (made.id, made.items);
     report.notes.push(format!(
         "call list of {items} phones built in {:.0} ms",
         began.elapsed().as_secs_f64() * 1_000.0

@@ -14,6 +14,7 @@ mod enroll;
 mod import;
 mod review;
 mod sync;
+mod targeting;
 
 #[derive(Parser)]
 #[command(
@@ -148,6 +149,32 @@ enum Command {
     },
     /// Count what the database holds.
     Stats {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count a segment's voters, doors and callable phones, by precinct
+    /// (filters combine with AND), and save it by name.
+    Segment {
+        #[arg(long)]
+        db: PathBuf,
+        #[command(flatten)]
+        which: targeting::Which,
+        /// Save the filter under this name (saving a name again edits it), for every laptop of the office.
+        #[arg(long, value_name = "NAME", conflicts_with = "segment")]
+        save: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make, close or delete call lists.
+    #[command(subcommand)]
+    CallList(targeting::CallListCommand),
+    /// Cut turfs from a segment; close or delete them.
+    #[command(subcommand)]
+    Turf(targeting::TurfCommand),
+    /// The segments, call lists and turfs this laptop holds.
+    Lists {
         #[arg(long)]
         db: PathBuf,
         #[arg(long)]
@@ -371,6 +398,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Segment {
+            db,
+            which,
+            save,
+            json,
+        } => targeting::segment(&db, &which, save.as_deref(), json)?,
+        Command::CallList(command) => targeting::call_list(&command)?,
+        Command::Turf(command) => targeting::turf(&command)?,
+        Command::Lists { db, json } => targeting::lists(&db, json)?,
         Command::Search {
             db,
             json,

@@ -7,6 +7,7 @@
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
 use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
+use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkStateRecord};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +34,16 @@ pub enum FeedRow {
     Callback(CallbackRecord),
     /// What a voter-file load changed in one precinct, in bulk.
     VoterFile(FeedVoterFile),
+    /// A segment saved or edited by a coordinator of the office.
+    Segment(SegmentRecord),
+    /// A call list made by a coordinator of the office (its items follow).
+    CallList(CallListRecord),
+    /// Items of a call list, in order.
+    CallItems(CallItemsRecord),
+    /// A turf with its doors in walking order.
+    Turf(TurfRecord),
+    /// A list, turf or segment closed, reopened or deleted.
+    WorkState(WorkStateRecord),
 }
 
 impl FeedRow {
@@ -47,6 +58,11 @@ impl FeedRow {
             Self::ReviewDecision(_) => "review_decision",
             Self::Callback(_) => "callback",
             Self::VoterFile(_) => "voter_file",
+            Self::Segment(_) => "segment",
+            Self::CallList(_) => "call_list",
+            Self::CallItems(_) => "call_items",
+            Self::Turf(_) => "turf",
+            Self::WorkState(_) => "work_state",
         }
     }
 }

@@ -13,10 +13,12 @@ pub mod mutation;
 pub mod office;
 pub mod phone;
 pub mod review;
+pub mod segment;
 pub mod snapshot;
 pub mod text;
 pub mod voter;
 pub mod wire;
+pub mod work;
 
 pub use contact::{Channel, DncChannel, ResultCode, Scope, SurveyAnswer};
 pub use hlc::Hlc;

@@ -9,6 +9,7 @@ use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
 use crate::lease::{LeaseRef, LeaseTarget};
 use crate::voter::VoterId;
 use crate::wire::Role;
+use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkStateRecord};
 use serde::{Deserialize, Serialize};
 
 /// The version of the mutation formats below; the registry keeps handlers for
@@ -19,6 +20,11 @@ pub const MUTATION_VERSION: u32 = 1;
 /// with a long note and every survey answer is a few kilobytes. Anything
 /// bigger is refused rather than stored forever.
 pub const MUTATION_MAX_BYTES: usize = 16 * 1024;
+
+/// The largest a chunk of a call list's items may be.
+pub const BULK_MUTATION_MAX_BYTES: usize = 256 * 1024;
+/// The largest a turf with its doors may be (5,000 address keys).
+pub const TURF_MUTATION_MAX_BYTES: usize = 512 * 1024;
 
 /// The kinds of mutation, as named on the wire and in the registry's store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,10 +37,15 @@ pub enum MutationKind {
     AddVoter,
     ScheduleCallback,
     ReleaseLease,
+    SaveSegment,
+    CreateCallList,
+    AddCallItems,
+    CreateTurf,
+    SetWorkState,
 }
 
 impl MutationKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 12] = [
         Self::RecordContact,
         Self::AddDnc,
         Self::ReverseDnc,
@@ -42,6 +53,11 @@ impl MutationKind {
         Self::AddVoter,
         Self::ScheduleCallback,
         Self::ReleaseLease,
+        Self::SaveSegment,
+        Self::CreateCallList,
+        Self::AddCallItems,
+        Self::CreateTurf,
+        Self::SetWorkState,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +69,29 @@ impl MutationKind {
             Self::AddVoter => "add_voter",
             Self::ScheduleCallback => "schedule_callback",
             Self::ReleaseLease => "release_lease",
+            Self::SaveSegment => "save_segment",
+            Self::CreateCallList => "create_call_list",
+            Self::AddCallItems => "add_call_items",
+            Self::CreateTurf => "create_turf",
+            Self::SetWorkState => "set_work_state",
+        }
+    }
+
+    /// The largest payload of this kind, as JSON.
+    pub fn max_bytes(self) -> usize {
+        match self {
+            Self::AddCallItems => BULK_MUTATION_MAX_BYTES,
+            Self::CreateTurf => TURF_MUTATION_MAX_BYTES,
+            Self::RecordContact
+            | Self::AddDnc
+            | Self::ReverseDnc
+            | Self::CorrectVoterField
+            | Self::AddVoter
+            | Self::ScheduleCallback
+            | Self::ReleaseLease
+            | Self::SaveSegment
+            | Self::CreateCallList
+            | Self::SetWorkState => MUTATION_MAX_BYTES,
         }
     }
 
@@ -63,10 +102,16 @@ impl MutationKind {
     /// The roles whose devices may send this kind. The registry refuses the
     /// rest, and a laptop enrolled in another role refuses it locally, so
     /// the two never disagree. Lifting an opt-out is a coordinator's act:
-    /// anyone may record one, few may undo it.
+    /// anyone may record one, few may undo it. Making the office's work
+    /// (segments, call lists, turfs) is a coordinator's.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Self::ReverseDnc => &[Role::Coordinator, Role::Admin],
+            Self::ReverseDnc
+            | Self::SaveSegment
+            | Self::CreateCallList
+            | Self::AddCallItems
+            | Self::CreateTurf
+            | Self::SetWorkState => &[Role::Coordinator, Role::Admin],
             Self::RecordContact
             | Self::AddDnc
             | Self::CorrectVoterField
@@ -95,6 +140,11 @@ impl MutationKind {
             Self::AddVoter => "add a person met at a door",
             Self::ScheduleCallback => "schedule a callback",
             Self::ReleaseLease => "release a call lease",
+            Self::SaveSegment => "save a segment",
+            Self::CreateCallList => "make a call list",
+            Self::AddCallItems => "add calls to a call list",
+            Self::CreateTurf => "cut a turf",
+            Self::SetWorkState => "close or delete a list, turf or segment",
         }
     }
 }
@@ -115,7 +165,7 @@ pub enum DecodeError {
     /// A known kind whose payload is not that kind's shape.
     #[error("this {kind} cannot be read: {detail}")]
     Malformed { kind: MutationKind, detail: String },
-    #[error("this {kind} is {bytes} bytes; a mutation carries at most {MUTATION_MAX_BYTES}")]
+    #[error("this {kind} is {bytes} bytes; a mutation of its kind carries at most {max}", max = kind.max_bytes())]
     TooLarge { kind: MutationKind, bytes: usize },
 }
 
@@ -129,6 +179,11 @@ pub enum Mutation {
     AddVoter(AddedVoter),
     ScheduleCallback(CallbackRecord),
     ReleaseLease(LeaseRelease),
+    SaveSegment(SegmentRecord),
+    CreateCallList(CallListRecord),
+    AddCallItems(CallItemsRecord),
+    CreateTurf(TurfRecord),
+    SetWorkState(WorkStateRecord),
 }
 
 impl Mutation {
@@ -141,6 +196,11 @@ impl Mutation {
             Self::AddVoter(_) => MutationKind::AddVoter,
             Self::ScheduleCallback(_) => MutationKind::ScheduleCallback,
             Self::ReleaseLease(_) => MutationKind::ReleaseLease,
+            Self::SaveSegment(_) => MutationKind::SaveSegment,
+            Self::CreateCallList(_) => MutationKind::CreateCallList,
+            Self::AddCallItems(_) => MutationKind::AddCallItems,
+            Self::CreateTurf(_) => MutationKind::CreateTurf,
+            Self::SetWorkState(_) => MutationKind::SetWorkState,
         }
     }
 
@@ -156,7 +216,14 @@ impl Mutation {
             Self::CorrectVoterField(correction) => Some(&correction.voter_id),
             Self::AddVoter(voter) => Some(&voter.voter_id),
             Self::ScheduleCallback(callback) => Some(&callback.voter_id),
-            Self::AddDnc(_) | Self::ReverseDnc(_) | Self::ReleaseLease(_) => None,
+            Self::AddDnc(_)
+            | Self::ReverseDnc(_)
+            | Self::ReleaseLease(_)
+            | Self::SaveSegment(_)
+            | Self::CreateCallList(_)
+            | Self::AddCallItems(_)
+            | Self::CreateTurf(_)
+            | Self::SetWorkState(_) => None,
         }
     }
 
@@ -180,7 +247,7 @@ impl Mutation {
             detail,
         };
         let bytes = serde_json::to_vec(payload).map_or(usize::MAX, |json| json.len());
-        if bytes > MUTATION_MAX_BYTES {
+        if bytes > known.max_bytes() {
             return Err(DecodeError::TooLarge { kind: known, bytes });
         }
         let mut object = payload
@@ -230,6 +297,24 @@ impl Mutation {
                 format!("call {} back at {}", callback.voter_id, callback.due_at)
             }
             Self::ReleaseLease(release) => format!("done with {}", release.target),
+            Self::SaveSegment(segment) => format!("segment {:?} saved", segment.name),
+            Self::CreateCallList(list) => {
+                format!("call list {:?} made with {} calls", list.name, list.items)
+            }
+            Self::AddCallItems(chunk) => format!(
+                "{} calls from position {} of a call list",
+                chunk.items.len(),
+                chunk.first
+            ),
+            Self::CreateTurf(turf) => {
+                format!("turf {:?} cut with {} doors", turf.name, turf.doors.len())
+            }
+            Self::SetWorkState(change) => format!(
+                "{} {} {}",
+                change.work.noun(),
+                change.id,
+                change.state.as_str()
+            ),
         }
     }
 }
@@ -383,7 +468,7 @@ mod tests {
                 1,
                 serde_json::json!({"entry_id": "e", "scope": "person", "target": "x".repeat(MUTATION_MAX_BYTES),
                     "channel": "all", "source": "s", "recorded_at": "2026-12-01T12:00:00Z"}),
-                Err("a mutation carries at most 16384"),
+                Err("a mutation of its kind carries at most 16384"),
             ),
         ];
         for (kind, version, payload, expected) in cases {
@@ -398,14 +483,51 @@ mod tests {
     }
 
     #[test]
-    fn only_coordinators_and_admins_lift_an_opt_out() {
+    fn only_coordinators_and_admins_lift_an_opt_out_or_make_work() {
         for kind in MutationKind::ALL {
             assert_eq!(MutationKind::parse(kind.as_str()), Some(kind));
             for role in Role::ALL {
-                let expected = kind != MutationKind::ReverseDnc
-                    || matches!(role, Role::Coordinator | Role::Admin);
+                let coordinators_only = matches!(
+                    kind,
+                    MutationKind::ReverseDnc
+                        | MutationKind::SaveSegment
+                        | MutationKind::CreateCallList
+                        | MutationKind::AddCallItems
+                        | MutationKind::CreateTurf
+                        | MutationKind::SetWorkState
+                );
+                let expected =
+                    !coordinators_only || matches!(role, Role::Coordinator | Role::Admin);
                 assert_eq!(kind.allowed(role), expected, "{kind} by {role:?}");
             }
+        }
+    }
+
+    #[test]
+    fn no_mutation_has_a_field_called_kind() {
+        // The wire tags a mutation with `kind`; a payload field of that
+        // name would make every such mutation unreadable.
+        let turf = Mutation::CreateTurf(crate::work::TurfRecord {
+            turf_id: "t".into(),
+            name: "Sat P1-01".into(),
+            precinct: Some("P1".into()),
+            method: "cut".into(),
+            segment: None,
+            doors: vec!["1|MAIN ST||27601".into()],
+            recorded_at: "2026-12-01T12:00:00Z".into(),
+        });
+        let state = Mutation::SetWorkState(crate::work::WorkStateRecord {
+            work: crate::work::WorkKind::Turf,
+            id: "t".into(),
+            state: crate::work::WorkState::Closed,
+            recorded_at: "2026-12-01T12:00:00Z".into(),
+        });
+        for mutation in [turf, state] {
+            let json = serde_json::to_value(&mutation).expect("serialises");
+            assert_eq!(
+                serde_json::from_value::<Mutation>(json).expect("parses"),
+                mutation
+            );
         }
     }
 

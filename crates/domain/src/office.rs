@@ -12,7 +12,20 @@ pub struct TurfSummary {
     pub kind: String,
     pub households: i64,
     pub voters: i64,
+    /// Doors with a door result recorded on this turf, by any laptop.
     pub knocked: i64,
+    /// The id every laptop of the office knows it by (none for a turf made
+    /// before turfs were shared).
+    #[serde(default)]
+    pub uid: Option<String>,
+    #[serde(default)]
+    pub precinct: Option<String>,
+    #[serde(default = "open")]
+    pub state: crate::work::WorkState,
+}
+
+fn open() -> crate::work::WorkState {
+    crate::work::WorkState::Open
 }
 
 /// One door on a walk list.
@@ -60,6 +73,10 @@ pub struct CallListSummary {
     pub items: i64,
     pub done: i64,
     pub attempted: i64,
+    #[serde(default)]
+    pub uid: Option<String>,
+    #[serde(default = "open")]
+    pub state: crate::work::WorkState,
 }
 
 /// A call handed to a caller.

@@ -2,17 +2,23 @@
 //! one JSON line per row (see `docs/sync-protocol.md`, "Initial sync").
 
 use crate::feed::{FeedContact, FeedDnc};
+use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkState};
 use serde::{Deserialize, Serialize};
 
 /// The entities of a snapshot, in the order they stream: do-not-contact
-/// first (the priority data), then the voter file, then contact history.
-pub const SNAPSHOT_ENTITIES: [&str; 6] = [
+/// first (the priority data), then the voter file, then contact history,
+/// then the office's work (segments, call lists with their items, turfs).
+pub const SNAPSHOT_ENTITIES: [&str; 10] = [
     "dnc_entry",
     "household",
     "voter",
     "phone",
     "vote",
     "contact_attempt",
+    "segment",
+    "call_list",
+    "call_items",
+    "turf",
 ];
 
 /// Separates the parts of a composite key (`voter_id`, `number`).
@@ -42,6 +48,19 @@ pub enum SnapshotRow {
     Phone(SnapshotPhone),
     Vote(SnapshotVote),
     ContactAttempt(FeedContact),
+    Segment(SegmentRecord),
+    /// A call list as it stands (open or closed; deleted ones are not sent).
+    CallList(SnapshotWork<CallListRecord>),
+    CallItems(CallItemsRecord),
+    Turf(SnapshotWork<TurfRecord>),
+}
+
+/// A list or turf with its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotWork<T> {
+    #[serde(flatten)]
+    pub record: T,
+    pub state: WorkState,
 }
 
 impl SnapshotRow {
@@ -53,6 +72,10 @@ impl SnapshotRow {
             Self::Phone(_) => "phone",
             Self::Vote(_) => "vote",
             Self::ContactAttempt(_) => "contact_attempt",
+            Self::Segment(_) => "segment",
+            Self::CallList(_) => "call_list",
+            Self::CallItems(_) => "call_items",
+            Self::Turf(_) => "turf",
         }
     }
 }

@@ -220,6 +220,10 @@ impl ErrorCode {
 
 /// The most mutations one push may carry.
 pub const PUSH_LIMIT: usize = 500;
+/// About the most payload bytes one push carries (a device cuts its batch
+/// here; one mutation alone may be bigger, up to its kind's limit), well
+/// under the registry's 4 MiB body limit.
+pub const PUSH_BYTES: usize = 2 * 1024 * 1024;
 /// The most changes one pull page may carry.
 pub const PULL_LIMIT: u32 = 5_000;
 

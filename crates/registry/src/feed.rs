@@ -43,6 +43,16 @@ impl NewChange {
         }
     }
 
+    /// A change every device of one office sees (its coordinators' work).
+    pub fn in_office(office: Uuid, key: impl Into<String>, row: FeedRow) -> Self {
+        Self {
+            scope_keys: vec![office_key(office)],
+            key: key.into(),
+            version: 1,
+            row,
+        }
+    }
+
     pub fn with_version(mut self, version: i64) -> Self {
         self.version = version;
         self
@@ -54,6 +64,11 @@ pub const PULL_BYTES: usize = 128 * 1024;
 
 pub fn precinct_key(code: &str) -> String {
     format!("precinct:{code}")
+}
+
+/// The scope key of an office's own rows.
+pub fn office_key(office: Uuid) -> String {
+    format!("office:{office}")
 }
 
 /// Appends `changes` to the campaign's feed. Call it last in the writing
@@ -121,11 +136,12 @@ pub async fn append(
     Ok(())
 }
 
-/// The scope keys a device reads: its office's precincts and the campaign's
-/// own rows.
+/// The scope keys a device reads: its office's precincts, its office's own
+/// rows and the campaign's.
 pub async fn scope_keys(pool: &PgPool, device: &Device) -> Result<Vec<String>, sqlx::Error> {
     let precincts = device.precincts(pool).await?;
     let mut keys: Vec<String> = precincts.iter().map(|code| precinct_key(code)).collect();
+    keys.push(office_key(device.office));
     keys.push("campaign".to_owned());
     Ok(keys)
 }

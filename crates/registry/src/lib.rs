@@ -20,6 +20,7 @@ pub mod snapshot;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod voter_file;
+pub mod work;
 
 use tokio::net::TcpListener;
 

@@ -42,7 +42,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn applied(changes: Vec<NewChange>) -> Self {
+    pub(crate) fn applied(changes: Vec<NewChange>) -> Self {
         Self {
             outcome: PushOutcome::Applied,
             reason: None,
@@ -68,7 +68,7 @@ impl Decision {
 }
 
 /// A rule's early answer: the mutation is rejected for this reason.
-type Checked<T> = Result<T, Decision>;
+pub(crate) type Checked<T> = Result<T, Decision>;
 
 /// Applies a decoded mutation under its kind's rule. Every kind has its
 /// arm: a new kind does not compile until it has a rule.
@@ -85,6 +85,17 @@ pub async fn apply(
         Mutation::AddVoter(record) => add_voter(conn, context, record).await?,
         Mutation::ScheduleCallback(record) => schedule_callback(conn, context, record).await?,
         Mutation::ReleaseLease(record) => release_lease(conn, context, record).await?,
+        Mutation::SaveSegment(record) => crate::work::save_segment(conn, context, record).await?,
+        Mutation::CreateCallList(record) => {
+            crate::work::create_call_list(conn, context, record).await?
+        }
+        Mutation::AddCallItems(record) => {
+            crate::work::add_call_items(conn, context, record).await?
+        }
+        Mutation::CreateTurf(record) => crate::work::create_turf(conn, context, record).await?,
+        Mutation::SetWorkState(record) => {
+            crate::work::set_work_state(conn, context, record).await?
+        }
     };
     Ok(outcome.unwrap_or_else(|decision| decision))
 }

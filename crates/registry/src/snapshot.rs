@@ -20,9 +20,13 @@ use groundgame_domain::feed::{FeedContact, FeedDnc};
 use groundgame_domain::mutation::ContactRecord;
 use groundgame_domain::snapshot::{
     ResumePoint, SnapshotHousehold, SnapshotLine, SnapshotPhone, SnapshotRow, SnapshotVote,
-    SnapshotVoter, KEY_SEPARATOR, SNAPSHOT_ENTITIES,
+    SnapshotVoter, SnapshotWork, KEY_SEPARATOR, SNAPSHOT_ENTITIES,
 };
 use groundgame_domain::wire::ErrorCode;
+use groundgame_domain::work::{
+    CallItem, CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkState,
+    CALL_ITEMS_PER_RECORD,
+};
 use groundgame_domain::{DncChannel, Scope, SurveyAnswer, VoterId};
 use sqlx::PgPool;
 use std::collections::HashSet;
@@ -139,6 +143,7 @@ pub(crate) async fn snapshot(
     let job = Job {
         pool: pool.clone(),
         campaign: device.campaign,
+        office: device.office,
         precincts,
         resume,
     };
@@ -237,8 +242,17 @@ impl Writer {
 struct Job {
     pool: PgPool,
     campaign: uuid::Uuid,
+    office: uuid::Uuid,
     precincts: Vec<String>,
     resume: Option<ResumePoint>,
+}
+
+/// A page of rows, and whether more may follow.
+type Page = (Vec<(String, SnapshotRow)>, bool);
+
+fn full(rows: Vec<(String, SnapshotRow)>) -> Page {
+    let more = rows.len() == usize::try_from(PAGE).unwrap_or(usize::MAX);
+    (rows, more)
 }
 
 fn split(key: &str) -> Vec<&str> {
@@ -266,14 +280,13 @@ impl Job {
                 _ => String::new(),
             };
             loop {
-                let page = self.page(entity, &after).await?;
+                let (page, more) = self.page(entity, &after).await?;
                 let Some((last, _)) = page.last() else { break };
                 after = last.clone();
-                let full = page.len() == usize::try_from(PAGE).unwrap_or(usize::MAX);
                 for (key, row) in page {
                     writer.line(&SnapshotLine::Row { key, row }).await?;
                 }
-                if !full {
+                if !more {
                     break;
                 }
             }
@@ -282,18 +295,18 @@ impl Job {
         writer.flush(true).await
     }
 
-    async fn page(
-        &self,
-        entity: &str,
-        after: &str,
-    ) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+    async fn page(&self, entity: &str, after: &str) -> Result<Page, SnapshotError> {
         match entity {
-            "dnc_entry" => self.dnc(after).await,
-            "household" => self.households(after).await,
-            "voter" => self.voters(after).await,
-            "phone" => self.phones(after).await,
-            "vote" => self.votes(after).await,
-            "contact_attempt" => self.contacts(after).await,
+            "dnc_entry" => self.dnc(after).await.map(full),
+            "household" => self.households(after).await.map(full),
+            "voter" => self.voters(after).await.map(full),
+            "phone" => self.phones(after).await.map(full),
+            "vote" => self.votes(after).await.map(full),
+            "contact_attempt" => self.contacts(after).await.map(full),
+            "segment" => self.segments(after).await.map(full),
+            "call_list" => self.call_lists(after).await.map(full),
+            "call_items" => self.call_items(after).await,
+            "turf" => self.turfs(after).await.map(full),
             // Every entity of SNAPSHOT_ENTITIES has its arm; one without is a
             // bug, answered as a broken stream (the device resumes), never
             // as another entity's rows.
@@ -492,6 +505,189 @@ impl Job {
                 let key = row.id.clone();
                 Ok((key, SnapshotRow::ContactAttempt(row.into_feed()?)))
             })
+            .collect()
+    }
+
+    async fn segments(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let rows: Vec<(String, String, serde_json::Value, String)> = sqlx::query_as(
+            "SELECT id, name, filter, recorded_at FROM segments \
+             WHERE campaign_id = $1 AND office_id = $2 AND state <> 'deleted' AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, filter, recorded_at)| {
+                let filter = serde_json::from_value(filter)
+                    .map_err(|error| SnapshotError::Row(format!("segment {id}: {error}")))?;
+                Ok((
+                    id.clone(),
+                    SnapshotRow::Segment(SegmentRecord {
+                        segment_id: id,
+                        name,
+                        filter,
+                        recorded_at,
+                    }),
+                ))
+            })
+            .collect()
+    }
+
+    async fn call_lists(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        type Row = (
+            String,
+            String,
+            serde_json::Value,
+            Option<String>,
+            Option<serde_json::Value>,
+            i32,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, rules, script, segment, items, recorded_at, state FROM call_lists \
+             WHERE campaign_id = $1 AND office_id = $2 AND state <> 'deleted' AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(id, name, rules, script, segment, items, recorded_at, state)| {
+                    let bad =
+                        |error: String| SnapshotError::Row(format!("call list {id}: {error}"));
+                    let record = CallListRecord {
+                        rules: serde_json::from_value(rules).map_err(|e| bad(e.to_string()))?,
+                        segment: segment
+                            .map(serde_json::from_value)
+                            .transpose()
+                            .map_err(|e| bad(e.to_string()))?,
+                        list_id: id.clone(),
+                        name,
+                        script,
+                        items: u32::try_from(items).unwrap_or(0),
+                        recorded_at,
+                    };
+                    let state = WorkState::parse(&state)
+                        .ok_or_else(|| bad(format!("unknown state {state:?}")))?;
+                    Ok((id, SnapshotRow::CallList(SnapshotWork { record, state })))
+                },
+            )
+            .collect()
+    }
+
+    /// Items of the office's live lists, by list and position, cut into
+    /// records of at most `CALL_ITEMS_PER_RECORD`; a record's key is its
+    /// list and last position.
+    async fn call_items(&self, after: &str) -> Result<Page, SnapshotError> {
+        let (after_list, after_position) = match split(after).as_slice() {
+            [list, position] => (list.to_string(), position.parse::<i32>().unwrap_or(0)),
+            _ => (String::new(), 0),
+        };
+        let limit = i64::try_from(CALL_ITEMS_PER_RECORD).unwrap_or(PAGE);
+        let rows: Vec<(String, i32, String, String)> = sqlx::query_as(
+            "SELECT i.list_id, i.position, i.voter_id, i.phone FROM call_list_items i \
+             JOIN call_lists l ON l.campaign_id = i.campaign_id AND l.id = i.list_id \
+             WHERE i.campaign_id = $1 AND l.office_id = $2 AND l.state <> 'deleted' \
+               AND (i.list_id, i.position) > ($3, $4) \
+             ORDER BY i.list_id, i.position LIMIT $5",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .bind(&after_list)
+        .bind(after_position)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() == usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut records: Vec<(String, SnapshotRow)> = Vec::new();
+        let mut current: Option<(CallItemsRecord, i32)> = None;
+        let finish = |current: Option<(CallItemsRecord, i32)>,
+                      records: &mut Vec<(String, SnapshotRow)>| {
+            if let Some((record, last)) = current {
+                records.push((
+                    format!("{}{KEY_SEPARATOR}{last}", record.list_id),
+                    SnapshotRow::CallItems(record),
+                ));
+            }
+        };
+        for (list, position, voter, phone) in rows {
+            let voter = VoterId::parse(&voter)
+                .map_err(|error| SnapshotError::Row(format!("call list {list}: {error}")))?;
+            let follows = current
+                .as_ref()
+                .is_some_and(|(record, last)| record.list_id == list && *last + 1 == position);
+            if !follows {
+                finish(current.take(), &mut records);
+                current = Some((
+                    CallItemsRecord {
+                        list_id: list.clone(),
+                        first: u32::try_from(position).unwrap_or(0),
+                        items: Vec::new(),
+                    },
+                    position,
+                ));
+            }
+            if let Some((record, last)) = current.as_mut() {
+                record.items.push(CallItem(voter, phone));
+                *last = position;
+            }
+        }
+        finish(current, &mut records);
+        Ok((records, more))
+    }
+
+    async fn turfs(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<serde_json::Value>,
+            Vec<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, precinct_code, kind, segment, doors, recorded_at, state FROM turfs \
+             WHERE campaign_id = $1 AND office_id = $2 AND state <> 'deleted' AND id > $3 \
+             ORDER BY id LIMIT $4",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(id, name, precinct, kind, segment, doors, recorded_at, state)| {
+                    let bad = |error: String| SnapshotError::Row(format!("turf {id}: {error}"));
+                    let record = TurfRecord {
+                        segment: segment
+                            .map(serde_json::from_value)
+                            .transpose()
+                            .map_err(|e| bad(e.to_string()))?,
+                        turf_id: id.clone(),
+                        name,
+                        precinct,
+                        method: kind,
+                        doors,
+                        recorded_at,
+                    };
+                    let state = WorkState::parse(&state)
+                        .ok_or_else(|| bad(format!("unknown state {state:?}")))?;
+                    Ok((id, SnapshotRow::Turf(SnapshotWork { record, state })))
+                },
+            )
             .collect()
     }
 }

@@ -234,7 +234,7 @@ fn generate(tx: &Transaction<'_>, config: &DemoConfig) -> Result<DemoSummary, St
          SELECT ?1, id FROM households WHERE precinct_code = ?2",
         params![turf_id, precinct_code(1)],
     )? as u64;
-    crate::turf::number_doors(tx, turf_id)?;
+    crate::work::number_doors(tx, turf_id)?;
 
     tx.execute(
         "INSERT INTO call_lists (name) VALUES ('Unaffiliated voters with a phone')",

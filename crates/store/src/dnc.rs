@@ -7,7 +7,6 @@ use crate::outbox::append;
 use crate::{Store, StoreError};
 use groundgame_domain::mutation::{DncRecord, DncReversal, MutationKind};
 use groundgame_domain::office::DncEntry;
-use groundgame_domain::wire::Role;
 use groundgame_domain::{DncChannel, Mutation, Scope};
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -106,20 +105,7 @@ impl Store {
         // The registry refuses a reversal from a role that may not send one;
         // refusing it here too keeps this laptop from calling a voter the
         // registry still holds opted out.
-        let role: Option<String> = tx
-            .query_row("SELECT role FROM enrolment WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if let Some(role) = role {
-            let kind = MutationKind::ReverseDnc;
-            if !Role::parse(&role).is_some_and(|role| kind.allowed(role)) {
-                return Err(StoreError::Invalid(format!(
-                    "this laptop is enrolled as a {role}; only a coordinator's or an admin's laptop may {}",
-                    kind.action()
-                )));
-            }
-        }
+        crate::outbox::check_role(&tx, MutationKind::ReverseDnc)?;
         let active: Option<i64> = tx
             .query_row(
                 "SELECT 1 FROM dnc_active WHERE id = ?1",

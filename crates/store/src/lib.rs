@@ -24,6 +24,7 @@ mod snapshot;
 mod sync;
 mod turf;
 mod voter;
+mod work;
 
 pub use contact::NewContact;
 pub use demo::{DemoConfig, DemoSummary};
@@ -33,10 +34,12 @@ pub use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactHistoryEntry, ContactOutcome, DncEntry, ImportProgress,
     ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,
 };
+pub use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter};
+pub use groundgame_domain::work::{CallListRules, CutTurf, MadeCallList, WorkKind, WorkState};
 pub use import::{ImportError, ImportOptions};
 pub use keyfile::{change_passphrase, key_path, wipe, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
-pub use queue::{within_calling_hours, CallListRules, Caller, Segment, LEASE_MINUTES};
+pub use queue::{within_calling_hours, Caller, LEASE_MINUTES};
 pub use script::STANDARD_SCRIPT;
 pub use snapshot::SnapshotState;
 pub use sync::{Applied, PullState};
@@ -54,6 +57,9 @@ pub(crate) const PAGE_CACHE_KIB: i64 = -32_768;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The targeting index and when it was built (`work.rs`).
+    targeting: Option<(work::SliceKey, std::sync::Arc<work::Slice>)>,
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -148,7 +154,13 @@ impl Store {
             })?;
         migrate::run(&mut conn)?;
         seed_result_codes(&mut conn)?;
-        Ok(Self { conn, path })
+        let commits = work::watch_commits(&conn);
+        Ok(Self {
+            conn,
+            path,
+            targeting: None,
+            commits,
+        })
     }
 
     /// Where the database lives, if on disk.

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0008_sync_state.sql"),
     include_str!("../../../migrations/local/0009_review_decisions.sql"),
     include_str!("../../../migrations/local/0010_registry_version.sql"),
+    include_str!("../../../migrations/local/0011_office_work.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

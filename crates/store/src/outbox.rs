@@ -4,7 +4,8 @@
 
 use crate::clock::{millis, new_id, stamp};
 use crate::{Store, StoreError};
-use groundgame_domain::mutation::MUTATION_VERSION;
+use groundgame_domain::mutation::{MutationKind, MUTATION_VERSION};
+use groundgame_domain::wire::Role;
 use groundgame_domain::{Hlc, Mutation};
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -32,6 +33,26 @@ pub(crate) fn device_id(tx: &Transaction<'_>) -> Result<String, StoreError> {
             row.get(0)
         })?,
     )
+}
+
+/// Refuses a kind this laptop's role may not send (the registry would
+/// refuse it too, so the two never disagree). A laptop not enrolled yet is
+/// its own office and may do anything.
+pub(crate) fn check_role(tx: &Transaction<'_>, kind: MutationKind) -> Result<(), StoreError> {
+    let role: Option<String> = tx
+        .query_row("SELECT role FROM enrolment WHERE id = 1", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(role) = role {
+        if !Role::parse(&role).is_some_and(|role| kind.allowed(role)) {
+            return Err(StoreError::Invalid(format!(
+                "this laptop is enrolled as a {role}; only a coordinator's or an admin's laptop may {}",
+                kind.action()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Ticks the clock and appends `mutation`; returns the clock value stamped

@@ -11,6 +11,7 @@
 use crate::clock::stamp;
 use crate::{Store, StoreError};
 use groundgame_domain::office::{CallAssignment, CallListSummary};
+use groundgame_domain::work::{CallListRules, WorkState};
 use groundgame_domain::PhoneNumber;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -36,33 +37,16 @@ impl Caller {
     }
 }
 
-/// Settings of a call list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallListRules {
-    pub max_attempts: i64,
-    pub recycle_hours: i64,
-    /// Minutes after local midnight.
-    pub calling_start: i64,
-    pub calling_end: i64,
-}
-
-impl Default for CallListRules {
-    fn default() -> Self {
-        Self {
-            max_attempts: 3,
-            recycle_hours: 4,
-            calling_start: 9 * 60,
-            calling_end: 21 * 60,
-        }
-    }
-}
-
-/// Which voters a call list or turf takes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Segment {
-    pub party: Option<String>,
-    pub precinct: Option<String>,
-    pub active_only: bool,
+/// A stored state, read strictly: a value the schema's CHECK allows and
+/// this build does not know is corruption, not "open".
+pub(crate) fn work_state(text: &str) -> rusqlite::Result<WorkState> {
+    WorkState::parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("{text:?} is not a list state").into(),
+        )
+    })
 }
 
 /// Every zone the importers assign (`groundgame_voterfile::record::time_zone`).
@@ -133,47 +117,6 @@ pub fn within_calling_hours(zone: &str, now: Timestamp, rules: &CallListRules) -
 }
 
 impl Store {
-    /// Builds a call list from a segment: one item per dialable phone, so
-    /// household members who share a landline get one call.
-    pub fn create_call_list(
-        &mut self,
-        name: &str,
-        segment: &Segment,
-        rules: &CallListRules,
-    ) -> Result<(i64, u64), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO call_lists (name, max_attempts, recycle_hours, calling_start, calling_end) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![name, rules.max_attempts, rules.recycle_hours, rules.calling_start, rules.calling_end],
-        )
-        .map_err(|error| match error.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                StoreError::Invalid(format!("there is already a call list named {name:?}"))
-            }
-            _ => error.into(),
-        })?;
-        let list = tx.last_insert_rowid();
-        let script = crate::script::standard_script(&tx)?;
-        tx.execute(
-            "UPDATE call_lists SET script_id = ?2 WHERE id = ?1",
-            params![list, script],
-        )?;
-        let items = tx.execute(
-            "INSERT OR IGNORE INTO call_items (call_list_id, voter_id, phone, position) \
-             SELECT ?1, v.id, p.number, row_number() OVER (ORDER BY v.last_name, v.first_name, v.id) \
-             FROM voters v JOIN phones p ON p.voter_id = v.id \
-             LEFT JOIN households h ON h.id = v.household_id \
-             WHERE p.status = 'ok' AND v.removed_at IS NULL AND v.deceased = 0 \
-               AND (?2 IS NULL OR v.party = ?2) AND (?3 IS NULL OR h.precinct_code = ?3) \
-               AND (?4 = 0 OR v.status = 'A') \
-             ORDER BY v.last_name, v.first_name, v.id, p.id",
-            params![list, segment.party, segment.precinct, segment.active_only],
-        )?;
-        tx.commit()?;
-        Ok((list, items as u64))
-    }
-
     /// The next call for `caller` on list `list`, leased to them, or `None`
     /// when nothing may be called now.
     pub fn next_call(
@@ -183,21 +126,36 @@ impl Store {
         now: Timestamp,
     ) -> Result<Option<CallAssignment>, StoreError> {
         let tx = self.conn.transaction()?;
-        let rules: CallListRules = tx
+        let (rules, state, list_name): (CallListRules, String, String) = tx
             .query_row(
-                "SELECT max_attempts, recycle_hours, calling_start, calling_end FROM call_lists WHERE id = ?1",
+                "SELECT max_attempts, recycle_hours, calling_start, calling_end, state, name FROM call_lists WHERE id = ?1",
                 params![list],
                 |row| {
-                    Ok(CallListRules {
-                        max_attempts: row.get(0)?,
-                        recycle_hours: row.get(1)?,
-                        calling_start: row.get(2)?,
-                        calling_end: row.get(3)?,
-                    })
+                    Ok((
+                        CallListRules {
+                            max_attempts: row.get(0)?,
+                            recycle_hours: row.get(1)?,
+                            calling_start: row.get(2)?,
+                            calling_end: row.get(3)?,
+                        },
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
                 },
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no call list {list}")))?;
+        match WorkState::parse(&state) {
+            Some(WorkState::Open) => {}
+            Some(WorkState::Closed) => {
+                return Err(StoreError::Invalid(format!(
+                    "call list {list_name:?} is closed; a coordinator can reopen it"
+                )))
+            }
+            Some(WorkState::Deleted) | None => {
+                return Err(StoreError::NotFound(format!("no call list {list}")))
+            }
+        }
         // Calling hours per time zone, worked out here (SQLite knows no
         // time zones). A voter with no known address (a withheld one) is
         // called only when every zone the importers assign is within hours.
@@ -342,8 +300,9 @@ impl Store {
         let mut statement = self.conn.prepare_cached(
             "SELECT l.id, l.name, count(i.id), \
                     count(CASE WHEN i.status IN ('completed', 'skipped') THEN 1 END), \
-                    count(CASE WHEN i.attempts > 0 THEN 1 END) \
-             FROM call_lists l LEFT JOIN call_items i ON i.call_list_id = l.id GROUP BY l.id ORDER BY l.name",
+                    count(CASE WHEN i.attempts > 0 THEN 1 END), l.uid, l.state \
+             FROM call_lists l LEFT JOIN call_items i ON i.call_list_id = l.id \
+             WHERE l.state <> 'deleted' GROUP BY l.id ORDER BY l.name",
         )?;
         let lists = statement
             .query_map([], |row| {
@@ -353,6 +312,8 @@ impl Store {
                     items: row.get(2)?,
                     done: row.get(3)?,
                     attempted: row.get(4)?,
+                    uid: row.get(5)?,
+                    state: work_state(row.get_ref(6)?.as_str()?)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -124,6 +124,18 @@ impl Store {
                 SnapshotRow::ContactAttempt(contact) => {
                     apply_contact(&tx, contact)?;
                 }
+                SnapshotRow::Segment(segment) => {
+                    crate::work::apply_segment(&tx, segment)?;
+                }
+                SnapshotRow::CallList(list) => {
+                    crate::work::apply_call_list(&tx, &list.record, Some(list.state))?;
+                }
+                SnapshotRow::CallItems(items) => {
+                    crate::work::apply_call_items(&tx, items)?;
+                }
+                SnapshotRow::Turf(turf) => {
+                    crate::work::apply_turf(&tx, &turf.record, Some(turf.state))?;
+                }
             }
         }
         tx.execute(

@@ -14,7 +14,7 @@ use groundgame_domain::feed::{
     FeedVoterFile, FeedVoterStatus,
 };
 use groundgame_domain::mutation::CallbackRecord;
-use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult};
+use groundgame_domain::wire::{PullResponse, PushMutation, PushOutcome, PushResult, PUSH_BYTES};
 use groundgame_domain::{Hlc, VoterId};
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -47,7 +47,9 @@ fn feed_error(context: &str, error: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
-    /// The oldest pending outbox entries, as a push sends them.
+    /// The oldest pending outbox entries, as a push sends them: at most
+    /// `limit`, and no more than about [`PUSH_BYTES`] of payload (always at
+    /// least one).
     pub fn outbox_batch(&self, limit: usize) -> Result<Vec<PushMutation>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT seq, mutation_id, kind, version, hlc, payload FROM outbox \
@@ -65,8 +67,13 @@ impl Store {
                 ))
             })?;
         let mut batch = Vec::new();
+        let mut bytes = 0;
         for row in rows {
             let (seq, mutation_id, kind, version, hlc, payload) = row?;
+            bytes += payload.len();
+            if bytes > PUSH_BYTES && !batch.is_empty() {
+                break;
+            }
             let payload = serde_json::from_str(&payload)
                 .map_err(|error| feed_error(&format!("outbox entry {seq}"), error))?;
             batch.push(PushMutation {
@@ -291,6 +298,11 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::ReviewDecision(decision) => apply_review_decision(tx, decision),
         FeedRow::Callback(callback) => apply_callback(tx, callback),
         FeedRow::VoterFile(change) => apply_voter_file(tx, change),
+        FeedRow::Segment(segment) => crate::work::apply_segment(tx, segment),
+        FeedRow::CallList(list) => crate::work::apply_call_list(tx, list, None),
+        FeedRow::CallItems(items) => crate::work::apply_call_items(tx, items),
+        FeedRow::Turf(turf) => crate::work::apply_turf(tx, turf, None),
+        FeedRow::WorkState(state) => crate::work::store_work_state(tx, state),
     }
 }
 

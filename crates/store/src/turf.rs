@@ -1,12 +1,16 @@
 //! Turfs and walk lists.
 //!
-//! A walk list is ordered the way canvassers walk: street, then side of the
-//! street (odd, even), then house number, then unit, with each household's
-//! voters together.
+//! A walk list is ordered the way canvassers walk (the domain's
+//! `work::walk_cmp`: street, hundred-block, up the odd side and back down
+//! the even side), with each household's voters together.
 
+use crate::clock::{new_id, stamp};
 use crate::search::format_address;
 use crate::{Store, StoreError};
+use groundgame_domain::mutation::MutationKind;
 use groundgame_domain::office::{TurfSummary, WalkPage, WalkStop, WalkVoter};
+use groundgame_domain::work::{TurfRecord, WorkState, TURF_DOORS_MAX};
+use groundgame_domain::Mutation;
 use rusqlite::params;
 
 /// How a turf is cut.
@@ -44,53 +48,78 @@ impl TurfSpec {
 }
 
 impl Store {
-    /// Cuts a turf; returns its id and how many households it holds.
+    /// Makes a turf by hand (a precinct, a zip, a street, or households
+    /// picked one by one), numbered in walking order, and sends it to the
+    /// office's other laptops; returns its id and how many doors it holds.
     pub fn create_turf(&mut self, name: &str, spec: &TurfSpec) -> Result<(i64, u64), StoreError> {
+        let now = jiff::Timestamp::now();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO turfs (name, kind, criteria) VALUES (?1, ?2, ?3)",
-            params![name, spec.kind(), spec.criteria()],
-        )
-        .map_err(|error| match error.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                StoreError::Invalid(format!("there is already a turf named {name:?}"))
-            }
-            _ => error.into(),
-        })?;
-        let turf = tx.last_insert_rowid();
-        let select = "INSERT OR IGNORE INTO turf_households (turf_id, household_id) SELECT ?1, h.id FROM households h ";
-        let added = match spec {
-            TurfSpec::Precinct(code) => tx.execute(
-                &format!("{select} WHERE h.precinct_code = ?2"),
-                params![turf, code],
-            )?,
-            TurfSpec::Zip(zip) => {
-                tx.execute(&format!("{select} WHERE h.zip = ?2"), params![turf, zip])?
-            }
-            TurfSpec::Street { street, city } => tx.execute(
-                &format!(
-                    "{select} WHERE h.street = upper(?2) AND (?3 IS NULL OR h.city = upper(?3))"
-                ),
-                params![turf, street, city],
-            )?,
+        crate::outbox::check_role(&tx, MutationKind::CreateTurf)?;
+        let select = "SELECT h.id FROM households h ";
+        let ids: Vec<i64> = match spec {
+            TurfSpec::Precinct(code) => tx
+                .prepare(&format!("{select} WHERE h.precinct_code = ?1"))?
+                .query_map(params![code], |row| row.get(0))?
+                .collect::<Result<_, _>>()?,
+            TurfSpec::Zip(zip) => tx
+                .prepare(&format!("{select} WHERE h.zip = ?1"))?
+                .query_map(params![zip], |row| row.get(0))?
+                .collect::<Result<_, _>>()?,
+            TurfSpec::Street { street, city } => tx
+                .prepare(&format!(
+                    "{select} WHERE h.street = upper(?1) AND (?2 IS NULL OR h.city = upper(?2))"
+                ))?
+                .query_map(params![street, city], |row| row.get(0))?
+                .collect::<Result<_, _>>()?,
             TurfSpec::Households(ids) => {
-                let mut added = 0;
-                for id in ids {
-                    added += tx.execute(&format!("{select} WHERE h.id = ?2"), params![turf, id])?;
-                }
-                added
+                let mut unique = ids.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                unique
             }
         };
-        if added == 0 {
+        let (households, keys) = crate::work::walking(&tx, &ids)?;
+        if households.is_empty() {
             return Err(StoreError::Invalid(format!(
                 "no households match {} {}; nothing was created",
                 spec.kind(),
                 spec.criteria()
             )));
         }
-        number_doors(&tx, turf)?;
+        if households.len() > TURF_DOORS_MAX {
+            return Err(StoreError::Invalid(format!(
+                "{} {} has {} doors; a turf holds at most {TURF_DOORS_MAX}: cut it into turfs from a segment instead",
+                spec.kind(),
+                spec.criteria(),
+                households.len()
+            )));
+        }
+        let precincts: std::collections::BTreeSet<Option<String>> = {
+            let mut statement =
+                tx.prepare_cached("SELECT precinct_code FROM households WHERE id = ?1")?;
+            households
+                .iter()
+                .map(|id| statement.query_row(params![id], |row| row.get(0)))
+                .collect::<Result<_, _>>()?
+        };
+        let record = TurfRecord {
+            turf_id: new_id(),
+            name: name.trim().to_owned(),
+            precinct: match precincts.len() {
+                1 => precincts.into_iter().next().flatten(),
+                _ => None,
+            },
+            method: spec.kind().to_owned(),
+            segment: None,
+            doors: keys,
+            recorded_at: stamp(now),
+        };
+        let turf = crate::work::insert_turf(&tx, &record, WorkState::Open, &households)?;
+        let mutation = Mutation::CreateTurf(record);
+        crate::work::check_size(&mutation)?;
+        crate::outbox::append(&tx, &mutation, now)?;
         tx.commit()?;
-        Ok((turf, added as u64))
+        Ok((turf, households.len() as u64))
     }
 
     pub fn turfs(&self) -> Result<Vec<TurfSummary>, StoreError> {
@@ -99,8 +128,10 @@ impl Store {
                     (SELECT count(*) FROM turf_households th WHERE th.turf_id = t.id), \
                     (SELECT count(*) FROM turf_households th JOIN voters v ON v.household_id = th.household_id \
                      WHERE th.turf_id = t.id AND v.removed_at IS NULL), \
-                    (SELECT count(DISTINCT a.household_id) FROM contact_attempts a WHERE a.turf_id = t.id) \
-             FROM turfs t ORDER BY t.name",
+                    (SELECT count(DISTINCT a.household_id) FROM contact_attempts a \
+                     WHERE a.turf_id = t.id AND a.channel = 'door'), \
+                    t.uid, t.precinct_code, t.state \
+             FROM turfs t WHERE t.state <> 'deleted' ORDER BY t.name",
         )?;
         let turfs = statement
             .query_map([], |row| {
@@ -111,6 +142,9 @@ impl Store {
                     households: row.get(3)?,
                     voters: row.get(4)?,
                     knocked: row.get(5)?,
+                    uid: row.get(6)?,
+                    precinct: row.get(7)?,
+                    state: crate::queue::work_state(row.get_ref(8)?.as_str()?)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -246,20 +280,4 @@ fn finish_door(stop: Option<&mut WalkStop>, door: &mut Vec<(String, String, i64,
         stop.voters = door.drain(..).map(|(.., voter)| voter).collect();
     }
     door.clear();
-}
-
-/// Numbers a turf's doors in walking order: street, odd side then even,
-/// house number, unit.
-pub(crate) fn number_doors(tx: &rusqlite::Transaction<'_>, turf: i64) -> rusqlite::Result<()> {
-    tx.execute(
-        "UPDATE turf_households AS th SET walk_seq = o.seq \
-         FROM (SELECT t.household_id, row_number() OVER ( \
-                   ORDER BY h.street, coalesce(h.house_number, 0) % 2 DESC, h.house_number, h.unit, h.id \
-               ) AS seq \
-               FROM turf_households t JOIN households h ON h.id = t.household_id \
-               WHERE t.turf_id = ?1) AS o \
-         WHERE th.turf_id = ?1 AND th.household_id = o.household_id",
-        params![turf],
-    )?;
-    Ok(())
 }

@@ -45,14 +45,18 @@ fn a_walk_list_goes_street_side_number_unit_with_households_together() {
         .expect("turf");
     assert!(households > 50);
     let stops = store.walk_list(turf).expect("walk list");
+    // Street by street, block by block (hundreds), up the odd side and
+    // back down the even side; doors without a number last.
     let keys: Vec<_> = stops
         .iter()
         .map(|s| {
+            let even = s.side == "even";
+            let number = s.house_number.unwrap_or(0);
             (
                 s.street.clone(),
-                s.side == "even",
-                s.house_number,
-                s.unit.clone(),
+                s.house_number.map_or(i64::MAX, |n| n.div_euclid(100)),
+                even,
+                if even { -number } else { number },
             )
         })
         .collect();

@@ -3,7 +3,7 @@
 //! the rules kept here, apart from the store's SQL.
 
 use groundgame_domain::{Channel, DncChannel, PhoneNumber, Scope, VoterId};
-use groundgame_store::{CallListRules, Caller, ImportOptions, NewContact, Segment, Store};
+use groundgame_store::{CallListRules, Caller, ImportOptions, NewContact, SegmentFilter, Store};
 use groundgame_voterfile::{Layout, Mapping, VoterFile};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -234,7 +234,7 @@ proptest! {
                 }
             }
         }
-        let (list, _) = store.create_call_list("everyone", &Segment::default(), &rules).expect("list");
+        let list = store.create_call_list("everyone", &SegmentFilter::default(), &rules, now).expect("list").id;
         let callers = [Caller::new("ana"), Caller::new("ben")];
         let mut clock = now;
         let mut held: HashMap<String, Timestamp> = HashMap::new();
@@ -300,7 +300,13 @@ fn calls_flow_callbacks_return_and_a_shared_phone_is_queued_once() {
     ];
     let mut store = load(&people);
     let (list, items) = store
-        .create_call_list("everyone", &Segment::default(), &CallListRules::default())
+        .create_call_list(
+            "everyone",
+            &SegmentFilter::default(),
+            &CallListRules::default(),
+            Timestamp::now(),
+        )
+        .map(|made| (made.id, made.items))
         .expect("list");
     assert_eq!(items, 2, "one item per phone");
     // 18:00 in New York.
@@ -367,7 +373,13 @@ fn every_call_comes_with_its_script_and_answers_are_checked() {
     }];
     let mut store = load(&people);
     let (list, _) = store
-        .create_call_list("everyone", &Segment::default(), &CallListRules::default())
+        .create_call_list(
+            "everyone",
+            &SegmentFilter::default(),
+            &CallListRules::default(),
+            Timestamp::now(),
+        )
+        .map(|made| (made.id, made.items))
         .expect("list");
     let evening: Timestamp = "2026-11-03T23:00:00Z".parse().expect("time");
     let call = store
