@@ -23,7 +23,7 @@ fn now_ms() -> u64 {
 }
 
 /// A mutation made by hand, as a modified or malicious client would send it.
-fn raw(seq: i64, mutation: &Mutation, hlc: Hlc) -> PushMutation {
+pub(crate) fn raw(seq: i64, mutation: &Mutation, hlc: Hlc) -> PushMutation {
     PushMutation {
         seq,
         mutation_id: uuid::Uuid::now_v7().to_string(),
@@ -34,14 +34,14 @@ fn raw(seq: i64, mutation: &Mutation, hlc: Hlc) -> PushMutation {
     }
 }
 
-fn honest_clock() -> Hlc {
+pub(crate) fn honest_clock() -> Hlc {
     Hlc {
         wall_ms: now_ms(),
         counter: 0,
     }
 }
 
-async fn push_one(device: &Device, seq: i64, mutation: &Mutation) -> PushResult {
+pub(crate) async fn push_one(device: &Device, seq: i64, mutation: &Mutation) -> PushResult {
     let answer = device
         .push_raw(vec![raw(seq, mutation, honest_clock())])
         .await

@@ -13,6 +13,7 @@ mod leases;
 mod refresh;
 mod review;
 mod snapshot;
+mod work;
 
 use fixture::{Campaign, Device};
 use groundgame_domain::wire::{PushOutcome, Role};

@@ -242,6 +242,19 @@ pub enum TurfCommand {
     },
     /// Close, reopen or delete a turf, on every laptop of the office.
     Set(StateArgs),
+    /// Take a turf out to walk it: this laptop leases its doors from the registry, all or none (online).
+    Take {
+        #[arg(long)]
+        db: PathBuf,
+        /// The turf's id (from `groundgame lists`).
+        #[arg(long)]
+        id: i64,
+        /// How long to hold it (at most 12 hours).
+        #[arg(long, default_value_t = 4.0)]
+        hours: f64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn state(text: &str) -> Result<WorkState, String> {
@@ -381,6 +394,32 @@ pub fn turf(command: &TurfCommand) -> anyhow::Result<()> {
             }
         }
         TurfCommand::Set(args) => set_state(args, WorkKind::Turf)?,
+        TurfCommand::Take {
+            db,
+            id,
+            hours,
+            json,
+        } => {
+            let store = std::sync::Mutex::new(open_existing(db)?);
+            let hold = crate::network_runtime()?
+                .block_on(groundgame_sync::turf::take(&store, *id, *hours))?;
+            if *json {
+                print_json(&hold)?;
+            } else {
+                match hold {
+                    Some(hold) if hold.mine => println!(
+                        "turf {id} is yours until {}",
+                        hold.until.as_deref().unwrap_or("?")
+                    ),
+                    Some(hold) => anyhow::bail!(
+                        "turf {id} is taken: {} has it until {}",
+                        for_terminal(hold.holder.as_deref().unwrap_or("another laptop")),
+                        hold.until.as_deref().unwrap_or("?")
+                    ),
+                    None => anyhow::bail!("turf {id} could not be taken; try again"),
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -416,6 +455,7 @@ pub fn lists(db: &Path, json: bool) -> anyhow::Result<()> {
         voters: i64,
         knocked: i64,
         state: WorkState,
+        hold: Option<groundgame_domain::work::TurfHold>,
     }
     let lists = Lists {
         segments: store.segments()?,
@@ -432,6 +472,7 @@ pub fn lists(db: &Path, json: bool) -> anyhow::Result<()> {
                 voters: turf.voters,
                 knocked: turf.knocked,
                 state: turf.state,
+                hold: turf.hold,
             })
             .collect(),
     };
@@ -455,8 +496,16 @@ pub fn lists(db: &Path, json: bool) -> anyhow::Result<()> {
     }
     println!("turfs");
     for turf in &lists.turfs {
+        let hold = match &turf.hold {
+            Some(hold) if hold.mine => "  out on this laptop".to_owned(),
+            Some(hold) => format!(
+                "  taken by {}",
+                for_terminal(hold.holder.as_deref().unwrap_or("another laptop"))
+            ),
+            None => String::new(),
+        };
         println!(
-            "  {:>5}  {:<32} {:>4}/{:<4} doors knocked  {}",
+            "  {:>5}  {:<32} {:>4}/{:<4} doors knocked  {}{hold}",
             turf.id,
             for_terminal(&turf.name),
             turf.knocked,

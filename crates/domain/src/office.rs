@@ -22,6 +22,9 @@ pub struct TurfSummary {
     pub precinct: Option<String>,
     #[serde(default = "open")]
     pub state: crate::work::WorkState,
+    /// Who has it out, if anyone (as this laptop last heard).
+    #[serde(default)]
+    pub hold: Option<crate::work::TurfHold>,
 }
 
 fn open() -> crate::work::WorkState {

@@ -356,7 +356,14 @@ pub struct LeaseRequest {
     pub targets: Vec<crate::lease::LeaseTarget>,
     /// 60 to 43,200 seconds.
     pub ttl_seconds: u32,
+    /// Grant every target or none (a turf's doors: a canvasser takes the
+    /// whole turf or it is someone else's); up to [`LEASE_ALL_MAX`] targets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_or_nothing: bool,
 }
+
+/// The most targets an all-or-nothing lease request names: a turf's doors.
+pub const LEASE_ALL_MAX: usize = crate::work::TURF_DOORS_MAX;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -375,6 +382,9 @@ pub struct LeaseRefusal {
     pub target: crate::lease::LeaseTarget,
     /// When the device holding it lets it go at the latest (RFC 3339).
     pub held_until: String,
+    /// The name of the device holding it, as its office enrolled it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
 }
 
 /// Every target asked for is either granted to this device or held by

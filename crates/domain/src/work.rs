@@ -228,6 +228,19 @@ pub struct CutTurf {
     pub voters: u32,
 }
 
+/// Who has a turf out (its doors leased through the registry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurfHold {
+    /// This laptop holds every door.
+    pub mine: bool,
+    /// Another laptop holds doors of it: its name, as enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// Until when (RFC 3339): the earliest of the doors' leases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
 /// A call list made from a segment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MadeCallList {

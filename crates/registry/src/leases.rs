@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use groundgame_domain::lease::LeaseTarget;
 use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{
-    LeaseGrant, LeaseRefusal, LeaseRequest, LeaseResponse, LEASE_BATCH, LEASE_TTL_MAX,
+    LeaseGrant, LeaseRefusal, LeaseRequest, LeaseResponse, LEASE_ALL_MAX, LEASE_BATCH,
+    LEASE_TTL_MAX,
 };
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeSet;
@@ -22,9 +23,14 @@ pub async fn lease(
     device: &Device,
     request: LeaseRequest,
 ) -> Result<LeaseResponse, ApiError> {
-    if request.targets.is_empty() || request.targets.len() > LEASE_BATCH {
+    let most = if request.all_or_nothing {
+        LEASE_ALL_MAX
+    } else {
+        LEASE_BATCH
+    };
+    if request.targets.is_empty() || request.targets.len() > most {
         return Err(ApiError::malformed(format!(
-            "a lease request names 1 to {LEASE_BATCH} targets; this one names {}",
+            "a lease request names 1 to {most} targets; this one names {}",
             request.targets.len()
         )));
     }
@@ -51,6 +57,9 @@ pub async fn lease(
         ));
     }
     let wanted: Vec<String> = targets.iter().map(|t| t.as_str().to_owned()).collect();
+    // One transaction: an all-or-nothing request that cannot have every
+    // target rolls back what it took, so nobody ever holds part of a turf.
+    let mut tx = pool.begin().await.map_err(ApiError::database)?;
     let granted: Vec<(String, i64, String)> = sqlx::query_as(&format!(
         "INSERT INTO leases AS l (campaign_id, target, device_id, epoch, expires_at) \
          SELECT $1, t, $2, 1, now() + make_interval(secs => $4) FROM unnest($3::text[]) AS t \
@@ -64,23 +73,35 @@ pub async fn lease(
     .bind(device.id)
     .bind(&wanted)
     .bind(f64::from(request.ttl_seconds))
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(ApiError::database)?;
+    let granted = if request.all_or_nothing && granted.len() < wanted.len() {
+        tx.rollback().await.map_err(ApiError::database)?;
+        Vec::new()
+    } else {
+        tx.commit().await.map_err(ApiError::database)?;
+        granted
+    };
     let given: BTreeSet<&str> = granted.iter().map(|(target, ..)| target.as_str()).collect();
     let others: Vec<String> = wanted
         .iter()
         .filter(|target| !given.contains(target.as_str()))
         .cloned()
         .collect();
-    let refused: Vec<(String, String)> = if others.is_empty() {
+    // Held by another device (for an all-or-nothing request refused, only
+    // those: the rest were free, just not taken).
+    let refused: Vec<(String, String, Option<String>)> = if others.is_empty() {
         Vec::new()
     } else {
         sqlx::query_as(&format!(
-            "SELECT target, {RFC3339} FROM leases WHERE campaign_id = $1 AND target = ANY($2)"
+            "SELECT l.target, {RFC3339}, d.name FROM leases l \
+             LEFT JOIN devices d ON d.campaign_id = l.campaign_id AND d.id = l.device_id \
+             WHERE l.campaign_id = $1 AND l.target = ANY($2) AND l.device_id <> $3 AND l.expires_at > now()"
         ))
         .bind(device.campaign)
         .bind(&others)
+        .bind(device.id)
         .fetch_all(pool)
         .await
         .map_err(ApiError::database)?
@@ -107,10 +128,11 @@ pub async fn lease(
             .collect::<Result<_, ApiError>>()?,
         refused: refused
             .iter()
-            .map(|(target, held_until)| {
+            .map(|(target, held_until, held_by)| {
                 Ok(LeaseRefusal {
                     target: parse(target)?,
                     held_until: held_until.clone(),
+                    held_by: held_by.clone(),
                 })
             })
             .collect::<Result<_, ApiError>>()?,

@@ -6,6 +6,7 @@ use crate::clock::stamp;
 use crate::{Store, StoreError};
 use groundgame_domain::lease::{LeaseRef, LeaseTarget};
 use groundgame_domain::wire::LeaseResponse;
+use groundgame_domain::work::TurfHold;
 use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -48,24 +49,77 @@ impl Store {
         let tx = self.conn.transaction()?;
         {
             let mut save = tx.prepare_cached(
-                "INSERT INTO registry_leases (target, epoch, expires_at, mine) VALUES (?1, ?2, ?3, ?4) \
+                "INSERT INTO registry_leases (target, epoch, expires_at, mine, holder) VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (target) DO UPDATE SET epoch = excluded.epoch, expires_at = excluded.expires_at, \
-                 mine = excluded.mine",
+                 mine = excluded.mine, holder = excluded.holder",
             )?;
             for grant in &answer.granted {
                 save.execute(params![
                     grant.target.as_str(),
                     grant.epoch,
                     grant.expires_at,
-                    1
+                    1,
+                    None::<String>
                 ])?;
             }
             for refusal in &answer.refused {
-                save.execute(params![refusal.target.as_str(), 0, refusal.held_until, 0])?;
+                save.execute(params![
+                    refusal.target.as_str(),
+                    0,
+                    refusal.held_until,
+                    0,
+                    refusal.held_by
+                ])?;
             }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The lease targets of a turf: its doors.
+    pub fn turf_targets(&self, turf: i64) -> Result<Vec<LeaseTarget>, StoreError> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT h.address_key FROM turf_households th JOIN households h ON h.id = th.household_id \
+                 WHERE th.turf_id = ?1 ORDER BY th.walk_seq",
+            )?
+            .query_map(params![turf], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        if keys.is_empty() {
+            return Err(StoreError::NotFound(format!("no turf {turf} with doors")));
+        }
+        Ok(keys.iter().map(|key| LeaseTarget::household(key)).collect())
+    }
+
+    /// Who has the turf out now, as this laptop last heard from the
+    /// registry: none when nobody holds a door of it.
+    pub fn turf_hold(&self, turf: i64, now: Timestamp) -> Result<Option<TurfHold>, StoreError> {
+        let (doors, mine, others, holder, until): (i64, i64, i64, Option<String>, Option<String>) =
+            self.conn.query_row(
+                "SELECT count(*), count(CASE WHEN r.mine = 1 THEN 1 END), count(CASE WHEN r.mine = 0 THEN 1 END), \
+                        max(CASE WHEN r.mine = 0 THEN r.holder END), min(r.expires_at) \
+                 FROM turf_households th JOIN households h ON h.id = th.household_id \
+                 LEFT JOIN registry_leases r ON r.target = 'household:' || h.address_key AND r.expires_at > ?2 \
+                 WHERE th.turf_id = ?1",
+                params![turf, stamp(now)],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )?;
+        Ok(if others > 0 {
+            Some(TurfHold {
+                mine: false,
+                holder: holder.or_else(|| Some("another laptop".into())),
+                until,
+            })
+        } else if doors > 0 && mine == doors {
+            Some(TurfHold {
+                mine: true,
+                holder: None,
+                until,
+            })
+        } else {
+            None
+        })
     }
 
     /// How many targets this laptop holds a valid lease on.

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0009_review_decisions.sql"),
     include_str!("../../../migrations/local/0010_registry_version.sql"),
     include_str!("../../../migrations/local/0011_office_work.sql"),
+    include_str!("../../../migrations/local/0012_lease_holders.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

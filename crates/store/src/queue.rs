@@ -295,6 +295,20 @@ impl Store {
         Ok(())
     }
 
+    /// A list's calls in order, as (position, voter id, number): what every
+    /// laptop of the office holds alike.
+    pub fn call_list_calls(&self, list: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let calls = self
+            .conn
+            .prepare_cached(
+                "SELECT i.position, v.voter_id, i.phone FROM call_items i JOIN voters v ON v.id = i.voter_id \
+                 WHERE i.call_list_id = ?1 ORDER BY i.position, i.id",
+            )?
+            .query_map(params![list], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(calls)
+    }
+
     /// The call lists and how much of each is left.
     pub fn call_lists(&self) -> Result<Vec<CallListSummary>, StoreError> {
         let mut statement = self.conn.prepare_cached(

@@ -145,9 +145,22 @@ impl Store {
                     uid: row.get(6)?,
                     precinct: row.get(7)?,
                     state: crate::queue::work_state(row.get_ref(8)?.as_str()?)?,
+                    hold: None,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let mut turfs = turfs;
+        let any_door_leases: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM registry_leases WHERE target >= 'household:' AND target < 'household;')",
+            [],
+            |row| row.get(0),
+        )?;
+        if any_door_leases {
+            let now = jiff::Timestamp::now();
+            for turf in &mut turfs {
+                turf.hold = self.turf_hold(turf.id, now)?;
+            }
+        }
         Ok(turfs)
     }
 

@@ -9,6 +9,7 @@
 pub mod engine;
 pub mod retry;
 pub mod review;
+pub mod turf;
 
 pub use engine::{sync, LocalStore, Rejection, SyncOptions, SyncReport, SyncStep};
 
@@ -316,9 +317,30 @@ impl RegistryClient {
         targets: Vec<groundgame_domain::lease::LeaseTarget>,
         ttl_seconds: u32,
     ) -> Result<LeaseResponse, SyncError> {
+        self.lease_with(token, targets, ttl_seconds, false).await
+    }
+
+    /// Leases every target or none (a turf's doors).
+    pub async fn lease_all(
+        &self,
+        token: &str,
+        targets: Vec<groundgame_domain::lease::LeaseTarget>,
+        ttl_seconds: u32,
+    ) -> Result<LeaseResponse, SyncError> {
+        self.lease_with(token, targets, ttl_seconds, true).await
+    }
+
+    async fn lease_with(
+        &self,
+        token: &str,
+        targets: Vec<groundgame_domain::lease::LeaseTarget>,
+        ttl_seconds: u32,
+        all_or_nothing: bool,
+    ) -> Result<LeaseResponse, SyncError> {
         let body = LeaseRequest {
             targets,
             ttl_seconds,
+            all_or_nothing,
         };
         self.call(
             "/v1/leases",
