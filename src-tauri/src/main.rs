@@ -9,6 +9,7 @@ mod error;
 mod review;
 mod state;
 mod sync;
+mod targeting;
 
 use std::path::PathBuf;
 use tauri::Manager;
@@ -66,7 +67,16 @@ fn main() {
             review::review_decide,
             commands::dismiss_removal,
             commands::lock,
-            commands::change_passphrase
+            commands::change_passphrase,
+            targeting::targeting_choices,
+            targeting::count_segment,
+            targeting::segments,
+            targeting::save_segment,
+            targeting::make_call_list,
+            targeting::preview_turfs,
+            targeting::cut_turfs,
+            targeting::set_work_state,
+            targeting::take_turf
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -181,7 +181,7 @@ async fn import_find_knock_and_call() {
     )
     .expect("generate");
     let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
-    {
+    let made = {
         let mut store = Store::open(&db, &passphrase).expect("create office");
         store
             .generate_demo(&DemoConfig {
@@ -202,7 +202,9 @@ async fn import_find_knock_and_call() {
                 jiff::Timestamp::now(),
             )
             .expect("call list");
-    }
+        // The list itself waits to sync (it is the office's, not the laptop's).
+        store.pending_changes().expect("pending")
+    };
     let mut app = Desktop::launch("field-day", &["--db", path_arg(&db)]).await;
     type_into(&app, "#passphrase", PASSPHRASE).await;
     click(&app, "#unlock").await;
@@ -277,7 +279,9 @@ async fn import_find_knock_and_call() {
         .await;
     }
     let pending = app
-        .wait_for_text("#sync-text", |text| text.contains("5 saved here"))
+        .wait_for_text("#sync-text", |text| {
+            text.contains(&format!("{} saved here", made + 5))
+        })
         .await;
     assert!(pending.contains("waiting to sync"), "{pending}");
     app.screenshot("three-calls").await;
@@ -286,7 +290,11 @@ async fn import_find_knock_and_call() {
     let store = Store::open(&db, &passphrase).expect("reopen");
     let stats = store.stats().expect("stats");
     assert_eq!(stats.contact_attempts, 4);
-    assert_eq!(stats.pending_changes, 5, "four results and one new person");
+    assert_eq!(
+        stats.pending_changes,
+        made + 5,
+        "the list, four results and one new person"
+    );
     assert_eq!(stats.voters, 1_051);
     // Notes typed at the door and on the call travel with their results.
     let notes: Vec<(String, String)> = store
@@ -352,23 +360,24 @@ async fn two_laptops_sync_through_the_registry() {
     .await
     .expect("code");
 
-    // Two laptops that imported the county and cut the same turf.
+    // The office's coordinator cuts the turf and sends it out; the two
+    // laptops imported the county, and B (enrolled before) holds the turf.
     let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    coordinator_sends(&county, dir.path(), |store| {
+        store
+            .create_turf("Saturday", &TurfSpec::Precinct(county.precincts[0].clone()))
+            .map(drop)
+    })
+    .await;
     let laptops = [dir.path().join("a.db"), dir.path().join("b.db")];
     for db in &laptops {
-        county
-            .laptop(db, &passphrase)
-            .create_turf("Saturday", &TurfSpec::Precinct(county.precincts[0].clone()))
-            .expect("turf");
+        county.laptop(db, &passphrase);
     }
-    // B was enrolled before; A enrols from the sync screen.
-    county
-        .enrol(
-            &mut Store::open(&laptops[1], &passphrase).expect("open"),
-            Role::Canvasser,
-            "Laptop B",
-        )
-        .await;
+    {
+        let mut b = Store::open(&laptops[1], &passphrase).expect("open");
+        county.enrol(&mut b, Role::Canvasser, "Laptop B").await;
+        synced(b).await;
+    }
     let open_window = |name: &'static str, db: &std::path::Path| {
         let db = db.to_owned();
         async move {
@@ -389,6 +398,11 @@ async fn two_laptops_sync_through_the_registry() {
     a.screenshot("enrol").await;
     click(&a, "#enrol-submit").await;
     a.wait_for_text("#sync-registry", |text| text == registry.base_url)
+        .await;
+    // Its first sync brings the coordinator's turf.
+    click(&a, "#sync-now").await;
+    a.wait_for_text("#sync-pending", |text| text == "0").await;
+    a.wait_for_text("#sync-text", |text| text.contains("Online"))
         .await;
     knock(&a, "not-home").await;
     click(&a, "#tab-sync").await;
@@ -726,6 +740,39 @@ async fn the_office_locks_and_its_passphrase_changes() {
 }
 
 /// Records `code` for the voter the walk screen offers at the first door.
+/// A coordinator's laptop of the county's office makes something with
+/// `make` and syncs it to the registry.
+async fn coordinator_sends(
+    county: &CountyRegistry,
+    dir: &std::path::Path,
+    make: impl FnOnce(&mut Store) -> Result<(), groundgame_store::StoreError>,
+) {
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let mut store = county.laptop(&dir.join("coordinator.db"), &passphrase);
+    county
+        .enrol(
+            &mut store,
+            groundgame_domain::wire::Role::Coordinator,
+            "Coordinator",
+        )
+        .await;
+    make(&mut store).expect("made");
+    synced(store).await;
+}
+
+/// Syncs a laptop with its registry, without leasing numbers ahead.
+async fn synced(store: Store) {
+    let store = std::sync::Mutex::new(store);
+    let options = groundgame_sync::SyncOptions {
+        lease_ahead: 0,
+        ..groundgame_sync::SyncOptions::default()
+    };
+    let report = groundgame_sync::sync(&store, options, &mut |_| {})
+        .await
+        .expect("synced");
+    assert_eq!(report.rejected, 0, "{report:?}");
+}
+
 async fn knock(app: &Desktop, code: &str) {
     click(app, "#tab-walk").await;
     app.wait_for_count("#door-entry .entry-voter", |count| count > 0)
@@ -733,4 +780,158 @@ async fn knock(app: &Desktop, code: &str) {
     click(app, &format!("#door-entry .code[data-code='{code}']")).await;
     app.wait_for_text("#walk-message", |text| text.contains("saved"))
         .await;
+}
+
+fn number(text: &str) -> u64 {
+    text.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("{text:?} is not a count"))
+}
+
+/// The coordinator's desk in the window, on an office downloaded from the
+/// registry: the count changes as a filter is ticked (and is the store's),
+/// a call list and turfs are made from the segment (with the cut's preview
+/// first), and a caller's laptop of the office syncs, calls a voter from
+/// that list and knocks a door of one of those turfs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
+    use groundgame_domain::wire::Role;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let county = CountyRegistry::spawn(dir.path(), 300).await;
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    // Both laptops start empty and download the office.
+    let coordinator_db = dir.path().join("coordinator.db");
+    let caller_db = dir.path().join("caller.db");
+    for (db, role, name) in [
+        (&coordinator_db, Role::Coordinator, "Coordinator"),
+        (&caller_db, Role::Caller, "Caller laptop"),
+    ] {
+        let mut store = Store::open(db, &passphrase).expect("create");
+        county.enrol(&mut store, role, name).await;
+        synced(store).await;
+    }
+    let open_window = |name: &'static str, db: &std::path::Path| {
+        let db = db.to_owned();
+        async move {
+            let app = Desktop::launch(name, &["--db", path_arg(&db)]).await;
+            type_into(&app, "#passphrase", PASSPHRASE).await;
+            click(&app, "#unlock").await;
+            app.wait_for_text("#result-count", |text| text.contains("300 voters"))
+                .await;
+            app
+        }
+    };
+
+    let mut app = open_window("targeting", &coordinator_db).await;
+    click(&app, "#tab-targeting").await;
+    let everyone = number(
+        &app.wait_for_text("#targeting-voters", |text| !text.is_empty())
+            .await,
+    );
+    app.wait_for_count("#precinct-chart .bar-row", |count| count >= 1)
+        .await;
+    click(&app, "#filter-party-DEM").await;
+    let dems = number(
+        &app.wait_for_text("#targeting-voters", |text| number(text) != everyone)
+            .await,
+    );
+    let expected = Store::open(&coordinator_db, &passphrase)
+        .expect("open")
+        .count_segment(&groundgame_store::SegmentFilter {
+            parties: vec!["DEM".into()],
+            ..groundgame_store::SegmentFilter::default()
+        })
+        .expect("count");
+    assert_eq!(dems, expected.voters);
+    let phones = number(&app.wait_for_text("#targeting-phones", |_| true).await);
+    assert_eq!(phones, expected.phones);
+    app.screenshot("segment").await;
+
+    type_into(&app, "#segment-name", "Democrats").await;
+    click(&app, "#make-call-list").await;
+    let note = app
+        .wait_for_text("#targeting-note", |text| text.contains("Call list"))
+        .await;
+    assert!(note.contains(&format!("{phones} calls")), "{note}");
+    type_into(&app, "#segment-name", "Sat").await;
+    click(&app, "#preview-turfs").await;
+    let rows = app
+        .wait_for_count("#turf-preview tbody tr", |count| count > 0)
+        .await;
+    app.screenshot("turf-preview").await;
+    click(&app, "#cut-turfs").await;
+    let cut = app
+        .wait_for_text("#targeting-note", |text| text.starts_with("Cut"))
+        .await;
+    assert!(cut.contains(&format!("Cut {rows} turfs")), "{cut}");
+    app.wait_for_count("#work-turfs li", |count| count == rows)
+        .await;
+    app.screenshot("made").await;
+    click(&app, "#tab-sync").await;
+    click(&app, "#sync-now").await;
+    app.wait_for_text("#sync-pending", |text| text == "0").await;
+    app.close().await;
+    assert_eq!(
+        groundgame_registry::testing::query_strings(&county.registry.pool, "SELECT id FROM turfs")
+            .await
+            .len(),
+        rows
+    );
+
+    // The caller's laptop: the list and the turfs arrive with a sync.
+    let mut app = open_window("targeting-caller", &caller_db).await;
+    click(&app, "#tab-sync").await;
+    click(&app, "#sync-now").await;
+    app.wait_for_text("#sync-pending", |text| text == "0").await;
+    click(&app, "#tab-phone").await;
+    app.wait_for_count("#call-list option", |count| count >= 1)
+        .await;
+    let list = app
+        .wait_for_text("#call-list option", |text| text.contains("Democrats"))
+        .await;
+    assert!(list.contains("Democrats"), "{list}");
+    click(&app, "#start-calling").await;
+    let outcome = app
+        .client
+        .wait()
+        .for_element(Locator::Css("#call-card, #queue-empty"))
+        .await
+        .expect("a call or an empty queue");
+    let id = outcome.attr("id").await.expect("id");
+    if id.as_deref() == Some("call-card") {
+        click(&app, "#dispositions .code[data-code='no-answer']").await;
+        app.wait_for_text("#tally h3", |text| text.contains("1 calls"))
+            .await;
+    } else {
+        // Outside calling hours where the voters live: nothing may be called,
+        // which the screen says.
+        let said = visible_text(&outcome).await;
+        assert!(said.contains("calling hours"), "{said}");
+    }
+    app.screenshot("caller-call").await;
+    knock(&app, "not-home").await;
+    app.screenshot("caller-door").await;
+    app.close().await;
+    let store = Store::open(&caller_db, &passphrase).expect("open");
+    let turfs = store.turfs().expect("turfs");
+    assert_eq!(turfs.len(), rows, "the coordinator's turfs, no others");
+    assert!(turfs.iter().all(|t| t.name.starts_with("Sat ")));
+    let history = store
+        .pending_outbox(10)
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|entry| match entry.mutation {
+            groundgame_domain::Mutation::RecordContact(contact) => {
+                contact.turf.or(contact.call_list)
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        history.iter().any(|name| name.starts_with("Sat ")),
+        "the door was knocked on the coordinator's turf: {history:?}"
+    );
 }

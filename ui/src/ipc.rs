@@ -7,11 +7,14 @@ use groundgame_domain::ipc::{
     EnrolDeviceRequest, ImportRequest, IpcError, IpcErrorKind, LockState, OfficeOverview,
     RegistryLink, SyncOverview, SyncReport, SyncStatus, SyncStep, VoterPage, VoterQuery,
 };
+use groundgame_domain::ipc::{Envelope, TakeTurfRequest, WorkRequest, WorkStateRequest};
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
     PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
+use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter, TargetingChoices};
+use groundgame_domain::work::{CutTurf, MadeCallList, TurfHold, WorkKind, WorkState};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -293,4 +296,73 @@ pub async fn review_decide(
     decision: &ReviewDecision,
 ) -> Result<ReviewResolution, IpcError> {
     call(command::REVIEW_DECIDE, &DecideArgs { id, decision }).await
+}
+
+fn work_request(name: &str, filter: &SegmentFilter, doors: Option<u32>) -> Envelope<WorkRequest> {
+    Envelope::of(WorkRequest {
+        name: name.to_owned(),
+        filter: filter.clone(),
+        rules: None,
+        doors,
+    })
+}
+
+pub async fn targeting_choices() -> Result<TargetingChoices, IpcError> {
+    call(command::TARGETING_CHOICES, &NoArgs {}).await
+}
+
+pub async fn count_segment(filter: &SegmentFilter) -> Result<SegmentCounts, IpcError> {
+    call(command::COUNT_SEGMENT, &work_request("", filter, None)).await
+}
+
+pub async fn segments() -> Result<Vec<SavedSegment>, IpcError> {
+    call(command::SEGMENTS, &NoArgs {}).await
+}
+
+pub async fn save_segment(name: &str, filter: &SegmentFilter) -> Result<SavedSegment, IpcError> {
+    call(command::SAVE_SEGMENT, &work_request(name, filter, None)).await
+}
+
+pub async fn make_call_list(name: &str, filter: &SegmentFilter) -> Result<MadeCallList, IpcError> {
+    call(command::MAKE_CALL_LIST, &work_request(name, filter, None)).await
+}
+
+pub async fn preview_turfs(
+    name: &str,
+    filter: &SegmentFilter,
+    doors: u32,
+) -> Result<Vec<CutTurf>, IpcError> {
+    call(
+        command::PREVIEW_TURFS,
+        &work_request(name, filter, Some(doors)),
+    )
+    .await
+}
+
+pub async fn cut_turfs(
+    name: &str,
+    filter: &SegmentFilter,
+    doors: u32,
+) -> Result<Vec<CutTurf>, IpcError> {
+    call(command::CUT_TURFS, &work_request(name, filter, Some(doors))).await
+}
+
+pub async fn set_work_state(work: WorkKind, id: &str, state: WorkState) -> Result<(), IpcError> {
+    call(
+        command::SET_WORK_STATE,
+        &Envelope::of(WorkStateRequest {
+            work,
+            id: id.to_owned(),
+            state,
+        }),
+    )
+    .await
+}
+
+pub async fn take_turf(turf: i64, hours: f64) -> Result<Option<TurfHold>, IpcError> {
+    call(
+        command::TAKE_TURF,
+        &Envelope::of(TakeTurfRequest { turf, hours }),
+    )
+    .await
 }

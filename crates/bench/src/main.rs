@@ -43,6 +43,9 @@ enum Phase {
     Import { file: PathBuf, db: PathBuf },
     /// Open the imported database and run the interactive queries.
     Queries { db: PathBuf },
+    /// Import the vote history, then count segments, build a call list and
+    /// cut the whole office into turfs.
+    Targeting { history: PathBuf, db: PathBuf },
 }
 
 const PASSPHRASE: &str = "benchmark passphrase";
@@ -328,6 +331,143 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
     Ok(report)
 }
 
+/// The Targeting view's work on the whole office: the index built once,
+/// then a count per filter change (a mix of what coordinators ask), a call
+/// list from a segment and the whole office cut into turfs.
+fn targeting(history: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
+    use groundgame_domain::segment::{
+        AgeRange, ContactedFilter, ElectionRef, GeneralsVoted, PhoneFilter,
+    };
+    let mut store = open(db)?;
+    let mut report = PhaseReport::default();
+    let started = Instant::now();
+    let layout = Layout::NcHistory;
+    let loaded = store.import(
+        VoterFile::open(history, &layout)?,
+        &layout,
+        ImportOptions::default(),
+        jiff::Timestamp::now(),
+        |_| {},
+    )?;
+    report.notes.push(format!(
+        "vote history: {} votes imported in {:.1} s",
+        loaded.rows,
+        started.elapsed().as_secs_f64()
+    ));
+    let started = Instant::now();
+    let voters = store.warm_targeting()?;
+    report.notes.push(format!(
+        "targeting index of {voters} voters built in {:.0} ms",
+        started.elapsed().as_secs_f64() * 1_000.0
+    ));
+    let choices = store.targeting_choices()?;
+    let precinct = |i: usize| choices.precincts[i % choices.precincts.len().max(1)].clone();
+    let election = |date: &str| ElectionRef {
+        date: date.to_owned(),
+        kind: None,
+    };
+    let filters: Vec<SegmentFilter> = vec![
+        SegmentFilter::default(),
+        SegmentFilter {
+            parties: vec!["DEM".into()],
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            parties: vec!["DEM".into(), "UNA".into()],
+            age: Some(AgeRange { min: 18, max: 35 }),
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            precincts: vec![precinct(0), precinct(3), precinct(7)],
+            phone: Some(PhoneFilter::Any),
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            voted: vec![election("2024-11-05")],
+            not_voted: vec![election("2022-11-08")],
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            generals: Some(GeneralsVoted {
+                of_last: 4,
+                at_least: 2,
+                at_most: None,
+            }),
+            parties: vec!["UNA".into()],
+            statuses: vec!["A".into()],
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            contacted: Some(ContactedFilter {
+                not: true,
+                ..ContactedFilter::default()
+            }),
+            in_turf: Some(false),
+            sexes: vec!["F".into()],
+            ..SegmentFilter::default()
+        },
+        SegmentFilter {
+            support: vec![1, 2],
+            ..SegmentFilter::default()
+        },
+    ];
+    let mut samples = Vec::new();
+    for _ in 0..25 {
+        for filter in &filters {
+            let began = Instant::now();
+            std::hint::black_box(store.count_segment(filter)?);
+            samples.push(began.elapsed());
+        }
+    }
+    report
+        .latencies_ms
+        .push(("segment count (8 filters)".into(), latency(samples)));
+    let run = jiff::Timestamp::now().as_second();
+    let young = SegmentFilter {
+        phone: Some(PhoneFilter::Any),
+        age: Some(AgeRange { min: 18, max: 64 }),
+        ..SegmentFilter::default()
+    };
+    let counts = store.count_segment(&young)?;
+    let started = Instant::now();
+    let made = store.create_call_list(
+        &format!("Phones 18-64 {run}"),
+        &young,
+        &CallListRules::default(),
+        jiff::Timestamp::now(),
+    )?;
+    report.notes.push(format!(
+        "call list of {} phones (segment counted {}) built in {:.0} ms",
+        made.items,
+        counts.phones,
+        started.elapsed().as_secs_f64() * 1_000.0
+    ));
+    let started = Instant::now();
+    std::hint::black_box(store.count_segment(&young)?);
+    report.notes.push(format!(
+        "first count after a write (the index rebuilt): {:.0} ms",
+        started.elapsed().as_secs_f64() * 1_000.0
+    ));
+    let everyone = SegmentFilter::default();
+    let started = Instant::now();
+    let preview = store.preview_turfs("Whole office", &everyone, 60)?;
+    report.notes.push(format!(
+        "turf preview of the whole office: {} turfs in {:.0} ms",
+        preview.len(),
+        started.elapsed().as_secs_f64() * 1_000.0
+    ));
+    let started = Instant::now();
+    let cut = store.cut_turfs(&format!("Cut {run}"), &everyone, 60, jiff::Timestamp::now())?;
+    let doors: u64 = cut.iter().map(|t| u64::from(t.doors)).sum();
+    report.notes.push(format!(
+        "turf cut of the whole office: {} turfs, {doors} doors, made in {:.1} s",
+        cut.len(),
+        started.elapsed().as_secs_f64()
+    ));
+    report.peak_rss_mb = peak_rss_mb();
+    Ok(report)
+}
+
 fn child(phase: &str, args: &[&Path]) -> anyhow::Result<PhaseReport> {
     let exe = std::env::current_exe()?;
     let output = Command::new(exe).arg(phase).args(args).output()?;
@@ -357,6 +497,7 @@ fn main() -> anyhow::Result<()> {
             Phase::Baseline { file, db } => baseline(&file, &db)?,
             Phase::Import { file, db } => import(&file, &db)?,
             Phase::Queries { db } => queries(&db)?,
+            Phase::Targeting { history, db } => targeting(&history, &db)?,
         };
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
@@ -390,6 +531,14 @@ fn main() -> anyhow::Result<()> {
     let imported = child("import", &[&file, &office_db])?;
     eprintln!("import done");
     let queried = child("queries", &[&office_db])?;
+    eprintln!("queries done");
+    let history = dir.join("ncvhis_bench.txt");
+    generate::write_nc_history(
+        &Population::new(cli.voters),
+        "WAKE",
+        std::io::BufWriter::new(std::fs::File::create(&history)?),
+    )?;
+    let targeted = child("targeting", &[&history, &office_db])?;
     let base_rate = base.rows as f64 / base.seconds;
     let import_rate = imported.rows as f64 / imported.seconds;
     let mut summary = serde_json::json!({
@@ -405,6 +554,9 @@ fn main() -> anyhow::Result<()> {
         "queries_peak_rss_mb": queried.peak_rss_mb,
         "latencies_ms": queried.latencies_ms,
         "notes": queried.notes,
+        "targeting_latencies_ms": targeted.latencies_ms,
+        "targeting_notes": targeted.notes,
+        "targeting_peak_rss_mb": targeted.peak_rss_mb,
     });
     if let Some(notes) = summary["notes"].as_array_mut() {
         notes.extend(

@@ -36,6 +36,15 @@ pub mod command {
     pub const DISMISS_REMOVAL: &str = "dismiss_removal";
     pub const LOCK: &str = "lock";
     pub const CHANGE_PASSPHRASE: &str = "change_passphrase";
+    pub const TARGETING_CHOICES: &str = "targeting_choices";
+    pub const COUNT_SEGMENT: &str = "count_segment";
+    pub const SEGMENTS: &str = "segments";
+    pub const SAVE_SEGMENT: &str = "save_segment";
+    pub const MAKE_CALL_LIST: &str = "make_call_list";
+    pub const PREVIEW_TURFS: &str = "preview_turfs";
+    pub const CUT_TURFS: &str = "cut_turfs";
+    pub const SET_WORK_STATE: &str = "set_work_state";
+    pub const TAKE_TURF: &str = "take_turf";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -65,7 +74,60 @@ pub mod command {
         DISMISS_REMOVAL,
         LOCK,
         CHANGE_PASSPHRASE,
+        TARGETING_CHOICES,
+        COUNT_SEGMENT,
+        SEGMENTS,
+        SAVE_SEGMENT,
+        MAKE_CALL_LIST,
+        PREVIEW_TURFS,
+        CUT_TURFS,
+        SET_WORK_STATE,
+        TAKE_TURF,
     ];
+}
+
+/// The argument of the commands that take one request: the shell's command
+/// takes a parameter named `request`, and both sides build it from here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub request: T,
+}
+
+impl<T> Envelope<T> {
+    pub fn of(request: T) -> Self {
+        Self { request }
+    }
+}
+
+/// A filter to count, or a name and a filter to save or make work from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkRequest {
+    /// The segment's, list's or turfs' name (empty for a count).
+    #[serde(default)]
+    pub name: String,
+    pub filter: crate::segment::SegmentFilter,
+    /// For a call list: its rules (the defaults when absent).
+    #[serde(default)]
+    pub rules: Option<crate::work::CallListRules>,
+    /// For turfs: the most doors each.
+    #[serde(default)]
+    pub doors: Option<u32>,
+}
+
+/// Close, reopen or delete a list, turf or segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkStateRequest {
+    pub work: crate::work::WorkKind,
+    /// This laptop's id (a segment: its uid).
+    pub id: String,
+    pub state: crate::work::WorkState,
+}
+
+/// Take a turf out for some hours (online: its doors are leased).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TakeTurfRequest {
+    pub turf: i64,
+    pub hours: f64,
 }
 
 /// A result being recorded, at the door or on the phone.

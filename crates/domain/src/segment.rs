@@ -388,12 +388,14 @@ pub struct IndexedPhone {
     /// A cell phone.
     pub cell: bool,
     /// May be called: a good number, no do-not-contact entry on it, not a
-    /// wrong number for this voter.
+    /// wrong number for this voter (the work part; see [`Targeting::work`]).
     pub callable: bool,
 }
 
-/// One voter as the index takes it in; phones, votes, contacts and answers
-/// are added with the builder's own calls.
+/// One voter as the index takes it in: what the voter file says (the base
+/// part, rebuilt only when the file changes). Phones and votes are added
+/// with the builder's own calls; what the office's work says (opt-outs,
+/// contacts, answers, turfs, lists, gone) with [`Targeting::work`].
 #[derive(Debug, Clone, Default)]
 pub struct VoterFacts {
     pub voter_id: String,
@@ -405,20 +407,13 @@ pub struct VoterFacts {
     pub sex: String,
     pub status: String,
     pub language: String,
-    /// Removed from the file, moved or deceased.
-    pub gone: bool,
 }
 
-/// A household as the index takes it in.
-#[derive(Debug, Clone, Default)]
-pub struct DoorFacts {
-    /// Under a do-not-walk entry (door or every channel).
-    pub do_not_walk: bool,
-}
-
-/// A voter's standing the builder is told of after the voter.
+/// A voter's standing, from the office's work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
+    /// Removed from the file, moved or deceased.
+    Gone,
     /// A person-scope do-not-contact entry on any channel, or one on the
     /// address for every channel.
     DoNotContact,
@@ -488,6 +483,9 @@ pub struct Targeting {
     contact_start: Vec<u32>,
     contacts: Vec<(u32, u16)>,
     door_blocked: Vec<bool>,
+    /// Per door, its voters: `door_start[d]..door_start[d + 1]`.
+    door_start: Vec<u32>,
+    door_voters: Vec<u32>,
     precincts: Interner,
     parties: Interner,
     sexes: Interner,
@@ -535,7 +533,6 @@ pub struct TargetingBuilder {
     index: Targeting,
     phones: Vec<(u32, IndexedPhone)>,
     votes: Vec<(u32, u32)>,
-    contacts: Vec<(u32, u32, u16)>,
     /// Elections by date, then by type (few per date).
     election_index: HashMap<String, Vec<(String, u32)>>,
     elections: Vec<(String, String)>,
@@ -570,20 +567,20 @@ impl TargetingBuilder {
                 .languages
                 .get(&voter.language.trim().to_ascii_lowercase()),
         );
-        index.flags.push(if voter.gone { GONE } else { 0 });
+        index.flags.push(0);
         index.support.push(0);
         place
     }
 
-    /// A number of the voter's (`cell`, and whether it may be called).
-    pub fn phone(&mut self, voter: u32, number: &str, cell: bool, callable: bool) {
+    /// A number of the voter's (`cell` when it is one).
+    pub fn phone(&mut self, voter: u32, number: &str, cell: bool) {
         let number = self.index.numbers.get(number);
         self.phones.push((
             voter,
             IndexedPhone {
                 number,
                 cell,
-                callable,
+                callable: true,
             },
         ));
     }
@@ -608,30 +605,6 @@ impl TargetingBuilder {
             }
         };
         self.votes.push((voter, election));
-    }
-
-    /// A contact attempt on `date` (`YYYY-MM-DD...`) with `result`.
-    pub fn contact(&mut self, voter: u32, date: &str, result: &str) {
-        let result = self.index.results.get(result);
-        self.contacts.push((voter, day_number(date), result));
-    }
-
-    /// The voter's latest answer to the support question (its slug).
-    pub fn support(&mut self, voter: u32, answer: &str) {
-        if let Some(level) = SUPPORT_SCALE.iter().position(|slug| *slug == answer) {
-            self.index.support[voter as usize] = level as u8 + 1;
-        }
-    }
-
-    pub fn mark(&mut self, voter: u32, mark: Mark) {
-        let bit = match mark {
-            Mark::DoNotContact => DNC,
-            Mark::NoCalls => NO_CALLS,
-            Mark::InTurf => IN_TURF,
-            Mark::InCallList => IN_LIST,
-            Mark::Volunteer => VOLUNTEER,
-        };
-        self.index.flags[voter as usize] |= bit;
     }
 
     pub fn finish(mut self) -> Targeting {
@@ -659,16 +632,131 @@ impl TargetingBuilder {
             index.votes[voter as usize * index.words + bit / 64] |= 1 << (bit % 64);
         }
         self.phones.sort_by_key(|(voter, _)| *voter);
-        self.contacts.sort_unstable();
         index.phone_start = starts(count, self.phones.iter().map(|(voter, _)| *voter));
         index.phones = self.phones.into_iter().map(|(_, phone)| phone).collect();
-        index.contact_start = starts(count, self.contacts.iter().map(|(voter, ..)| *voter));
-        index.contacts = self
+        index.contact_start = vec![0; count + 1];
+        // Each door's voters, for marks that name a door.
+        let mut by_door: Vec<(u32, u32)> = index
+            .household
+            .iter()
+            .enumerate()
+            .filter(|(_, &door)| door != u32::MAX)
+            .map(|(voter, &door)| (door, voter as u32))
+            .collect();
+        by_door.sort_unstable();
+        index.door_start = starts(
+            index.door_blocked.len(),
+            by_door.iter().map(|(door, _)| *door),
+        );
+        index.door_voters = by_door.into_iter().map(|(_, voter)| voter).collect();
+        index
+    }
+}
+
+/// The office's work, told to the index after the voter file: every call
+/// replaces what the last one said (see [`Targeting::work`]).
+#[derive(Debug)]
+pub struct Work<'a> {
+    index: &'a mut Targeting,
+    contacts: Vec<(u32, u32, u16)>,
+    blocked_numbers: std::collections::HashSet<u32>,
+}
+
+impl Work<'_> {
+    pub fn mark(&mut self, voter: u32, mark: Mark) {
+        let bit = match mark {
+            Mark::Gone => GONE,
+            Mark::DoNotContact => DNC,
+            Mark::NoCalls => NO_CALLS,
+            Mark::InTurf => IN_TURF,
+            Mark::InCallList => IN_LIST,
+            Mark::Volunteer => VOLUNTEER,
+        };
+        if let Some(flags) = self.index.flags.get_mut(voter as usize) {
+            *flags |= bit;
+        }
+    }
+
+    /// Marks every voter living at door `door`.
+    pub fn mark_door(&mut self, door: u32, mark: Mark) {
+        let range = match (
+            self.index.door_start.get(door as usize),
+            self.index.door_start.get(door as usize + 1),
+        ) {
+            (Some(&start), Some(&end)) => start as usize..end as usize,
+            _ => return,
+        };
+        for at in range {
+            let voter = self.index.door_voters[at];
+            self.mark(voter, mark);
+        }
+    }
+
+    /// A do-not-walk entry covers door `door`.
+    pub fn block_door(&mut self, door: u32) {
+        if let Some(blocked) = self.index.door_blocked.get_mut(door as usize) {
+            *blocked = true;
+        }
+    }
+
+    /// Nobody may be called at `number` (dead, or under a do-not-contact
+    /// entry).
+    pub fn block_number(&mut self, number: &str) {
+        if let Some(&id) = self.index.numbers.index.get(number) {
+            self.blocked_numbers.insert(id);
+        }
+    }
+
+    /// `voter` may not be called at `number` (a wrong number for them).
+    pub fn block_phone(&mut self, voter: u32, number: &str) {
+        let Some(&id) = self.index.numbers.index.get(number) else {
+            return;
+        };
+        let v = voter as usize;
+        if v + 1 >= self.index.phone_start.len() {
+            return;
+        }
+        let range = self.index.phone_start[v] as usize..self.index.phone_start[v + 1] as usize;
+        for phone in &mut self.index.phones[range] {
+            if phone.number == id {
+                phone.callable = false;
+            }
+        }
+    }
+
+    /// A contact attempt on `date` (`YYYY-MM-DD...`) with `result`.
+    pub fn contact(&mut self, voter: u32, date: &str, result: &str) {
+        let result = self.index.results.get(result);
+        self.contacts.push((voter, day_number(date), result));
+    }
+
+    /// The voter's latest answer to the support question (its slug).
+    pub fn support(&mut self, voter: u32, answer: &str) {
+        if let Some(level) = SUPPORT_SCALE.iter().position(|slug| *slug == answer) {
+            if let Some(support) = self.index.support.get_mut(voter as usize) {
+                *support = level as u8 + 1;
+            }
+        }
+    }
+
+    pub fn finish(mut self) {
+        let count = self.index.voter_ids.len();
+        self.contacts
+            .retain(|(voter, ..)| (*voter as usize) < count);
+        self.contacts.sort_unstable();
+        self.index.contact_start = starts(count, self.contacts.iter().map(|(voter, ..)| *voter));
+        self.index.contacts = self
             .contacts
             .into_iter()
             .map(|(_, day, result)| (day, result))
             .collect();
-        index
+        if !self.blocked_numbers.is_empty() {
+            for phone in &mut self.index.phones {
+                if self.blocked_numbers.contains(&phone.number) {
+                    phone.callable = false;
+                }
+            }
+        }
     }
 }
 
@@ -709,18 +797,39 @@ struct Compiled {
 }
 
 impl Targeting {
-    /// Starts an index of a slice with these households.
-    pub fn builder(doors: &[DoorFacts]) -> TargetingBuilder {
+    /// Starts an index of a slice with `doors` households (doors are
+    /// numbered 0 to `doors - 1` by the caller).
+    pub fn builder(doors: usize) -> TargetingBuilder {
         TargetingBuilder {
             index: Self {
-                door_blocked: doors.iter().map(|door| door.do_not_walk).collect(),
+                door_blocked: vec![false; doors],
                 ..Self::default()
             },
             phones: Vec::new(),
             votes: Vec::new(),
-            contacts: Vec::new(),
             election_index: HashMap::new(),
             elections: Vec::new(),
+        }
+    }
+
+    /// Forgets what the office's work said (marks, answers, contacts,
+    /// blocked doors and numbers) and takes it anew, keeping the voter file:
+    /// after a contact or a new list, this is all that is read again.
+    pub fn work(&mut self) -> Work<'_> {
+        self.flags.iter_mut().for_each(|flags| *flags = 0);
+        self.support.iter_mut().for_each(|support| *support = 0);
+        self.door_blocked
+            .iter_mut()
+            .for_each(|blocked| *blocked = false);
+        self.phones
+            .iter_mut()
+            .for_each(|phone| phone.callable = true);
+        self.contacts.clear();
+        self.contact_start = vec![0; self.voter_ids.len() + 1];
+        Work {
+            index: self,
+            contacts: Vec::new(),
+            blocked_numbers: std::collections::HashSet::new(),
         }
     }
 
@@ -1078,24 +1187,35 @@ mod tests {
             voter("C2", 2, "P2", "UNA"),
             voter("D1", 3, "P2", "DEM"),
         ];
-        voters[1].gone = true;
         voters[3].birth_year = Some(2000);
-        let mut builder = Targeting::builder(&vec![DoorFacts::default(); 4]);
+        let mut builder = Targeting::builder(4);
         for voter in voters {
             builder.voter(voter);
         }
-        builder.mark(5, Mark::DoNotContact);
-        builder.phone(0, "9195550100", true, true);
+        builder.phone(0, "9195550100", true);
         // A shared landline: one call for the household.
-        builder.phone(3, "9195550101", false, true);
-        builder.phone(4, "9195550101", false, true);
-        builder.phone(2, "9195550102", true, false);
+        builder.phone(3, "9195550101", false);
+        builder.phone(4, "9195550101", false);
+        builder.phone(2, "9195550102", true);
         builder.vote(3, "2022-11-08", "GENERAL");
         builder.vote(0, "2024-11-05", "GENERAL");
         builder.vote(3, "2024-11-05", "GENERAL");
-        builder.contact(2, "2026-10-01T12:00:00Z", "not-home");
-        builder.support(4, "strong");
-        builder.finish()
+        let mut index = builder.finish();
+        // Twice: the second telling replaces the first.
+        for round in 0..2 {
+            let mut work = index.work();
+            if round == 0 {
+                work.mark(0, Mark::Gone);
+                work.block_number("9195550101");
+            }
+            work.mark(1, Mark::Gone);
+            work.mark(5, Mark::DoNotContact);
+            work.block_phone(2, "9195550102");
+            work.contact(2, "2026-10-01T12:00:00Z", "not-home");
+            work.support(4, "strong");
+            work.finish();
+        }
+        index
     }
 
     fn filter(json: serde_json::Value) -> SegmentFilter {

@@ -57,6 +57,7 @@ impl Store {
         if existing > 0 {
             return Err(StoreError::NotEmpty { voters: existing });
         }
+        self.base_changed();
         let tx = self.conn.transaction()?;
         let summary = generate(&tx, config)?;
         crate::search::refresh_words(&tx)?;

@@ -51,6 +51,7 @@ impl Store {
         now: Timestamp,
         progress: impl FnMut(ImportProgress),
     ) -> Result<ImportReport, ImportError> {
+        self.base_changed();
         let fresh: bool =
             self.conn
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM voters)", [], |row| {

@@ -57,9 +57,11 @@ pub(crate) const PAGE_CACHE_KIB: i64 = -32_768;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
-    /// The targeting index and when it was built (`work.rs`).
-    targeting: Option<(work::SliceKey, std::sync::Arc<work::Slice>)>,
+    /// The targeting index and when its parts were read (`work.rs`).
+    targeting: Option<work::Targeted>,
     commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Bumped by every writer of the voter file's tables (`base_changed`).
+    base_generation: u64,
 }
 
 impl Store {
@@ -160,6 +162,7 @@ impl Store {
             path,
             targeting: None,
             commits,
+            base_generation: 0,
         })
     }
 

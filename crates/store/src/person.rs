@@ -132,6 +132,7 @@ impl Store {
         person: &NewPerson,
         now: Timestamp,
     ) -> Result<VoterId, StoreError> {
+        self.base_changed();
         let last = person.last_name.trim().to_uppercase();
         let first = person.first_name.trim().to_uppercase();
         if last.is_empty() || first.is_empty() {

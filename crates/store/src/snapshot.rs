@@ -51,6 +51,7 @@ impl Store {
     /// Into an empty slice, the secondary indexes and the search index are
     /// left out until the end and then built once, from all the rows.
     pub fn begin_snapshot(&mut self, position: i64) -> Result<(), StoreError> {
+        self.base_changed();
         let tx = self.conn.transaction()?;
         let begun: Option<i64> = tx
             .query_row(
@@ -103,6 +104,7 @@ impl Store {
             return Ok(());
         };
         let resume = format!("{}:{last_key}", last_row.entity());
+        self.base_changed();
         let tx = self.conn.transaction()?;
         // Into an empty slice, search entries are built once at the end.
         let index_now: bool = tx.query_row(
@@ -151,6 +153,7 @@ impl Store {
     /// The end line arrived: the slice is the registry's as of the
     /// snapshot's position, and pull carries on from there.
     pub fn finish_snapshot(&mut self, office: &str) -> Result<i64, StoreError> {
+        self.base_changed();
         let tx = self.conn.transaction()?;
         let position: Option<i64> = tx.query_row(
             "SELECT snapshot_position FROM sync_state WHERE id = 1",

@@ -177,6 +177,7 @@ impl Store {
                 "changes made here are still waiting to be pushed; push them before applying pulled ones".into(),
             ));
         }
+        self.base_changed();
         let tx = self.conn.transaction()?;
         let rows: Vec<(i64, String)> = tx
             .prepare("SELECT position, row FROM sync_staging ORDER BY position")?

@@ -143,6 +143,7 @@ impl Store {
         value: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        self.base_changed();
         let Some(column) = CORRECTABLE_FIELDS.iter().find(|f| **f == field) else {
             return Err(StoreError::Invalid(format!(
                 "{field:?} cannot be corrected here; the fields are {}",

@@ -12,14 +12,15 @@ use crate::outbox::{append, check_role};
 use crate::{Store, StoreError};
 use groundgame_domain::mutation::MutationKind;
 use groundgame_domain::segment::{
-    DoorFacts, Mark, SavedSegment, SegmentCounts, SegmentFilter, Targeting, VoterFacts,
-    SUPPORT_QUESTION, VOLUNTEER_QUESTION,
+    Mark, SavedSegment, SegmentCounts, SegmentFilter, Targeting, VoterFacts, SUPPORT_QUESTION,
+    VOLUNTEER_QUESTION,
 };
 use groundgame_domain::work::{
     cut_turfs, turf_name, walk_order, CallItem, CallItemsRecord, CallListRecord, CallListRules,
     CutTurf, Door, MadeCallList, SegmentRecord, TurfRecord, WorkKind, WorkState, WorkStateRecord,
     CALL_ITEMS_PER_RECORD, TURF_DOORS_MAX,
 };
+use groundgame_domain::DncChannel;
 use groundgame_domain::{Mutation, VoterId};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -29,7 +30,7 @@ use std::sync::Arc;
 
 /// The slice as the targeting index holds it, with the local row ids the
 /// store needs to make lists from it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Slice {
     index: Targeting,
     /// Voters' row ids, by their place in the index.
@@ -38,14 +39,33 @@ pub(crate) struct Slice {
     households: Vec<i64>,
     address_keys: Vec<String>,
     doors: Vec<Door>,
+    /// Row id to place (row ids are dense), for voters and households.
+    voter_place: Vec<u32>,
+    door_place: Vec<u32>,
+}
+
+impl Slice {
+    fn place(places: &[u32], id: i64) -> Option<u32> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|slot| places.get(slot).copied())
+            .filter(|&at| at != u32::MAX)
+    }
+}
+
+/// The index and when each part was read.
+#[derive(Debug)]
+pub(crate) struct Targeted {
+    /// The voter file's part: the store's base generation and SQLite's data
+    /// version (which moves when another connection commits).
+    base: (u64, i64),
+    /// The office's work: this connection's commits and the data version.
+    work: (u64, i64),
+    slice: Arc<Slice>,
 }
 
 /// A turf of a cut before it is made, with its doors' places in the slice.
 type Planned = (CutTurf, Vec<u32>);
-
-/// When the index was built: this connection's commits and SQLite's data
-/// version (which moves when another connection commits).
-pub(crate) type SliceKey = (u64, i64);
 
 /// Counts this connection's commits, for the index's freshness.
 pub(crate) fn watch_commits(conn: &Connection) -> Arc<AtomicU64> {
@@ -85,41 +105,21 @@ fn str_at<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r
     Ok(row.get_ref(column)?.as_str()?)
 }
 
-/// Reads the slice into a targeting index, in one read transaction.
-fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
-    let tx = conn.unchecked_transaction()?;
-    let keys = |sql: &str| -> Result<HashSet<String>, StoreError> {
-        Ok(tx
-            .prepare(sql)?
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<_, _>>()?)
-    };
-    let walk_blocked = keys(
-        "SELECT target FROM dnc_active WHERE scope IN ('address', 'household') AND channel IN ('door', 'all')",
-    )?;
-    let address_dnc = keys(
-        "SELECT target FROM dnc_active WHERE scope IN ('address', 'household') AND channel = 'all'",
-    )?;
-    let address_no_calls = keys(
-        "SELECT target FROM dnc_active WHERE scope IN ('address', 'household') AND channel IN ('phone', 'all')",
-    )?;
-    let person_dnc = keys("SELECT target FROM dnc_active WHERE scope = 'person'")?;
-    let person_no_calls = keys(
-        "SELECT target FROM dnc_active WHERE scope = 'person' AND channel IN ('phone', 'all')",
-    )?;
-    let phone_dnc = keys(
-        "SELECT target FROM dnc_active WHERE scope = 'phone' AND channel IN ('phone', 'all')",
-    )?;
-    let dead_numbers =
-        keys("SELECT DISTINCT number FROM phones WHERE status IN ('invalid', 'disconnected')")?;
+fn dense(places: &mut Vec<u32>, id: i64, at: u32) {
+    let slot = usize::try_from(id).unwrap_or(0);
+    if places.len() <= slot {
+        places.resize(slot + 1, u32::MAX);
+    }
+    places[slot] = at;
+}
 
+/// Reads the voter file's part of the slice: households, voters, phones
+/// and votes (the work part follows in [`read_work`]).
+fn read_base(tx: &Transaction<'_>) -> Result<Slice, StoreError> {
     let mut households = Vec::new();
     let mut address_keys = Vec::new();
     let mut doors = Vec::new();
-    let mut door_facts = Vec::new();
-    // Per household: (do-not-contact on every channel, no calls).
-    let mut door_marks = Vec::new();
-    let mut household_place: HashMap<i64, u32> = HashMap::new();
+    let mut door_place = Vec::new();
     {
         let mut statement = tx.prepare(
             "SELECT id, address_key, coalesce(precinct_code, ''), street, house_number, unit FROM households ORDER BY id",
@@ -127,13 +127,9 @@ fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
-            let key: String = row.get(1)?;
-            household_place.insert(id, households.len() as u32);
+            dense(&mut door_place, id, households.len() as u32);
             households.push(id);
-            door_facts.push(DoorFacts {
-                do_not_walk: walk_blocked.contains(&key),
-            });
-            door_marks.push((address_dnc.contains(&key), address_no_calls.contains(&key)));
+            address_keys.push(row.get(1)?);
             doors.push(Door {
                 precinct: row.get(2)?,
                 street: row.get(3)?,
@@ -141,77 +137,45 @@ fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
                 unit: row.get(5)?,
                 voters: 0,
             });
-            address_keys.push(key);
         }
     }
-    let mut builder = Targeting::builder(&door_facts);
+    let mut builder = Targeting::builder(households.len());
     let mut voters = Vec::new();
-    // Row id to place; row ids are dense, so a vector.
-    let mut place: Vec<u32> = Vec::new();
+    let mut voter_place = Vec::new();
     {
         let mut statement = tx.prepare(
-            "SELECT v.id, v.voter_id, v.household_id, h.precinct_code, v.party, v.birth_year, v.gender, \
-                    v.status, v.language, (v.removed_at IS NOT NULL OR v.moved = 1 OR v.deceased = 1) \
-             FROM voters v LEFT JOIN households h ON h.id = v.household_id ORDER BY v.id",
+            "SELECT id, voter_id, household_id, party, birth_year, gender, status, language FROM voters ORDER BY id",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
-            let voter_id: String = row.get(1)?;
             let household = row
                 .get::<_, Option<i64>>(2)?
-                .and_then(|h| household_place.get(&h).copied());
-            let text = |i: usize| -> rusqlite::Result<String> {
-                Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default())
-            };
-            let dnc = person_dnc.contains(&voter_id)
-                || household.is_some_and(|h| door_marks[h as usize].0);
-            let no_calls = person_no_calls.contains(&voter_id)
-                || household.is_some_and(|h| door_marks[h as usize].1);
+                .and_then(|h| Slice::place(&door_place, h));
+            let precinct = household
+                .map(|h| doors[h as usize].precinct.clone())
+                .filter(|code| !code.is_empty());
             let at = builder.voter(VoterFacts {
-                voter_id,
+                voter_id: str_at(row, 1)?.to_owned(),
                 household,
-                precinct: row.get(3)?,
-                party: text(4)?,
-                birth_year: row.get(5)?,
-                sex: text(6)?,
-                status: text(7)?,
-                language: text(8)?,
-                gone: row.get(9)?,
+                precinct,
+                party: str_at(row, 3)?.to_owned(),
+                birth_year: row.get(4)?,
+                sex: str_at(row, 5)?.to_owned(),
+                status: str_at(row, 6)?.to_owned(),
+                language: str_at(row, 7)?.to_owned(),
             });
-            if dnc {
-                builder.mark(at, Mark::DoNotContact);
-            }
-            if no_calls {
-                builder.mark(at, Mark::NoCalls);
-            }
-            let slot = usize::try_from(id).unwrap_or(0);
-            if place.len() <= slot {
-                place.resize(slot + 1, u32::MAX);
-            }
-            place[slot] = at;
+            dense(&mut voter_place, id, at);
             voters.push(id);
         }
     }
-    let place_of = |id: i64| -> Option<u32> {
-        usize::try_from(id)
-            .ok()
-            .and_then(|slot| place.get(slot).copied())
-            .filter(|&at| at != u32::MAX)
-    };
     {
-        let mut statement = tx.prepare("SELECT voter_id, number, kind, status FROM phones")?;
+        let mut statement = tx.prepare("SELECT voter_id, number, kind FROM phones")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let Some(at) = place_of(row.get(0)?) else {
-                continue;
-            };
-            let number = str_at(row, 1)?;
-            let callable = str_at(row, 3)? == "ok"
-                && !dead_numbers.contains(number)
-                && !phone_dnc.contains(number);
-            let cell = str_at(row, 2)? == "cell";
-            builder.phone(at, number, cell, callable);
+            if let Some(at) = Slice::place(&voter_place, row.get(0)?) {
+                builder.phone(at, str_at(row, 1)?, str_at(row, 2)? == "cell");
+            }
         }
     }
     {
@@ -219,8 +183,115 @@ fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
             tx.prepare("SELECT voter_id, election_date, election_type FROM vote_history")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            if let Some(at) = place_of(row.get(0)?) {
+            if let Some(at) = Slice::place(&voter_place, row.get(0)?) {
                 builder.vote(at, str_at(row, 1)?, str_at(row, 2)?);
+            }
+        }
+    }
+    Ok(Slice {
+        index: builder.finish(),
+        voters,
+        households,
+        address_keys,
+        doors,
+        voter_place,
+        door_place,
+    })
+}
+
+/// Reads the office's work into the slice's index: who is gone or opted
+/// out, bad numbers, contacts and answers, what is in an open turf or list.
+/// Each query reads a few rows per voter at most, so this is what a write
+/// costs the next count.
+fn read_work(tx: &Transaction<'_>, slice: &mut Slice) -> Result<(), StoreError> {
+    let ids = |sql: &str| -> Result<Vec<i64>, StoreError> {
+        Ok(tx
+            .prepare(sql)?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?)
+    };
+    let pairs = |sql: &str| -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(tx
+            .prepare(sql)?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    };
+    let gone =
+        ids("SELECT id FROM voters WHERE removed_at IS NOT NULL OR moved = 1 OR deceased = 1")?;
+    let person_dnc = pairs(
+        "SELECT v.id, d.channel FROM dnc_active d JOIN voters v ON v.voter_id = d.target WHERE d.scope = 'person'",
+    )?;
+    let address_dnc = pairs(
+        "SELECT h.id, d.channel FROM dnc_active d JOIN households h ON h.address_key = d.target \
+         WHERE d.scope IN ('address', 'household')",
+    )?;
+    let phone_dnc: Vec<String> = tx
+        .prepare(
+            "SELECT target FROM dnc_active WHERE scope = 'phone' AND channel IN ('phone', 'all')",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let bad_phones: Vec<(i64, String, String)> = tx
+        .prepare("SELECT voter_id, number, status FROM phones WHERE status <> 'ok'")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let in_turf = ids(
+        "SELECT th.household_id FROM turf_households th JOIN turfs t ON t.id = th.turf_id WHERE t.state = 'open'",
+    )?;
+    let in_list = ids(
+        "SELECT i.voter_id FROM call_items i JOIN call_lists l ON l.id = i.call_list_id WHERE l.state = 'open'",
+    )?;
+    let places = (slice.voter_place.clone(), slice.door_place.clone());
+    let voter = |id: i64| Slice::place(&places.0, id);
+    let door = |id: i64| Slice::place(&places.1, id);
+    let mut work = slice.index.work();
+    for at in gone.into_iter().filter_map(voter) {
+        work.mark(at, Mark::Gone);
+    }
+    for (id, channel) in person_dnc {
+        if let Some(at) = voter(id) {
+            work.mark(at, Mark::DoNotContact);
+            if matches!(
+                DncChannel::parse(&channel),
+                Some(DncChannel::Phone | DncChannel::All)
+            ) {
+                work.mark(at, Mark::NoCalls);
+            }
+        }
+    }
+    for (id, channel) in address_dnc {
+        let Some(at) = door(id) else { continue };
+        match DncChannel::parse(&channel) {
+            Some(DncChannel::All) => {
+                work.block_door(at);
+                work.mark_door(at, Mark::DoNotContact);
+                work.mark_door(at, Mark::NoCalls);
+            }
+            Some(DncChannel::Door) => work.block_door(at),
+            Some(DncChannel::Phone) => work.mark_door(at, Mark::NoCalls),
+            Some(DncChannel::Text) => {}
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "a do-not-contact entry has the channel {channel:?}, which this build does not know"
+                )))
+            }
+        }
+    }
+    for number in &phone_dnc {
+        work.block_number(number);
+    }
+    for (id, number, status) in &bad_phones {
+        match status.as_str() {
+            "invalid" | "disconnected" => work.block_number(number),
+            "wrong" => {
+                if let Some(at) = voter(*id) {
+                    work.block_phone(at, number);
+                }
+            }
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "phone {number} has the status {other:?}, which this build does not know"
+                )))
             }
         }
     }
@@ -229,8 +300,8 @@ fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
             tx.prepare("SELECT voter_id, recorded_at, result FROM contact_attempts")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            if let Some(at) = place_of(row.get(0)?) {
-                builder.contact(at, str_at(row, 1)?, str_at(row, 2)?);
+            if let Some(at) = voter(row.get(0)?) {
+                work.contact(at, str_at(row, 1)?, str_at(row, 2)?);
             }
         }
     }
@@ -243,68 +314,78 @@ fn build_slice(conn: &Connection) -> Result<Slice, StoreError> {
         )?;
         let mut rows = statement.query(params![SUPPORT_QUESTION, VOLUNTEER_QUESTION])?;
         while let Some(row) = rows.next()? {
-            let Some(at) = place_of(row.get(0)?) else {
+            let Some(at) = voter(row.get(0)?) else {
                 continue;
             };
             let answer = str_at(row, 2)?;
             if str_at(row, 1)? == SUPPORT_QUESTION {
-                builder.support(at, answer);
+                work.support(at, answer);
             } else if answer == "yes" {
-                builder.mark(at, Mark::Volunteer);
+                work.mark(at, Mark::Volunteer);
             }
         }
     }
-    for (sql, mark) in [
-        (
-            "SELECT DISTINCT v.id FROM turf_households th JOIN turfs t ON t.id = th.turf_id \
-             JOIN voters v ON v.household_id = th.household_id WHERE t.state = 'open'",
-            Mark::InTurf,
-        ),
-        (
-            "SELECT DISTINCT i.voter_id FROM call_items i JOIN call_lists l ON l.id = i.call_list_id \
-             WHERE l.state = 'open'",
-            Mark::InCallList,
-        ),
-    ] {
-        let mut statement = tx.prepare(sql)?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            if let Some(at) = place_of(row.get(0)?) {
-                builder.mark(at, mark);
-            }
-        }
+    for at in in_turf.into_iter().filter_map(door) {
+        work.mark_door(at, Mark::InTurf);
     }
-    Ok(Slice {
-        index: builder.finish(),
-        voters,
-        households,
-        address_keys,
-        doors,
-    })
+    for at in in_list.into_iter().filter_map(voter) {
+        work.mark(at, Mark::InCallList);
+    }
+    work.finish();
+    Ok(())
 }
 
 impl Store {
-    /// The targeting index, built now if anything changed since the last.
+    /// The targeting index, read again where anything changed since: the
+    /// voter file's part after an import, a snapshot, a pulled change, a
+    /// person added or a correction (`base_changed`); the work's part after
+    /// any commit. Another connection's commit reads both.
     pub(crate) fn slice(&mut self) -> Result<Arc<Slice>, StoreError> {
         let data_version: i64 = self
             .conn
             .pragma_query_value(None, "data_version", |row| row.get(0))?;
-        let key = (self.commits.load(Ordering::Relaxed), data_version);
-        if let Some((built, slice)) = &self.targeting {
-            if *built == key {
-                return Ok(Arc::clone(slice));
-            }
-        }
+        let base = (self.base_generation, data_version);
+        let work = (self.commits.load(Ordering::Relaxed), data_version);
         let started = std::time::Instant::now();
-        let slice = Arc::new(build_slice(&self.conn)?);
+        match &mut self.targeting {
+            Some(targeted) if targeted.base == base && targeted.work == work => {
+                return Ok(Arc::clone(&targeted.slice));
+            }
+            Some(targeted) if targeted.base == base => {
+                let tx = self.conn.unchecked_transaction()?;
+                read_work(&tx, Arc::make_mut(&mut targeted.slice))?;
+                drop(tx);
+                targeted.work = work;
+                tracing::debug!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "targeting work read"
+                );
+                return Ok(Arc::clone(&targeted.slice));
+            }
+            _ => {}
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let mut slice = read_base(&tx)?;
+        read_work(&tx, &mut slice)?;
+        drop(tx);
         tracing::debug!(
             voters = slice.voters.len(),
             ms = started.elapsed().as_millis() as u64,
             "targeting index built"
         );
-        // Reading commits nothing, so the key still holds.
-        self.targeting = Some((key, Arc::clone(&slice)));
+        let slice = Arc::new(slice);
+        // Reading commits nothing, so the keys still hold.
+        self.targeting = Some(Targeted {
+            base,
+            work,
+            slice: Arc::clone(&slice),
+        });
         Ok(slice)
+    }
+
+    /// The voter file changed here: the next count reads it again.
+    pub(crate) fn base_changed(&mut self) {
+        self.base_generation += 1;
     }
 
     /// Builds the targeting index now (the Targeting view opens it before
@@ -420,13 +501,19 @@ impl Store {
         rules.validate().map_err(StoreError::Invalid)?;
         let slice = self.slice()?;
         let picked = slice.index.pick(filter, this_year());
+        // One call per number, the first voter reached on it standing for
+        // the household, in the voter file's order.
         let mut seen = HashSet::new();
-        let mut calls: Vec<(i64, &str)> = Vec::new();
+        let mut calls: Vec<(i64, &str, &str)> = Vec::new();
         for &voter in &picked {
             for phone in slice.index.list_phones(voter, filter) {
                 let number = slice.index.phone_number(phone);
                 if seen.insert(number) {
-                    calls.push((slice.voters[voter as usize], number));
+                    calls.push((
+                        slice.voters[voter as usize],
+                        slice.index.voter_id(voter),
+                        number,
+                    ));
                 }
             }
         }
@@ -434,31 +521,18 @@ impl Store {
         check_role(&tx, MutationKind::CreateCallList)?;
         let uid = new_id();
         let list = insert_call_list(&tx, &uid, &name, rules, Some(filter), calls.len())?;
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS picked_calls (seq INTEGER PRIMARY KEY, voter INTEGER NOT NULL, phone TEXT NOT NULL); \
-             DELETE FROM picked_calls;",
-        )?;
         {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO picked_calls (voter, phone) VALUES (?1, ?2)")?;
-            for (voter, phone) in &calls {
-                insert.execute(params![voter, phone])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO call_items (call_list_id, voter_id, phone, position) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (position, (voter, _, phone)) in (1i64..).zip(&calls) {
+                insert.execute(params![list, voter, phone, position])?;
             }
         }
-        tx.execute(
-            "INSERT INTO call_items (call_list_id, voter_id, phone, position) \
-             SELECT ?1, p.voter, p.phone, row_number() OVER (ORDER BY v.last_name, v.first_name, v.id, p.seq) \
-             FROM picked_calls p JOIN voters v ON v.id = p.voter",
-            params![list],
-        )?;
-        tx.execute("DELETE FROM picked_calls", [])?;
-        let items: Vec<(String, String)> = tx
-            .prepare(
-                "SELECT v.voter_id, i.phone FROM call_items i JOIN voters v ON v.id = i.voter_id \
-                 WHERE i.call_list_id = ?1 ORDER BY i.position",
-            )?
-            .query_map(params![list], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let items: Vec<(&str, &str)> = calls
+            .iter()
+            .map(|(_, voter, phone)| (*voter, *phone))
+            .collect();
         let record = CallListRecord {
             list_id: uid.clone(),
             name: name.clone(),
@@ -477,7 +551,7 @@ impl Store {
                 .iter()
                 .map(|(voter, phone)| {
                     VoterId::parse(voter)
-                        .map(|voter| CallItem(voter, phone.clone()))
+                        .map(|voter| CallItem(voter, (*phone).to_owned()))
                         .map_err(|error| StoreError::Corrupt(format!("voter {voter:?}: {error}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -890,6 +964,23 @@ pub(crate) fn apply_call_items(
     let Some(list) = list else {
         return Ok(false);
     };
+    // This laptop's own list coming back (or a chunk applied before): the
+    // positions are filled already.
+    let held: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM call_items WHERE call_list_id = ?1 AND position BETWEEN ?2 AND ?3",
+        )?
+        .query_row(
+            params![
+                list,
+                i64::from(chunk.first),
+                i64::from(chunk.first) + chunk.items.len() as i64 - 1
+            ],
+            |row| row.get(0),
+        )?;
+    if held == chunk.items.len() as i64 {
+        return Ok(true);
+    }
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO call_items (call_list_id, voter_id, phone, position) \
          SELECT ?1, v.id, ?3, ?4 FROM voters v WHERE v.voter_id = ?2",

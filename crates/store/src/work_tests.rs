@@ -519,7 +519,66 @@ proptest! {
             let items = store.slice().expect("slice").index.pick(&filter, year).len() as u64;
             prop_assert_eq!(items, counts.voters);
         }
+        // More work on the slice: only its part of the index is read again,
+        // and the counts still equal the plain computation.
+        let more: Vec<u16> = picks.iter().rev().take(12).map(|p| p.wrapping_mul(7)).collect();
+        let extra = slice_work(&mut store, &more);
+        prop_assert!(extra > 0);
+        let model = read(&store);
+        for filter in [SegmentFilter::default(), SegmentFilter { phone: Some(PhoneFilter::Any), ..SegmentFilter::default() }] {
+            let counts = store.count_segment(&filter).expect("counts");
+            prop_assert_eq!(
+                (counts.voters, counts.households, counts.phones, counts.excluded.do_not_contact, counts.excluded.gone),
+                model.count(&filter, year),
+                "after more work: {:?}", filter
+            );
+        }
     }
+}
+
+/// Opt-outs, a wrong number and a move on the voters `picks` name; how
+/// many changes were made.
+fn slice_work(store: &mut Store, picks: &[u16]) -> usize {
+    let rows: Vec<(String, Option<String>)> = store
+        .conn
+        .prepare(
+            "SELECT v.voter_id, (SELECT number FROM phones p WHERE p.voter_id = v.id AND p.status = 'ok' LIMIT 1) \
+             FROM voters v ORDER BY v.id",
+        )
+        .expect("prepare")
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let now = Timestamp::now();
+    let mut made = 0;
+    for (turn, pick) in picks.iter().enumerate() {
+        let (voter, phone) = &rows[usize::from(*pick) % rows.len()];
+        let voter_id = VoterId::parse(voter).expect("id");
+        match turn % 3 {
+            0 => {
+                store
+                    .add_dnc(Scope::Person, voter, DncChannel::Phone, "test", now)
+                    .expect("dnc");
+            }
+            1 => {
+                let Some(phone) = phone else { continue };
+                let mut call = crate::NewContact::new(voter_id, Channel::Phone, "wrong-number");
+                call.phone = Some(groundgame_domain::PhoneNumber::parse(phone).expect("phone"));
+                store.record_contact(&call, now).expect("contact");
+            }
+            _ => {
+                store
+                    .record_contact(
+                        &crate::NewContact::new(voter_id, Channel::Door, "moved"),
+                        now,
+                    )
+                    .expect("contact");
+            }
+        }
+        made += 1;
+    }
+    made
 }
 
 #[test]

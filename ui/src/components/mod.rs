@@ -7,6 +7,7 @@ pub mod phone_bank;
 pub mod removed;
 pub mod review;
 pub mod sync;
+pub mod targeting;
 pub mod unlock;
 pub mod voter_detail;
 pub mod voter_table;

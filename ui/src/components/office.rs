@@ -1,11 +1,12 @@
 //! The open office: the header, the views (voters, walk lists, phone bank,
-//! import, sync, the coordinator's review) and the selected voter's detail.
+//! the coordinator's targeting, import, sync, review) and the selected voter's detail.
 
 use crate::components::header::Header;
 use crate::components::import::ImportView;
 use crate::components::phone_bank::PhoneBank;
 use crate::components::review::ReviewView;
 use crate::components::sync::SyncView;
+use crate::components::targeting::TargetingView;
 use crate::components::voter_detail::VoterPanel;
 use crate::components::voter_table::VoterTable;
 use crate::components::walk::WalkView;
@@ -24,6 +25,7 @@ pub enum View {
     Import,
     Sync,
     Review,
+    Targeting,
 }
 
 #[derive(Properties, PartialEq)]
@@ -68,6 +70,7 @@ pub fn office(props: &OfficeProps) -> Html {
         View::Import => html! { <ImportView on_changed={on_changed.clone()} /> },
         View::Sync => html! { <SyncView on_changed={on_changed.clone()} /> },
         View::Review => html! { <ReviewView on_changed={on_changed.clone()} /> },
+        View::Targeting => html! { <TargetingView on_changed={on_changed.clone()} /> },
     };
     html! {
         <div class="app">
@@ -76,6 +79,7 @@ pub fn office(props: &OfficeProps) -> Html {
                 { tab(View::Voters, "Voters", "tab-voters") }
                 { tab(View::Walk, "Walk lists", "tab-walk") }
                 { tab(View::Phone, "Phone bank", "tab-phone") }
+                { tab(View::Targeting, "Targeting", "tab-targeting") }
                 { tab(View::Import, "Import", "tab-import") }
                 { tab(View::Sync, "Sync", "tab-sync") }
                 { tab(View::Review, "Review", "tab-review") }

@@ -35,9 +35,10 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     // A note for the next result recorded at this door ("dog in yard").
     let note = use_state(String::new);
     {
+        // Read again after a result or a turf taken (progress, who holds it).
         let turfs = turfs.clone();
         let turf = turf.clone();
-        use_effect_with((), move |()| {
+        use_effect_with(*reload, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let loaded = ipc::turfs().await;
                 if let Ok(list) = &loaded {
@@ -197,6 +198,46 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             }
         })
     };
+    let selected_turf = turfs
+        .as_ref()
+        .and_then(|t| t.as_ref().ok())
+        .and_then(|list| list.iter().find(|t| Some(t.id) == *turf).cloned());
+    let take = {
+        let message = message.clone();
+        let reload = reload.clone();
+        let turf = *turf;
+        Callback::from(move |_: MouseEvent| {
+            let (message, reload) = (message.clone(), reload.clone());
+            if let Some(turf) = turf {
+                wasm_bindgen_futures::spawn_local(async move {
+                    message.set(match ipc::take_turf(turf, 4.0).await {
+                        Ok(Some(hold)) if hold.mine => format!(
+                            "This turf is yours until {}; nobody else can take it",
+                            hold.until.unwrap_or_default()
+                        ),
+                        Ok(Some(hold)) => format!(
+                            "Taken: {} has this turf until {}",
+                            hold.holder.unwrap_or_else(|| "another laptop".into()),
+                            hold.until.unwrap_or_default()
+                        ),
+                        Ok(None) => "This turf could not be taken; try again".into(),
+                        Err(error) => format!("Could not take the turf: {}", error.message),
+                    });
+                    reload.set(*reload + 1);
+                });
+            }
+        })
+    };
+    let hold_note = selected_turf
+        .as_ref()
+        .and_then(|t| t.hold.as_ref())
+        .map(|hold| {
+            if hold.mine {
+                "out on this laptop".to_owned()
+            } else {
+                format!("taken by {}", hold.holder.clone().unwrap_or_default())
+            }
+        });
     html! {
         <section class="walk" aria-label="Walk lists" tabindex="0" onkeydown={on_key}>
             <div class="toolbar no-print">
@@ -209,6 +250,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                         }) }
                     </select>
                 </label>
+                <button id="take-turf" onclick={take}>{ "Take this turf out" }</button>
+                if let Some(note) = hold_note { <span class="flag" id="turf-hold">{ note }</span> }
                 <button id="print-walk" onclick={print}>{ "Print walk list" }</button>
                 <span class="muted">{ "↑/↓ move between doors · a code's key records it for the first voter not yet done" }</span>
             </div>

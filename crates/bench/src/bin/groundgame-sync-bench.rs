@@ -69,6 +69,7 @@ struct Report {
     push: Push,
     no_change_round_trip_ms: Latency,
     refresh: Refresh,
+    work: Work,
     load: Load,
     ingest: Option<Ingest>,
 }
@@ -101,6 +102,28 @@ struct Refresh {
     /// Against the laptop's initial download of the whole county.
     ratio_to_snapshot_seconds: f64,
     records_ratio_to_snapshot_rows: f64,
+}
+
+/// A coordinator's call list of every callable phone in the county, made
+/// on the first laptop and reaching a second one already in the field.
+#[derive(Debug, Default, Serialize)]
+struct Work {
+    items: u64,
+    /// Made on the coordinator's laptop (segment picked, items written,
+    /// outbox filled).
+    build_seconds: f64,
+    /// The coordinator's sync that pushes it, and the mutations it took.
+    push_seconds: f64,
+    mutations: u64,
+    /// The second laptop's sync that pulls and applies it.
+    reach_seconds: f64,
+    /// What it costs the registry: the items' table and index, the feed's
+    /// rows and the pushed mutations kept, in bytes.
+    registry_items_bytes: u64,
+    registry_feed_bytes: u64,
+    registry_mutations_bytes: u64,
+    /// Against the second laptop's download of the whole county.
+    reach_ratio_to_snapshot_seconds: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -307,7 +330,8 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     // 1. Initial sync of the whole county.
     let laptop = dir.path().join("laptop.db");
     let store = open_store(&laptop)?;
-    let code = identity::issue_code(&pool, campaign, "County", Role::Caller, 24).await?;
+    // The coordinator's laptop: it makes the call list of stage 4b.
+    let code = identity::issue_code(&pool, campaign, "County", Role::Coordinator, 24).await?;
     let client = RegistryClient::new(&registry.url)?;
     let enrolment = client.enrol(&code, "benchmark laptop").await?;
     let store = Mutex::new(store);
@@ -404,6 +428,11 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     report.refresh.records_ratio_to_snapshot_rows =
         report.refresh.records_sent as f64 / report.snapshot.rows as f64;
     eprintln!("refresh: {:?}", report.refresh);
+
+    // 4b. A call list of the whole county's callable phones, from the
+    //     coordinator's laptop to a caller's already in the field.
+    report.work = work(&pool, campaign, &registry, dir.path(), &store).await?;
+    eprintln!("work: {:?}", report.work);
 
     // 4. Ingest: many results from a few laptops, each pushing its outbox in
     //    batches of 500 as the engine does.
@@ -509,6 +538,107 @@ async fn refresh(
         pull_seconds,
         apply_seconds: sync_seconds - pull_seconds,
         ..Refresh::default()
+    })
+}
+
+async fn work(
+    pool: &sqlx::PgPool,
+    campaign: uuid::Uuid,
+    registry: &RegistryProcess,
+    dir: &Path,
+    coordinator: &Mutex<Store>,
+) -> anyhow::Result<Work> {
+    let options = SyncOptions {
+        lease_ahead: 0,
+        ..SyncOptions::default()
+    };
+    // The caller's laptop, in the field before the list is made.
+    let caller = Mutex::new(open_store(&dir.join("caller.db"))?);
+    let code = identity::issue_code(pool, campaign, "County", Role::Caller, 24).await?;
+    let client = RegistryClient::new(&registry.url)?;
+    let enrolment = client.enrol(&code, "caller laptop").await?;
+    caller
+        .lock()
+        .map_err(|_| anyhow::anyhow!("store lock"))?
+        .save_enrolment(
+            &registry.url,
+            "caller laptop",
+            &enrolment,
+            jiff::Timestamp::now(),
+        )?;
+    let started = Instant::now();
+    groundgame_sync::sync(&caller, options, &mut |_| {}).await?;
+    let caller_snapshot_seconds = started.elapsed().as_secs_f64();
+    eprintln!("caller's laptop downloaded the county in {caller_snapshot_seconds:.1} s");
+
+    let started = Instant::now();
+    let made = coordinator
+        .lock()
+        .map_err(|_| anyhow::anyhow!("store lock"))?
+        .create_call_list(
+            "Every phone",
+            &groundgame_store::SegmentFilter {
+                phone: Some(groundgame_domain::segment::PhoneFilter::Any),
+                ..groundgame_store::SegmentFilter::default()
+            },
+            &groundgame_store::CallListRules::default(),
+            jiff::Timestamp::now(),
+        )?;
+    let build_seconds = started.elapsed().as_secs_f64();
+    let mutations = coordinator
+        .lock()
+        .map_err(|_| anyhow::anyhow!("store lock"))?
+        .pending_changes()?;
+    let started = Instant::now();
+    groundgame_sync::sync(coordinator, options, &mut |_| {}).await?;
+    let push_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    groundgame_sync::sync(&caller, options, &mut |_| {}).await?;
+    let reach_seconds = started.elapsed().as_secs_f64();
+    let reached = caller
+        .lock()
+        .map_err(|_| anyhow::anyhow!("store lock"))?
+        .call_lists()?
+        .into_iter()
+        .find(|list| list.uid.as_deref() == Some(made.uid.as_str()))
+        .map_or(0, |list| list.items);
+    if u64::try_from(reached).unwrap_or(0) != made.items {
+        bail!(
+            "the caller's laptop holds {reached} of the list's {} calls",
+            made.items
+        );
+    }
+    let bytes = |sql: &'static str| async move {
+        let bytes: i64 = sqlx::query_scalar(sql)
+            .bind(campaign)
+            .fetch_one(pool)
+            .await?;
+        anyhow::Ok(u64::try_from(bytes).unwrap_or(0))
+    };
+    Ok(Work {
+        items: made.items,
+        build_seconds,
+        push_seconds,
+        mutations,
+        reach_seconds,
+        // The table holds this campaign's lists only (a database of its own).
+        registry_items_bytes: u64::try_from(
+            sqlx::query_scalar::<_, i64>("SELECT pg_total_relation_size('call_list_items')")
+                .fetch_one(pool)
+                .await?,
+        )
+        .unwrap_or(0),
+        registry_feed_bytes: bytes(
+            "SELECT coalesce(sum(pg_column_size(payload)), 0)::bigint FROM changes \
+             WHERE campaign_id = $1 AND entity IN ('call_list', 'call_items')",
+        )
+        .await?,
+        registry_mutations_bytes: bytes(
+            "SELECT coalesce(sum(pg_column_size(payload)), 0)::bigint FROM mutations \
+             WHERE campaign_id = $1 AND kind IN ('create_call_list', 'add_call_items')",
+        )
+        .await?,
+        reach_ratio_to_snapshot_seconds: reach_seconds / caller_snapshot_seconds,
     })
 }
 
