@@ -260,3 +260,36 @@ async fn work_on_another_offices_voter_is_applied_or_discarded_by_that_office() 
         2
     );
 }
+
+/// The convergence property's smallest failing case, kept as its own test:
+/// a move reported at a door whose push answer was lost, rejected by the
+/// campaign's admin before the laptop's first sync (so it learns the
+/// decision from the snapshot, not the feed), leaves the laptop not moved.
+#[tokio::test]
+async fn a_rejected_move_whose_answer_was_lost_leaves_the_laptop_not_moved() {
+    let campaign = Campaign::new(400).await;
+    let mut south = campaign.device("South", Role::Canvasser).await;
+    south.skew = jiff::SignedDuration::from_mins(-307);
+    let admin = campaign.device("North", Role::Admin).await;
+    let voter = campaign.voters_in("South").await[0].clone();
+    south.record(&groundgame_store::NewContact::new(
+        groundgame_domain::VoterId::parse(&voter).expect("id"),
+        groundgame_domain::Channel::Door,
+        "moved",
+    ));
+    let batch = south.outbox();
+    south.push_raw(batch).await.expect("pushed");
+    let open = admin.review().await.expect("the queue");
+    let item = &open.items[0];
+    admin
+        .decide(item.id, item.actions[1])
+        .await
+        .expect("decided");
+    // Its first sync takes the office's snapshot, taken after the decision:
+    // the decision itself is before the snapshot's position.
+    for _ in 0..3 {
+        south.sync().await;
+    }
+    let detail = south.detail(&voter);
+    assert!(!detail.moved, "{detail:?}");
+}

@@ -259,7 +259,12 @@ pub(crate) enum Replace {
     IfNotOlder,
 }
 
-/// Stores a voter; false when a newer one was kept.
+/// Stores a voter; false when a newer one was kept. A move or death this
+/// laptop reported stays on it until the registry decides (the registry's
+/// record is no newer than the laptop's); once the registry's version is
+/// newer, its reviewed state is the voter's, as `apply_voter_status` would
+/// have set it (a laptop that missed the decision in the feed, because a
+/// snapshot came first, ends the same).
 pub(crate) fn store_voter(
     tx: &Transaction<'_>,
     voter: &SnapshotVoter,
@@ -285,7 +290,10 @@ pub(crate) fn store_voter(
          removed_at = CASE WHEN excluded.removed_at IS NULL THEN NULL ELSE coalesce(voters.removed_at, excluded.removed_at) END, \
          version = excluded.version, registry_version = excluded.registry_version, \
          language = excluded.language, best_time = excluded.best_time, \
-         deceased = max(voters.deceased, excluded.deceased), moved = max(voters.moved, excluded.moved){guard}",
+         deceased = CASE WHEN excluded.version > voters.version THEN excluded.deceased \
+                    ELSE max(voters.deceased, excluded.deceased) END, \
+         moved = CASE WHEN excluded.version > voters.version THEN excluded.moved \
+                 ELSE max(voters.moved, excluded.moved) END{guard}",
     ))?
     .execute(params![
         voter.voter_id,
