@@ -14,7 +14,9 @@ use groundgame_domain::office::{
 };
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter, TargetingChoices};
-use groundgame_domain::work::{CutTurf, MadeCallList, TurfHold, WorkKind, WorkState};
+use groundgame_domain::work::{
+    CallListRules, CutTurf, MadeCallList, TurfHold, WorkKind, WorkState,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -323,8 +325,14 @@ pub async fn save_segment(name: &str, filter: &SegmentFilter) -> Result<SavedSeg
     call(command::SAVE_SEGMENT, &work_request(name, filter, None)).await
 }
 
-pub async fn make_call_list(name: &str, filter: &SegmentFilter) -> Result<MadeCallList, IpcError> {
-    call(command::MAKE_CALL_LIST, &work_request(name, filter, None)).await
+pub async fn make_call_list(
+    name: &str,
+    filter: &SegmentFilter,
+    rules: &CallListRules,
+) -> Result<MadeCallList, IpcError> {
+    let mut request = work_request(name, filter, None);
+    request.request.rules = Some(rules.clone());
+    call(command::MAKE_CALL_LIST, &request).await
 }
 
 pub async fn preview_turfs(

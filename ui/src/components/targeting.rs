@@ -13,7 +13,7 @@ use groundgame_domain::segment::{
     AgeRange, ContactedFilter, ElectionRef, PhoneFilter, SavedSegment, SegmentCounts,
     SegmentFilter, TargetingChoices, SUPPORT_SCALE,
 };
-use groundgame_domain::work::{CutTurf, WorkKind, WorkState};
+use groundgame_domain::work::{CallListRules, CutTurf, WorkKind, WorkState};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -228,6 +228,10 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
     let desk = use_reducer(Desk::default);
     let name = use_state(String::new);
     let doors = use_state(|| 60_u32);
+    // The call list's rules: attempts, hours between attempts, calling hours.
+    let attempts = use_state(|| 3_i64);
+    let recycle = use_state(|| 4_i64);
+    let hours = use_state(|| "09:00-21:00".to_owned());
     {
         let dispatcher = desk.dispatcher();
         use_effect_with((), move |()| {
@@ -382,6 +386,7 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
         let desk = desk.clone();
         let name = name.clone();
         let doors = doors.clone();
+        let (attempts, recycle, hours) = (attempts.clone(), recycle.clone(), hours.clone());
         let on_changed = props.on_changed.clone();
         Callback::from(move |_: MouseEvent| {
             let desk = desk.clone();
@@ -389,18 +394,36 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
             let doors = *doors;
             let filter = desk.filter.clone();
             let on_changed = on_changed.clone();
+            let rules = CallListRules::parse_hours(&hours).map(|(calling_start, calling_end)| {
+                CallListRules {
+                    max_attempts: *attempts,
+                    recycle_hours: *recycle,
+                    calling_start,
+                    calling_end,
+                }
+            });
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match work {
                     "save" => ipc::save_segment(&name, &filter)
                         .await
                         .map(|saved| format!("Saved segment “{}”", saved.name)),
-                    "list" => ipc::make_call_list(&name, &filter).await.map(|made| {
-                        format!(
-                            "Call list “{}” made with {} calls",
-                            made.name,
-                            group(made.items)
-                        )
-                    }),
+                    "list" => match rules {
+                        Ok(rules) => {
+                            ipc::make_call_list(&name, &filter, &rules)
+                                .await
+                                .map(|made| {
+                                    format!(
+                                        "Call list “{}” made with {} calls",
+                                        made.name,
+                                        group(made.items)
+                                    )
+                                })
+                        }
+                        Err(problem) => {
+                            desk.dispatch(Action::Failed(problem));
+                            return;
+                        }
+                    },
                     "preview" => match ipc::preview_turfs(&name, &filter, doors).await {
                         Ok(turfs) => {
                             desk.dispatch(Action::Preview(turfs));
@@ -570,6 +593,28 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
                         }} />
                     <button id="save-segment" onclick={run("save")}>{ "Save segment" }</button>
                     <button id="make-call-list" onclick={run("list")}>{ "Make call list" }</button>
+                    <label for="list-attempts">{ "attempts" }</label>
+                    <input id="list-attempts" type="number" min="1" max="20" value={attempts.to_string()}
+                        onchange={{
+                            let attempts = attempts.clone();
+                            Callback::from(move |event: Event| {
+                                if let Ok(n) = input_value(&event).trim().parse::<i64>() { attempts.set(n) }
+                            })
+                        }} />
+                    <label for="list-recycle">{ "hours apart" }</label>
+                    <input id="list-recycle" type="number" min="0" max="720" value={recycle.to_string()}
+                        onchange={{
+                            let recycle = recycle.clone();
+                            Callback::from(move |event: Event| {
+                                if let Ok(n) = input_value(&event).trim().parse::<i64>() { recycle.set(n) }
+                            })
+                        }} />
+                    <label for="list-hours">{ "calling hours" }</label>
+                    <input id="list-hours" value={(*hours).clone()} size="11"
+                        oninput={{
+                            let hours = hours.clone();
+                            Callback::from(move |event: InputEvent| hours.set(event.target_unchecked_into::<HtmlInputElement>().value()))
+                        }} />
                     <label for="turf-doors">{ "Doors a turf" }</label>
                     <input id="turf-doors" type="number" min="1" max="5000" value={doors.to_string()}
                         onchange={{
