@@ -240,6 +240,27 @@ pub enum TurfCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make one turf by hand: a whole precinct, a zip, a street, or households picked by id.
+    Create {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "CODE", group = "doors_of")]
+        precinct: Option<String>,
+        #[arg(long, group = "doors_of")]
+        zip: Option<String>,
+        /// A street, as on the voter file (MAIN ST), with --city if it runs through several.
+        #[arg(long, group = "doors_of")]
+        street: Option<String>,
+        #[arg(long, requires = "street")]
+        city: Option<String>,
+        /// A household's id (from `groundgame search --json` or a walk list); may be repeated.
+        #[arg(long = "household", value_name = "ID", group = "doors_of")]
+        households: Vec<i64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Close, reopen or delete a turf, on every laptop of the office.
     Set(StateArgs),
     /// Take a turf out to walk it: this laptop leases its doors from the registry, all or none (online).
@@ -390,6 +411,41 @@ pub fn turf(command: &TurfCommand) -> anyhow::Result<()> {
                     "{} {} turfs, {doors} doors",
                     if *preview { "would cut" } else { "cut" },
                     turfs.len()
+                );
+            }
+        }
+        TurfCommand::Create {
+            db,
+            name,
+            precinct,
+            zip,
+            street,
+            city,
+            households,
+            json,
+        } => {
+            let spec = match (precinct, zip, street) {
+                (Some(code), ..) => groundgame_store::TurfSpec::Precinct(code.clone()),
+                (_, Some(zip), _) => groundgame_store::TurfSpec::Zip(zip.clone()),
+                (.., Some(street)) => groundgame_store::TurfSpec::Street {
+                    street: street.clone(),
+                    city: city.clone(),
+                },
+                _ if !households.is_empty() => {
+                    groundgame_store::TurfSpec::Households(households.clone())
+                }
+                _ => anyhow::bail!(
+                    "say which doors: --precinct CODE, --zip ZIP, --street STREET or --household ID"
+                ),
+            };
+            let mut store = open_existing(db)?;
+            let (id, doors) = store.create_turf(name, &spec)?;
+            if *json {
+                print_json(&serde_json::json!({ "id": id, "name": name, "doors": doors }))?;
+            } else {
+                println!(
+                    "turf {id} {:?} made with {doors} doors in walking order",
+                    for_terminal(name)
                 );
             }
         }

@@ -488,7 +488,7 @@ impl Store {
 
     /// Makes a call list of the segment's callable phones, one item per
     /// number (household members who share a landline get one call), in
-    /// name order, and sends it to the office's other laptops.
+    /// the voter file's order, and sends it to the office's other laptops.
     pub fn create_call_list(
         &mut self,
         name: &str,

@@ -10,8 +10,8 @@ use crate::ipc;
 use groundgame_domain::ipc::IpcError;
 use groundgame_domain::office::{CallListSummary, TurfSummary};
 use groundgame_domain::segment::{
-    AgeRange, ContactedFilter, ElectionRef, PhoneFilter, SavedSegment, SegmentCounts,
-    SegmentFilter, TargetingChoices, SUPPORT_SCALE,
+    AgeRange, ContactedFilter, ElectionRef, GeneralsVoted, PhoneFilter, SavedSegment,
+    SegmentCounts, SegmentFilter, TargetingChoices, SUPPORT_SCALE,
 };
 use groundgame_domain::work::{CallListRules, CutTurf, WorkKind, WorkState};
 use std::rc::Rc;
@@ -31,6 +31,13 @@ pub enum Change {
     Phone(Option<PhoneFilter>),
     Support(u8, bool),
     Volunteer(bool),
+    Sex(String, bool),
+    /// A language code (`es`); empty for any.
+    Language(String),
+    /// At least K of the last N generals; N of 0 for none.
+    Generals(u8, u8),
+    /// A result slug the contact must have had; empty for any.
+    ContactResult(String),
     /// None: either; Some(true): contacted; Some(false): not contacted.
     Contacted(Option<bool>),
     ContactedSince(Option<String>),
@@ -76,6 +83,31 @@ pub fn apply(filter: &mut SegmentFilter, change: Change) {
             }
         }
         Change::Volunteer(on) => filter.volunteer = on,
+        Change::Sex(code, on) => toggle(&mut filter.sexes, code, on),
+        Change::Language(code) => {
+            let code = code.trim().to_ascii_lowercase();
+            filter.languages = if code.is_empty() {
+                Vec::new()
+            } else {
+                vec![code]
+            };
+        }
+        Change::Generals(at_least, of_last) => {
+            filter.generals = (of_last > 0).then_some(GeneralsVoted {
+                of_last,
+                at_least: at_least.min(of_last),
+                at_most: None,
+            });
+        }
+        Change::ContactResult(slug) => {
+            if let Some(contacted) = filter.contacted.as_mut() {
+                contacted.results = if slug.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![slug]
+                };
+            }
+        }
         Change::Contacted(contacted) => {
             let since = filter.contacted.take().and_then(|c| c.since);
             filter.contacted = contacted.map(|contacted| ContactedFilter {
@@ -508,8 +540,49 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
                         Callback::from(move |on| desk.dispatch(Action::Filter(Change::ActiveOnly(on))))
                     }) }
                 </fieldset>
+                <fieldset class="row">
+                    <legend>{ "Sex and language" }</legend>
+                    { for ["F", "M", "U"].into_iter().map(|code| {
+                        let desk = desk.clone();
+                        checkbox(
+                            format!("filter-sex-{code}"),
+                            code.to_owned(),
+                            filter.sexes.iter().any(|s| s == code),
+                            Callback::from(move |on| desk.dispatch(Action::Filter(Change::Sex(code.to_owned(), on)))),
+                        )
+                    }) }
+                    <label>{ " speaks " }
+                        <input id="filter-language" size="4" placeholder="es"
+                            value={filter.languages.first().cloned().unwrap_or_default()}
+                            onchange={change(|e| Some(Change::Language(input_value(e))))} />
+                    </label>
+                </fieldset>
                 <fieldset>
                     <legend>{ "Turnout" }</legend>
+                    <label>{ "At least " }
+                        <input id="filter-generals-least" type="number" min="0" max="12"
+                            value={filter.generals.map(|g| g.at_least.to_string()).unwrap_or_default()}
+                            onchange={{
+                                let desk = desk.clone();
+                                let of_last = filter.generals.map_or(4, |g| g.of_last);
+                                Callback::from(move |event: Event| {
+                                    let least = input_value(&event).trim().parse::<u8>().unwrap_or(0);
+                                    desk.dispatch(Action::Filter(Change::Generals(least, if least == 0 { 0 } else { of_last })));
+                                })
+                            }} />
+                        { " of the last " }
+                        <input id="filter-generals-last" type="number" min="1" max="12"
+                            value={filter.generals.map_or_else(|| "4".to_owned(), |g| g.of_last.to_string())}
+                            onchange={{
+                                let desk = desk.clone();
+                                let least = filter.generals.map_or(0, |g| g.at_least);
+                                Callback::from(move |event: Event| {
+                                    let last = input_value(&event).trim().parse::<u8>().unwrap_or(0);
+                                    desk.dispatch(Action::Filter(Change::Generals(least, if least == 0 { 0 } else { last })));
+                                })
+                            }} />
+                        { " generals" }
+                    </label>
                     <label>{ "Voted in " }
                         <select id="filter-voted" onchange={change(|e| { let v = select_value(e); Some(Change::Voted((!v.is_empty()).then_some(v))) })}>
                             { election_options(voted) }
@@ -552,6 +625,11 @@ pub fn targeting_view(props: &TargetingViewProps) -> Html {
                         <input id="filter-contacted-since" type="date" disabled={filter.contacted.is_none()}
                             value={filter.contacted.as_ref().and_then(|c| c.since.clone()).unwrap_or_default()}
                             onchange={change(|e| { let v = input_value(e); Some(Change::ContactedSince((!v.is_empty()).then_some(v))) })} />
+                    </label>
+                    <label>{ " with result " }
+                        <input id="filter-contact-result" size="12" placeholder="any, or not-home" disabled={filter.contacted.is_none()}
+                            value={filter.contacted.as_ref().and_then(|c| c.results.first().cloned()).unwrap_or_default()}
+                            onchange={change(|e| Some(Change::ContactResult(input_value(e).trim().to_owned())))} />
                     </label>
                 </fieldset>
                 <fieldset class="row">
