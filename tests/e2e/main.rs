@@ -378,19 +378,8 @@ async fn two_laptops_sync_through_the_registry() {
         county.enrol(&mut b, Role::Canvasser, "Laptop B").await;
         synced(b).await;
     }
-    let open_window = |name: &'static str, db: &std::path::Path| {
-        let db = db.to_owned();
-        async move {
-            let app = Desktop::launch(name, &["--db", path_arg(&db)]).await;
-            type_into(&app, "#passphrase", PASSPHRASE).await;
-            click(&app, "#unlock").await;
-            app.wait_for_text("#result-count", |text| text.contains("300 voters"))
-                .await;
-            app
-        }
-    };
     // Laptop A: enrol, knock, sync.
-    let mut a = open_window("sync-laptop-a", &laptops[0]).await;
+    let mut a = unlocked("sync-laptop-a", &laptops[0], "300 voters").await;
     click(&a, "#tab-sync").await;
     type_into(&a, "#enrol-registry", &registry.base_url).await;
     type_into(&a, "#enrol-code", &code_a).await;
@@ -434,7 +423,7 @@ async fn two_laptops_sync_through_the_registry() {
         .expect("open")
         .set_registry_url(&format!("http://127.0.0.1:{closed_port}"))
         .expect("saved");
-    let mut b = open_window("sync-laptop-b-offline", &laptops[1]).await;
+    let mut b = unlocked("sync-laptop-b-offline", &laptops[1], "300 voters").await;
     knock(&b, "canvassed").await;
     click(&b, "#tab-sync").await;
     click(&b, "#sync-now").await;
@@ -458,7 +447,7 @@ async fn two_laptops_sync_through_the_registry() {
         ("sync-laptop-b-online", &laptops[1]),
         ("sync-laptop-a-again", &laptops[0]),
     ] {
-        let mut app = open_window(name, db).await;
+        let mut app = unlocked(name, db, "300 voters").await;
         click(&app, "#tab-sync").await;
         click(&app, "#sync-now").await;
         app.wait_for_text("#sync-pending", |text| text == "0").await;
@@ -740,6 +729,16 @@ async fn the_office_locks_and_its_passphrase_changes() {
 }
 
 /// Records `code` for the voter the walk screen offers at the first door.
+/// The app on `db`, unlocked, once the voter list says `voters`.
+async fn unlocked(name: &'static str, db: &std::path::Path, voters: &'static str) -> Desktop {
+    let app = Desktop::launch(name, &["--db", path_arg(db)]).await;
+    type_into(&app, "#passphrase", PASSPHRASE).await;
+    click(&app, "#unlock").await;
+    app.wait_for_text("#result-count", |text| text.contains(voters))
+        .await;
+    app
+}
+
 /// A coordinator's laptop of the county's office makes something with
 /// `make` and syncs it to the registry.
 async fn coordinator_sends(
@@ -813,19 +812,8 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
         county.enrol(&mut store, role, name).await;
         synced(store).await;
     }
-    let open_window = |name: &'static str, db: &std::path::Path| {
-        let db = db.to_owned();
-        async move {
-            let app = Desktop::launch(name, &["--db", path_arg(&db)]).await;
-            type_into(&app, "#passphrase", PASSPHRASE).await;
-            click(&app, "#unlock").await;
-            app.wait_for_text("#result-count", |text| text.contains("300 voters"))
-                .await;
-            app
-        }
-    };
 
-    let mut app = open_window("targeting", &coordinator_db).await;
+    let mut app = unlocked("targeting", &coordinator_db, "300 voters").await;
     click(&app, "#tab-targeting").await;
     let everyone = number(
         &app.wait_for_text("#targeting-voters", |text| !text.is_empty())
@@ -882,7 +870,7 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
     );
 
     // The caller's laptop: the list and the turfs arrive with a sync.
-    let mut app = open_window("targeting-caller", &caller_db).await;
+    let mut app = unlocked("targeting-caller", &caller_db, "300 voters").await;
     click(&app, "#tab-sync").await;
     click(&app, "#sync-now").await;
     app.wait_for_text("#sync-pending", |text| text == "0").await;

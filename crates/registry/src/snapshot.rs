@@ -562,23 +562,20 @@ impl Job {
         rows.into_iter()
             .map(
                 |(id, name, rules, script, segment, items, recorded_at, state)| {
-                    let bad =
-                        |error: String| SnapshotError::Row(format!("call list {id}: {error}"));
-                    let record = CallListRecord {
-                        rules: serde_json::from_value(rules).map_err(|e| bad(e.to_string()))?,
-                        segment: segment
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(|e| bad(e.to_string()))?,
-                        list_id: id.clone(),
-                        name,
-                        script,
-                        items: u32::try_from(items).unwrap_or(0),
-                        recorded_at,
-                    };
-                    let state = WorkState::parse(&state)
-                        .ok_or_else(|| bad(format!("unknown state {state:?}")))?;
-                    Ok((id, SnapshotRow::CallList(SnapshotWork { record, state })))
+                    let rules = serde_json::from_value(rules)
+                        .map_err(|e| SnapshotError::Row(format!("call list {id}: {e}")))?;
+                    let work = work_row("call list", &id, segment, &state, |segment| {
+                        CallListRecord {
+                            list_id: id.clone(),
+                            name,
+                            rules,
+                            script,
+                            segment,
+                            items: u32::try_from(items).unwrap_or(0),
+                            recorded_at,
+                        }
+                    })?;
+                    Ok((id, SnapshotRow::CallList(work)))
                 },
             )
             .collect()
@@ -670,26 +667,41 @@ impl Job {
         rows.into_iter()
             .map(
                 |(id, name, precinct, kind, segment, doors, recorded_at, state)| {
-                    let bad = |error: String| SnapshotError::Row(format!("turf {id}: {error}"));
-                    let record = TurfRecord {
-                        segment: segment
-                            .map(serde_json::from_value)
-                            .transpose()
-                            .map_err(|e| bad(e.to_string()))?,
+                    let work = work_row("turf", &id, segment, &state, |segment| TurfRecord {
                         turf_id: id.clone(),
                         name,
                         precinct,
                         method: kind,
+                        segment,
                         doors,
                         recorded_at,
-                    };
-                    let state = WorkState::parse(&state)
-                        .ok_or_else(|| bad(format!("unknown state {state:?}")))?;
-                    Ok((id, SnapshotRow::Turf(SnapshotWork { record, state })))
+                    })?;
+                    Ok((id, SnapshotRow::Turf(work)))
                 },
             )
             .collect()
     }
+}
+
+/// A list or turf as stored, with the segment it was made from and its
+/// state read strictly (a state this build does not know stops the stream).
+fn work_row<T>(
+    noun: &str,
+    id: &str,
+    segment: Option<serde_json::Value>,
+    state: &str,
+    record: impl FnOnce(Option<groundgame_domain::segment::SegmentFilter>) -> T,
+) -> Result<SnapshotWork<T>, SnapshotError> {
+    let bad = |error: String| SnapshotError::Row(format!("{noun} {id}: {error}"));
+    let segment = segment
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| bad(e.to_string()))?;
+    let state = WorkState::parse(state).ok_or_else(|| bad(format!("unknown state {state:?}")))?;
+    Ok(SnapshotWork {
+        record: record(segment),
+        state,
+    })
 }
 
 /// A vote as read from `vote_history` (voter, date as text, type,
