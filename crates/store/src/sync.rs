@@ -303,7 +303,9 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::CallList(list) => crate::work::apply_call_list(tx, list, None),
         FeedRow::CallItems(items) => crate::work::apply_call_items(tx, items),
         FeedRow::Turf(turf) => crate::work::apply_turf(tx, turf, None),
-        FeedRow::WorkState(state) => crate::work::store_work_state(tx, state),
+        // The office's own row: applied (a repeat changes nothing), never
+        // "outside the slice".
+        FeedRow::WorkState(state) => crate::work::store_work_state(tx, state).map(|_| true),
     }
 }
 
