@@ -64,6 +64,18 @@ fn work_of(store: &Store) -> Work {
     }
 }
 
+/// The registry rejected the mutation, saying `because`.
+fn refused(pushed: &groundgame_domain::wire::PushResult, because: &str) {
+    assert_eq!(pushed.result, PushOutcome::Rejected, "{pushed:?}");
+    assert!(
+        pushed
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains(because)),
+        "{pushed:?}"
+    );
+}
+
 fn held(device: &Device) -> Work {
     work_of(&device.store.lock().expect("store"))
 }
@@ -163,14 +175,7 @@ async fn work_made_offline_reaches_every_laptop_of_the_office_and_no_other() {
         recorded_at: jiff::Timestamp::now().to_string(),
     });
     let pushed = push_one(&caller, 1, &list).await;
-    assert_eq!(pushed.result, PushOutcome::Rejected);
-    assert!(
-        pushed
-            .reason
-            .as_deref()
-            .is_some_and(|reason| reason.contains("a caller device may not make a call list")),
-        "{pushed:?}"
-    );
+    refused(&pushed, "a caller device may not make a call list");
 
     // A coordinator cannot put another office's voters or doors in its work.
     let south_voter = campaign.voters_in("South").await[0].clone();
@@ -186,14 +191,7 @@ async fn work_made_offline_reaches_every_laptop_of_the_office_and_no_other() {
     // keeps its own sequence.)
     let other = campaign.device("North", Role::Coordinator).await;
     let pushed = push_one(&other, 1, &smuggled).await;
-    assert_eq!(pushed.result, PushOutcome::Rejected);
-    assert!(
-        pushed
-            .reason
-            .as_deref()
-            .is_some_and(|reason| reason.contains("not in this office's precincts")),
-        "{pushed:?}"
-    );
+    refused(&pushed, "not in this office's precincts");
     let south_door: String = sqlx::query_scalar(
         "SELECT h.address_key FROM households h JOIN office_precincts p \
            ON p.campaign_id = h.campaign_id AND p.precinct_code = h.precinct_code \
@@ -213,14 +211,7 @@ async fn work_made_offline_reaches_every_laptop_of_the_office_and_no_other() {
         recorded_at: jiff::Timestamp::now().to_string(),
     });
     let pushed = push_one(&other, 2, &turf).await;
-    assert_eq!(pushed.result, PushOutcome::Rejected);
-    assert!(
-        pushed
-            .reason
-            .as_deref()
-            .is_some_and(|reason| reason.contains("not in this office's precincts")),
-        "{pushed:?}"
-    );
+    refused(&pushed, "not in this office's precincts");
     assert_eq!(
         campaign
             .count("SELECT count(*) FROM turfs WHERE name = 'Over the line'")

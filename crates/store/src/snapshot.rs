@@ -127,7 +127,7 @@ impl Store {
                     apply_contact(&tx, contact)?;
                 }
                 SnapshotRow::Segment(segment) => {
-                    crate::work::apply_segment(&tx, segment)?;
+                    crate::work::store_segment(&tx, segment)?;
                 }
                 SnapshotRow::CallList(list) => {
                     crate::work::apply_call_list(&tx, &list.record, Some(list.state))?;

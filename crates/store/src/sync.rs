@@ -299,7 +299,7 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::ReviewDecision(decision) => apply_review_decision(tx, decision),
         FeedRow::Callback(callback) => apply_callback(tx, callback),
         FeedRow::VoterFile(change) => apply_voter_file(tx, change),
-        FeedRow::Segment(segment) => crate::work::apply_segment(tx, segment),
+        FeedRow::Segment(segment) => crate::work::store_segment(tx, segment),
         FeedRow::CallList(list) => crate::work::apply_call_list(tx, list, None),
         FeedRow::CallItems(items) => crate::work::apply_call_items(tx, items),
         FeedRow::Turf(turf) => crate::work::apply_turf(tx, turf, None),

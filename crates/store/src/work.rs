@@ -241,10 +241,15 @@ fn read_work(tx: &Transaction<'_>, slice: &mut Slice) -> Result<(), StoreError> 
     let in_list = ids(
         "SELECT i.voter_id FROM call_items i JOIN call_lists l ON l.id = i.call_list_id WHERE l.state = 'open'",
     )?;
-    let places = (slice.voter_place.clone(), slice.door_place.clone());
-    let voter = |id: i64| Slice::place(&places.0, id);
-    let door = |id: i64| Slice::place(&places.1, id);
-    let mut work = slice.index.work();
+    let Slice {
+        index,
+        voter_place,
+        door_place,
+        ..
+    } = slice;
+    let voter = |id: i64| Slice::place(voter_place, id);
+    let door = |id: i64| Slice::place(door_place, id);
+    let mut work = index.work();
     for at in gone.into_iter().filter_map(voter) {
         work.mark(at, Mark::Gone);
     }
@@ -770,7 +775,8 @@ fn free_name(
     })
 }
 
-/// Saves (or replaces) a segment by its uid.
+/// Saves (or replaces) a segment by its uid: one made here, or one from
+/// the registry.
 pub(crate) fn store_segment(
     tx: &Transaction<'_>,
     record: &SegmentRecord,
@@ -910,14 +916,6 @@ pub(crate) fn walking(
         order.iter().map(|&i| found[i].0).collect(),
         order.iter().map(|&i| found[i].1.clone()).collect(),
     ))
-}
-
-/// A segment from the registry.
-pub(crate) fn apply_segment(
-    tx: &Transaction<'_>,
-    record: &SegmentRecord,
-) -> Result<bool, StoreError> {
-    store_segment(tx, record)
 }
 
 /// A call list from the registry: made once (a repeat, or this laptop's
