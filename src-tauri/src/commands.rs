@@ -112,7 +112,19 @@ pub async fn record_contact(
         contact.turf = request.turf;
         contact.answers = request.answers;
         contact.note = request.note;
-        contact.volunteer = request.volunteer;
+        // The result is the signed-in volunteer's, whatever the window
+        // sent; an office with a roster records nothing anonymously.
+        contact.volunteer = state.signed_in()?.map(|v| v.id);
+        if contact.volunteer.is_none()
+            && state
+                .with_store(|store| Ok(store.volunteers()?))?
+                .iter()
+                .any(|v| !v.retired)
+        {
+            return Err(Error::BadRequest(
+                "sign in first (the header's Sign in): every result says who made it".into(),
+            ));
+        }
         contact.callback_at = request
             .callback_minutes
             .map(|minutes| now + SignedDuration::from_mins(i64::from(minutes)));
@@ -208,10 +220,23 @@ pub async fn next_call(
 ) -> Result<Option<CallAssignment>, Error> {
     blocking(&state, move |state| {
         state.with_store_mut(|store| {
-            Ok(store.next_call(list, &Caller::new(&caller), Timestamp::now())?)
+            Ok(store.next_call(list, &caller_of(state, &caller)?, Timestamp::now())?)
         })
     })
     .await
+}
+
+/// Who is calling: the signed-in volunteer (their name on the lease and
+/// the script, their languages for calls marked for one), else the name
+/// the window gave.
+fn caller_of(state: &AppState, given: &str) -> Result<Caller, Error> {
+    Ok(match state.signed_in()? {
+        Some(volunteer) => Caller {
+            name: volunteer.name,
+            languages: volunteer.languages,
+        },
+        None => Caller::new(given),
+    })
 }
 
 #[tauri::command]
@@ -221,7 +246,8 @@ pub async fn release_call(
     caller: String,
 ) -> Result<(), Error> {
     blocking(&state, move |state| {
-        state.with_store_mut(|store| Ok(store.release_call(item, &Caller::new(&caller))?))
+        let caller = caller_of(state, &caller)?;
+        state.with_store_mut(|store| Ok(store.release_call(item, &caller)?))
     })
     .await
 }

@@ -6,6 +6,7 @@
 
 mod commands;
 mod error;
+mod people;
 mod review;
 mod state;
 mod sync;
@@ -76,7 +77,18 @@ fn main() {
             targeting::preview_turfs,
             targeting::cut_turfs,
             targeting::set_work_state,
-            targeting::take_turf
+            targeting::take_turf,
+            people::scripts,
+            people::save_question,
+            people::retire_question,
+            people::save_script,
+            people::attach_script,
+            people::volunteers,
+            people::save_volunteer,
+            people::assign_work,
+            people::sign_in,
+            people::sign_out,
+            people::signed_in
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use groundgame_domain::ipc::{LockState, OfficeOverview, RemovalNotice};
-use groundgame_store::{DemoConfig, Passphrase, Store};
+use groundgame_store::{DemoConfig, Passphrase, Store, VolunteerView};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -39,6 +39,9 @@ struct Inner {
     /// threads, so commands take turns on the one connection, off the UI
     /// thread.
     store: Mutex<Option<Store>>,
+    /// The volunteer at the keyboard: every result is recorded in their
+    /// name. Locking the office (by hand or when idle) signs them out.
+    signed_in: Mutex<Option<VolunteerView>>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
                 demo,
                 lock_after_seconds,
                 store: Mutex::new(None),
+                signed_in: Mutex::new(None),
             }),
             sync: Arc::default(),
         }
@@ -72,7 +76,37 @@ impl AppState {
     pub fn lock(&self) -> Result<LockState, Error> {
         let store = self.inner.store.lock().map_err(|_| Error::Poisoned)?.take();
         drop(store);
+        self.sign_out()?;
         self.lock_state()
+    }
+
+    /// Who is signed in on this laptop, if anyone.
+    pub fn signed_in(&self) -> Result<Option<VolunteerView>, Error> {
+        Ok(self
+            .inner
+            .signed_in
+            .lock()
+            .map_err(|_| Error::Poisoned)?
+            .clone())
+    }
+
+    pub fn set_signed_in(&self, volunteer: VolunteerView) -> Result<(), Error> {
+        tracing::info!(volunteer = %volunteer.id, "signed in");
+        *self.inner.signed_in.lock().map_err(|_| Error::Poisoned)? = Some(volunteer);
+        Ok(())
+    }
+
+    pub fn sign_out(&self) -> Result<(), Error> {
+        if let Some(volunteer) = self
+            .inner
+            .signed_in
+            .lock()
+            .map_err(|_| Error::Poisoned)?
+            .take()
+        {
+            tracing::info!(volunteer = %volunteer.id, "signed out");
+        }
+        Ok(())
     }
 
     /// A new passphrase for the office, typed on the unlock screen while the

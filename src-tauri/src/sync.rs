@@ -70,9 +70,14 @@ impl AppState {
     /// Runs one sync now, unless one is running already.
     pub fn run_sync(
         &self,
-        options: SyncOptions,
+        mut options: SyncOptions,
         progress: &mut (dyn FnMut(SyncStep) + Send),
     ) -> Result<SyncReport, Error> {
+        if !self.calls_here()? {
+            // Numbers leased to a laptop nobody calls from would sit idle
+            // while the callers' laptops are refused them.
+            options.lease_ahead = 0;
+        }
         if self.sync.running.swap(true, Ordering::SeqCst) {
             return Err(Error::BadRequest(
                 "a sync is already running; its result shows here when it ends".into(),
@@ -191,6 +196,18 @@ impl AppState {
             Ok(store.enrolment()?.map(link))
         })?
         .ok_or_else(|| Error::Interrupted("the enrolment was not saved".into()))
+    }
+
+    /// Whether this laptop calls: a volunteer who is a caller is signed in,
+    /// or the office keeps no roster (anyone at the keyboard may call).
+    fn calls_here(&self) -> Result<bool, Error> {
+        if let Some(volunteer) = self.signed_in()? {
+            return Ok(volunteer
+                .roles
+                .contains(&groundgame_domain::wire::Role::Caller));
+        }
+        let roster = self.with_store(|store| Ok(store.volunteers()?))?;
+        Ok(!roster.iter().any(|v| !v.retired))
     }
 
     /// Syncs in the background, every `interval()`, whenever the office is

@@ -16,8 +16,22 @@ async fn type_into(app: &Desktop, css: &str, text: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|error| panic!("no {css}: {error}"));
+    scroll_to(app, &field, css).await;
     field.clear().await.expect("clear field");
     field.send_keys(text).await.expect("type");
+}
+
+/// WebKitWebDriver does not scroll inside a scrolled panel before a click
+/// or typing; a person would, so the tests do too.
+async fn scroll_to(app: &Desktop, element: &fantoccini::elements::Element, css: &str) {
+    let argument = serde_json::to_value(element).expect("element reference");
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![argument],
+        )
+        .await
+        .unwrap_or_else(|error| panic!("cannot scroll to {css}: {error}"));
 }
 
 async fn click(app: &Desktop, css: &str) {
@@ -28,16 +42,7 @@ async fn click(app: &Desktop, css: &str) {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|error| panic!("no {css}: {error}"));
-    // WebKitWebDriver does not scroll inside a scrolled panel before a click;
-    // a person would, so the test does too.
-    let argument = serde_json::to_value(&element).expect("element reference");
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'})",
-            vec![argument],
-        )
-        .await
-        .unwrap_or_else(|error| panic!("cannot scroll to {css}: {error}"));
+    scroll_to(app, &element, css).await;
     element
         .click()
         .await
@@ -330,7 +335,9 @@ async fn import_find_knock_and_call() {
         answered,
         [vec![groundgame_domain::SurveyAnswer {
             question: "support".into(),
-            answer: "strong".into()
+            answer: "strong".into(),
+            version: Some(1),
+            other: None,
         }]],
         "the survey answer travels with the result"
     );
@@ -759,6 +766,46 @@ async fn coordinator_sends(
     synced(store).await;
 }
 
+/// Syncs from the Sync tab and waits until that sync has finished (its
+/// time is the last sync's) with nothing left to send: a laptop with nothing
+/// pending shows 0 waiting before the sync has pulled anything.
+async fn sync_in_window(app: &Desktop) {
+    click(app, "#tab-sync").await;
+    let before = app.wait_for_text("#sync-last", |_| true).await;
+    click(app, "#sync-now").await;
+    app.wait_for_text("#sync-last", |text| text != before).await;
+    app.wait_for_text("#sync-pending", |text| text == "0").await;
+}
+
+/// A county's registry with a coordinator's and a caller's laptop that
+/// both started empty and downloaded its office; `prepare` runs on the
+/// coordinator's once it holds the office, and is synced before the
+/// caller's laptop downloads.
+async fn office_of_two(
+    dir: &std::path::Path,
+    prepare: impl FnOnce(&mut Store) -> Result<(), groundgame_store::StoreError>,
+) -> (CountyRegistry, std::path::PathBuf, std::path::PathBuf) {
+    use groundgame_domain::wire::Role;
+    let county = CountyRegistry::spawn(dir, 300).await;
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    let coordinator_db = dir.join("coordinator.db");
+    let caller_db = dir.join("caller.db");
+    let mut store = Store::open(&coordinator_db, &passphrase).expect("create");
+    county
+        .enrol(&mut store, Role::Coordinator, "Coordinator")
+        .await;
+    synced(store).await;
+    let mut store = Store::open(&coordinator_db, &passphrase).expect("open");
+    prepare(&mut store).expect("prepared");
+    synced(store).await;
+    let mut store = Store::open(&caller_db, &passphrase).expect("create");
+    county
+        .enrol(&mut store, Role::Caller, "Caller laptop")
+        .await;
+    synced(store).await;
+    (county, coordinator_db, caller_db)
+}
+
 /// Syncs a laptop with its registry, without leasing numbers ahead.
 async fn synced(store: Store) {
     let store = std::sync::Mutex::new(store);
@@ -796,22 +843,9 @@ fn number(text: &str) -> u64 {
 /// that list and knocks a door of one of those turfs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
-    use groundgame_domain::wire::Role;
-
     let dir = tempfile::tempdir().expect("temp dir");
-    let county = CountyRegistry::spawn(dir.path(), 300).await;
     let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
-    // Both laptops start empty and download the office.
-    let coordinator_db = dir.path().join("coordinator.db");
-    let caller_db = dir.path().join("caller.db");
-    for (db, role, name) in [
-        (&coordinator_db, Role::Coordinator, "Coordinator"),
-        (&caller_db, Role::Caller, "Caller laptop"),
-    ] {
-        let mut store = Store::open(db, &passphrase).expect("create");
-        county.enrol(&mut store, role, name).await;
-        synced(store).await;
-    }
+    let (county, coordinator_db, caller_db) = office_of_two(dir.path(), |_| Ok(())).await;
 
     let mut app = unlocked("targeting", &coordinator_db, "300 voters").await;
     click(&app, "#tab-targeting").await;
@@ -858,9 +892,7 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
     app.wait_for_count("#work-turfs li", |count| count == rows)
         .await;
     app.screenshot("made").await;
-    click(&app, "#tab-sync").await;
-    click(&app, "#sync-now").await;
-    app.wait_for_text("#sync-pending", |text| text == "0").await;
+    sync_in_window(&app).await;
     app.close().await;
     assert_eq!(
         groundgame_registry::testing::query_strings(&county.registry.pool, "SELECT id FROM turfs")
@@ -871,9 +903,7 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
 
     // The caller's laptop: the list and the turfs arrive with a sync.
     let mut app = unlocked("targeting-caller", &caller_db, "300 voters").await;
-    click(&app, "#tab-sync").await;
-    click(&app, "#sync-now").await;
-    app.wait_for_text("#sync-pending", |text| text == "0").await;
+    sync_in_window(&app).await;
     click(&app, "#tab-phone").await;
     app.wait_for_count("#call-list option", |count| count >= 1)
         .await;
@@ -922,4 +952,176 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
         history.iter().any(|name| name.starts_with("Sat ")),
         "the door was knocked on the coordinator's turf: {history:?}"
     );
+}
+
+/// Picks `value` in the `<select>` at `css` as a person would.
+async fn choose(app: &Desktop, css: &str, value: &str) {
+    click(app, &format!("{css} option[value='{value}']")).await;
+}
+
+/// The words and the people of the work in the window (issue 13): on a
+/// coordinator's laptop of an office downloaded from the registry, a
+/// question and a script are written and attached to a call list and a
+/// volunteer is added; on a caller's laptop, after a sync, the volunteer
+/// signs in, sees the script with the voter's and their own names filled
+/// in, answers the question by key, and the voter's detail shows the
+/// answer (with its version) and who made it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_volunteer_signs_in_and_answers_the_coordinators_question() {
+    use groundgame_domain::work::CallListRules;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let passphrase = Passphrase::new(PASSPHRASE).expect("passphrase");
+    // A list callable at any hour, so the test does not depend on the time
+    // of day where the voters live.
+    let (_county, coordinator_db, caller_db) = office_of_two(dir.path(), |store| {
+        store
+            .create_call_list(
+                "Evening calls",
+                &groundgame_store::SegmentFilter::default(),
+                &CallListRules {
+                    calling_start: 0,
+                    calling_end: 24 * 60,
+                    ..CallListRules::default()
+                },
+                jiff::Timestamp::now(),
+            )
+            .map(drop)
+    })
+    .await;
+
+    let mut app = unlocked("scripts", &coordinator_db, "300 voters").await;
+    click(&app, "#tab-scripts").await;
+    app.wait_for_count("#questions tbody tr", |count| count >= 2)
+        .await;
+    type_into(&app, "#question-slug", "sign").await;
+    type_into(&app, "#question-text", "May we put a sign in your yard?").await;
+    // One answer per line: Enter between them (WebDriver's Enter key).
+    type_into(&app, "#question-answers", "yes=Yes\u{E007}no=No").await;
+    click(&app, "#save-question").await;
+    app.wait_for_text("#scripts-message", |text| {
+        text.contains("sign saved as version 1")
+    })
+    .await;
+    type_into(&app, "#script-name", "Evening script").await;
+    type_into(
+        &app,
+        "#script-text",
+        "Hi {first_name}, this is {volunteer} with the campaign.",
+    )
+    .await;
+    click(&app, "[data-ask='sign']").await;
+    click(&app, "#save-script").await;
+    app.wait_for_text("#scripts-message", |text| text.contains("Evening script"))
+        .await;
+    let row = "#attach tr[data-work^='call_list:']";
+    choose(&app, &format!("{row} .attach-script"), "Evening script").await;
+    click(&app, &format!("{row} .attach")).await;
+    app.wait_for_text("#scripts-message", |text| text.contains("set up"))
+        .await;
+    app.screenshot("scripts").await;
+    click(&app, "#tab-volunteers").await;
+    type_into(&app, "#volunteer-name", "Sam Rivera").await;
+    type_into(&app, "#volunteer-languages", "es").await;
+    click(&app, "#save-volunteer").await;
+    app.wait_for_count("#roster tr[data-volunteer='Sam Rivera']", |count| {
+        count == 1
+    })
+    .await;
+    app.screenshot("volunteers").await;
+    sync_in_window(&app).await;
+    app.close().await;
+
+    // The caller's laptop: the words and the roster arrive with a sync.
+    let mut app = unlocked("sign-in", &caller_db, "300 voters").await;
+    sync_in_window(&app).await;
+    click(&app, "#sign-in").await;
+    choose(&app, "#sign-in-name", "Sam Rivera").await;
+    click(&app, "#sign-in-submit").await;
+    app.wait_for_text("#signed-in-name", |text| text == "Sam Rivera")
+        .await;
+    // Sam is a caller: this laptop now leases numbers for the phone bank
+    // (a laptop nobody calls from takes none).
+    sync_in_window(&app).await;
+    click(&app, "#tab-phone").await;
+    app.wait_for_count("#call-list option", |count| count >= 1)
+        .await;
+    click(&app, "#start-calling").await;
+    let shown = app
+        .client
+        .wait()
+        .for_element(Locator::Css("#call-card, #queue-empty, #call-message"))
+        .await
+        .expect("a call, an empty queue or a message");
+    if shown.attr("id").await.expect("id").as_deref() != Some("call-card") {
+        app.screenshot("no-call").await;
+        let store = Store::open(&caller_db, &passphrase).expect("open");
+        panic!(
+            "no call: {} (leases held {:?}, lists {:?}, volunteers {:?})",
+            visible_text(&shown).await,
+            store.leases_held(jiff::Timestamp::now()),
+            store.call_lists(),
+            store.volunteers(),
+        );
+    }
+    let name = app
+        .wait_for_text("#call-name", |text| !text.is_empty())
+        .await;
+    let first = name
+        .split_whitespace()
+        .next()
+        .expect("a first name")
+        .to_owned();
+    let script = app.wait_for_text("#script", |text| !text.is_empty()).await;
+    assert_eq!(
+        script,
+        format!("Hi {first}, this is Sam Rivera with the campaign.")
+    );
+    // The script asks only the sign question: its answers are keys 1, 2.
+    let desk = app
+        .client
+        .find(Locator::Css("#phone-bank"))
+        .await
+        .expect("the phone bank");
+    app.wait_for_count("[data-answer^='sign=']", |count| count == 2)
+        .await;
+    desk.send_keys("1").await.expect("answer by key");
+    app.wait_for_count("[data-answer='sign=yes'].chosen", |count| count == 1)
+        .await;
+    app.screenshot("script-filled").await;
+    desk.send_keys("a").await.expect("answered, by key");
+    app.wait_for_text("#tally h3", |text| text.contains("1 calls"))
+        .await;
+    let voter = {
+        let store = Store::open(&caller_db, &passphrase).expect("open");
+        let called = store
+            .pending_outbox(10)
+            .expect("outbox")
+            .into_iter()
+            .find_map(|entry| match entry.mutation {
+                groundgame_domain::Mutation::RecordContact(contact) => Some(contact),
+                _ => None,
+            })
+            .expect("the call's result");
+        assert_eq!(called.answers.len(), 1, "{called:?}");
+        assert_eq!(
+            (
+                called.answers[0].question.as_str(),
+                called.answers[0].version
+            ),
+            ("sign", Some(1))
+        );
+        assert!(called.volunteer.is_some(), "{called:?}");
+        called.voter_id.as_str().to_owned()
+    };
+    click(&app, "#tab-voters").await;
+    type_into(&app, "#voter-search", &voter).await;
+    app.wait_for_count(".voter-row", |count| count == 1).await;
+    click(&app, ".voter-row .name").await;
+    let contacts = app
+        .wait_for_text("#detail-contacts", |text| text.contains("Sam Rivera"))
+        .await;
+    assert!(contacts.contains("sign v1: Yes"), "{contacts}");
+    app.screenshot("answer-and-volunteer").await;
+    app.close().await;
 }

@@ -10,6 +10,7 @@ mod fixture;
 mod hardening;
 mod kill;
 mod leases;
+mod people;
 mod refresh;
 mod review;
 mod snapshot;

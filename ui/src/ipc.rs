@@ -7,6 +7,10 @@ use groundgame_domain::ipc::{
     EnrolDeviceRequest, ImportRequest, IpcError, IpcErrorKind, LockState, OfficeOverview,
     RegistryLink, SyncOverview, SyncReport, SyncStatus, SyncStep, VoterPage, VoterQuery,
 };
+use groundgame_domain::ipc::{
+    AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest, ScriptRequest,
+    ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
+};
 use groundgame_domain::ipc::{Envelope, TakeTurfRequest, WorkRequest, WorkStateRequest};
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
@@ -14,6 +18,7 @@ use groundgame_domain::office::{
 };
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter, TargetingChoices};
+use groundgame_domain::survey::{QuestionRecord, ScriptView, VolunteerView};
 use groundgame_domain::work::{
     CallListRules, CutTurf, MadeCallList, TurfHold, WorkKind, WorkState,
 };
@@ -373,4 +378,62 @@ pub async fn take_turf(turf: i64, hours: f64) -> Result<Option<TurfHold>, IpcErr
         &Envelope::of(TakeTurfRequest { turf, hours }),
     )
     .await
+}
+
+pub async fn scripts() -> Result<ScriptsOverview, IpcError> {
+    call(command::SCRIPTS, &NoArgs {}).await
+}
+
+pub async fn save_question(request: QuestionRequest) -> Result<QuestionRecord, IpcError> {
+    call(command::SAVE_QUESTION, &Envelope::of(request)).await
+}
+
+pub async fn retire_question(slug: &str, retired: bool) -> Result<QuestionRecord, IpcError> {
+    call(
+        command::RETIRE_QUESTION,
+        &Envelope::of(RetireQuestionRequest {
+            slug: slug.to_owned(),
+            retired,
+        }),
+    )
+    .await
+}
+
+pub async fn save_script(request: ScriptRequest) -> Result<ScriptView, IpcError> {
+    call(command::SAVE_SCRIPT, &Envelope::of(request)).await
+}
+
+pub async fn attach_script(request: AttachScriptRequest) -> Result<(), IpcError> {
+    call(command::ATTACH_SCRIPT, &Envelope::of(request)).await
+}
+
+pub async fn volunteers() -> Result<Vec<VolunteerView>, IpcError> {
+    call(command::VOLUNTEERS, &NoArgs {}).await
+}
+
+pub async fn save_volunteer(request: VolunteerRequest) -> Result<VolunteerView, IpcError> {
+    call(command::SAVE_VOLUNTEER, &Envelope::of(request)).await
+}
+
+pub async fn assign_work(request: AssignRequest) -> Result<Vec<VolunteerView>, IpcError> {
+    call(command::ASSIGN_WORK, &Envelope::of(request)).await
+}
+
+pub async fn sign_in(name: &str, pin: Option<String>) -> Result<SignedIn, IpcError> {
+    call(
+        command::SIGN_IN,
+        &Envelope::of(SignInRequest {
+            name: name.to_owned(),
+            pin,
+        }),
+    )
+    .await
+}
+
+pub async fn sign_out() -> Result<SignedIn, IpcError> {
+    call(command::SIGN_OUT, &NoArgs {}).await
+}
+
+pub async fn signed_in() -> Result<SignedIn, IpcError> {
+    call(command::SIGNED_IN, &NoArgs {}).await
 }

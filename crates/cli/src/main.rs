@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 mod enroll;
 mod import;
+mod people;
 mod review;
 mod sync;
 mod targeting;
@@ -88,11 +89,39 @@ enum Command {
         /// The number dialled, for phone results.
         #[arg(long)]
         phone: Option<String>,
-        /// A survey answer, QUESTION=ANSWER; may be repeated.
+        /// A survey answer, QUESTION=ANSWER (the question's slug and an answer code); may be repeated.
         #[arg(long = "answer")]
         answers: Vec<String>,
         #[arg(long, default_value = "")]
         note: String,
+        /// The volunteer who made the attempt, by name as on the roster.
+        #[arg(long)]
+        volunteer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write, edit or retire survey questions.
+    #[command(subcommand)]
+    Question(people::QuestionCommand),
+    /// Write scripts and attach them to call lists and turfs.
+    #[command(subcommand)]
+    Script(people::ScriptCommand),
+    /// The scripts and questions (every version) this laptop holds.
+    Scripts {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The office's volunteers: add, edit, retire, list, assign to lists and turfs.
+    #[command(subcommand)]
+    Volunteer(people::VolunteerCommand),
+    /// A voter's detail as the app shows it: contact history with answers and volunteers.
+    Voter {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        voter: String,
         #[arg(long)]
         json: bool,
     },
@@ -366,6 +395,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             phone,
             answers,
             note,
+            volunteer,
             json,
         } => {
             let mut store = open_existing(&db)?;
@@ -385,6 +415,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .map(|a| groundgame_domain::SurveyAnswer::parse(a).map_err(anyhow::Error::msg))
                 .collect::<anyhow::Result<_>>()?;
             contact.note = note;
+            contact.volunteer = volunteer
+                .as_deref()
+                .map(|name| store.volunteer_named(name).map(|v| v.id))
+                .transpose()?;
             let outcome = store.record_contact(&contact, jiff::Timestamp::now())?;
             if json {
                 print_json(&outcome)?;
@@ -407,6 +441,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CallList(command) => targeting::call_list(&command)?,
         Command::Turf(command) => targeting::turf(&command)?,
         Command::Lists { db, json } => targeting::lists(&db, json)?,
+        Command::Question(command) => people::question(command)?,
+        Command::Script(command) => people::script(command)?,
+        Command::Scripts { db, json } => people::scripts(&db, json)?,
+        Command::Volunteer(command) => people::volunteer(command)?,
+        Command::Voter { db, voter, json } => people::voter(&db, &voter, json)?,
         Command::Search {
             db,
             json,

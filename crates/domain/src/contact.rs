@@ -264,11 +264,20 @@ pub const RESULT_CODES: &[ResultCode] = &[
     code("do-not-text", "Do not text", Remove, Scope::Phone, Effect::DoNotContact(DncChannel::Text), None, false, PHONE, 't'),
 ];
 
-/// One answer to a survey question, by the question's and the answer's slugs.
+/// One answer to a survey question, by the question's slug, the version
+/// that was asked, and the answer's code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyAnswer {
     pub question: String,
     pub answer: String,
+    /// The question's version that was asked (`survey::QuestionRecord`).
+    /// A laptop fills in the version it showed; the registry refuses an
+    /// answer without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// The volunteer's "other" note, where the question takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
 
 impl SurveyAnswer {
@@ -286,6 +295,8 @@ impl SurveyAnswer {
         Ok(Self {
             question: question.to_ascii_lowercase(),
             answer: answer.to_ascii_lowercase(),
+            version: None,
+            other: None,
         })
     }
 }
@@ -352,7 +363,9 @@ mod tests {
             SurveyAnswer::parse("Support=Strong").expect("valid"),
             SurveyAnswer {
                 question: "support".into(),
-                answer: "strong".into()
+                answer: "strong".into(),
+                version: None,
+                other: None,
             }
         );
         assert!(SurveyAnswer::parse("support").is_err());

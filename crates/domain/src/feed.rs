@@ -7,6 +7,7 @@
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
 use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
+use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkStateRecord};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,14 @@ pub enum FeedRow {
     Turf(TurfRecord),
     /// A list, turf or segment closed, reopened or deleted.
     WorkState(WorkStateRecord),
+    /// A version of a survey question (new, retired or restored).
+    Question(QuestionRecord),
+    /// A script written or edited.
+    Script(ScriptRecord),
+    /// A volunteer of the office added, edited or retired.
+    Volunteer(VolunteerRecord),
+    /// A list's or turf's script, result codes and volunteers.
+    WorkSetup(WorkSetupRecord),
 }
 
 impl FeedRow {
@@ -63,6 +72,10 @@ impl FeedRow {
             Self::CallItems(_) => "call_items",
             Self::Turf(_) => "turf",
             Self::WorkState(_) => "work_state",
+            Self::Question(_) => "question",
+            Self::Script(_) => "script",
+            Self::Volunteer(_) => "volunteer",
+            Self::WorkSetup(_) => "work_setup",
         }
     }
 }

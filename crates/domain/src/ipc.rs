@@ -45,6 +45,17 @@ pub mod command {
     pub const CUT_TURFS: &str = "cut_turfs";
     pub const SET_WORK_STATE: &str = "set_work_state";
     pub const TAKE_TURF: &str = "take_turf";
+    pub const SCRIPTS: &str = "scripts";
+    pub const SAVE_QUESTION: &str = "save_question";
+    pub const RETIRE_QUESTION: &str = "retire_question";
+    pub const SAVE_SCRIPT: &str = "save_script";
+    pub const ATTACH_SCRIPT: &str = "attach_script";
+    pub const VOLUNTEERS: &str = "volunteers";
+    pub const SAVE_VOLUNTEER: &str = "save_volunteer";
+    pub const ASSIGN_WORK: &str = "assign_work";
+    pub const SIGN_IN: &str = "sign_in";
+    pub const SIGN_OUT: &str = "sign_out";
+    pub const SIGNED_IN: &str = "signed_in";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -83,6 +94,17 @@ pub mod command {
         CUT_TURFS,
         SET_WORK_STATE,
         TAKE_TURF,
+        SCRIPTS,
+        SAVE_QUESTION,
+        RETIRE_QUESTION,
+        SAVE_SCRIPT,
+        ATTACH_SCRIPT,
+        VOLUNTEERS,
+        SAVE_VOLUNTEER,
+        ASSIGN_WORK,
+        SIGN_IN,
+        SIGN_OUT,
+        SIGNED_IN,
     ];
 }
 
@@ -128,6 +150,113 @@ pub struct WorkStateRequest {
 pub struct TakeTurfRequest {
     pub turf: i64,
     pub hours: f64,
+}
+
+/// The Scripts view: every script, every version of every question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptsOverview {
+    pub scripts: Vec<crate::survey::ScriptView>,
+    pub questions: Vec<crate::survey::QuestionRecord>,
+    /// How each live list and turf is set up, for attaching.
+    pub work: Vec<WorkSetupView>,
+}
+
+/// A list or turf with its script, shown result codes and volunteers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkSetupView {
+    pub work: crate::work::WorkKind,
+    /// This laptop's id of the list or turf.
+    pub id: i64,
+    pub name: String,
+    pub script: Option<String>,
+    pub results: Vec<String>,
+    pub volunteers: Vec<String>,
+}
+
+/// Write a question (`new`) or edit it (its next version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionRequest {
+    pub slug: String,
+    pub new: bool,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Answers to add or relabel (all of them for a new question).
+    #[serde(default)]
+    pub answers: Vec<crate::survey::AnswerChoice>,
+    #[serde(default)]
+    pub drop: Vec<String>,
+    #[serde(default)]
+    pub other: Option<bool>,
+}
+
+/// Retire a question, or restore it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetireQuestionRequest {
+    pub slug: String,
+    pub retired: bool,
+}
+
+/// Write a script, or edit the one of that name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptRequest {
+    pub name: String,
+    pub text: String,
+    pub questions: Vec<String>,
+}
+
+/// Attach a script (by name; none: the standard one) and the result codes
+/// shown (none: every code) to a list or turf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachScriptRequest {
+    pub work: crate::work::WorkKind,
+    pub id: i64,
+    pub script: Option<String>,
+    #[serde(default)]
+    pub results: Vec<String>,
+}
+
+/// Add a volunteer (`editing` none) or change one (by their name now).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteerRequest {
+    #[serde(default)]
+    pub editing: Option<String>,
+    pub name: String,
+    pub roles: Vec<crate::wire::Role>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// A new PIN; `clear_pin` takes it away.
+    #[serde(default)]
+    pub pin: Option<String>,
+    #[serde(default)]
+    pub clear_pin: bool,
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// Assign a list or turf to volunteers (by name; none: to nobody).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignRequest {
+    pub work: crate::work::WorkKind,
+    pub id: i64,
+    pub volunteers: Vec<String>,
+}
+
+/// A volunteer signing in on this laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub name: String,
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// Who is working on this laptop, and who could sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub volunteer: Option<crate::survey::VolunteerView>,
+    /// The names on the roster (live ones), for the sign-in screen.
+    pub roster: Vec<crate::survey::VolunteerView>,
 }
 
 /// A result being recorded, at the door or on the phone.

@@ -15,6 +15,7 @@ pub mod phone;
 pub mod review;
 pub mod segment;
 pub mod snapshot;
+pub mod survey;
 pub mod text;
 pub mod voter;
 pub mod wire;

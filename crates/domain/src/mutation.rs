@@ -7,6 +7,7 @@
 
 use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
 use crate::lease::{LeaseRef, LeaseTarget};
+use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::voter::VoterId;
 use crate::wire::Role;
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkStateRecord};
@@ -42,10 +43,14 @@ pub enum MutationKind {
     AddCallItems,
     CreateTurf,
     SetWorkState,
+    SaveQuestion,
+    SaveScript,
+    SaveVolunteer,
+    SetUpWork,
 }
 
 impl MutationKind {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 16] = [
         Self::RecordContact,
         Self::AddDnc,
         Self::ReverseDnc,
@@ -58,6 +63,10 @@ impl MutationKind {
         Self::AddCallItems,
         Self::CreateTurf,
         Self::SetWorkState,
+        Self::SaveQuestion,
+        Self::SaveScript,
+        Self::SaveVolunteer,
+        Self::SetUpWork,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +83,10 @@ impl MutationKind {
             Self::AddCallItems => "add_call_items",
             Self::CreateTurf => "create_turf",
             Self::SetWorkState => "set_work_state",
+            Self::SaveQuestion => "save_question",
+            Self::SaveScript => "save_script",
+            Self::SaveVolunteer => "save_volunteer",
+            Self::SetUpWork => "set_up_work",
         }
     }
 
@@ -91,7 +104,11 @@ impl MutationKind {
             | Self::ReleaseLease
             | Self::SaveSegment
             | Self::CreateCallList
-            | Self::SetWorkState => MUTATION_MAX_BYTES,
+            | Self::SetWorkState
+            | Self::SaveQuestion
+            | Self::SaveScript
+            | Self::SaveVolunteer
+            | Self::SetUpWork => MUTATION_MAX_BYTES,
         }
     }
 
@@ -111,7 +128,11 @@ impl MutationKind {
             | Self::CreateCallList
             | Self::AddCallItems
             | Self::CreateTurf
-            | Self::SetWorkState => &[Role::Coordinator, Role::Admin],
+            | Self::SetWorkState
+            | Self::SaveQuestion
+            | Self::SaveScript
+            | Self::SaveVolunteer
+            | Self::SetUpWork => &[Role::Coordinator, Role::Admin],
             Self::RecordContact
             | Self::AddDnc
             | Self::CorrectVoterField
@@ -145,6 +166,10 @@ impl MutationKind {
             Self::AddCallItems => "add calls to a call list",
             Self::CreateTurf => "cut a turf",
             Self::SetWorkState => "close or delete a list, turf or segment",
+            Self::SaveQuestion => "write or edit a survey question",
+            Self::SaveScript => "write or edit a script",
+            Self::SaveVolunteer => "add or edit a volunteer",
+            Self::SetUpWork => "attach a script to, or assign, a list or turf",
         }
     }
 }
@@ -184,6 +209,10 @@ pub enum Mutation {
     AddCallItems(CallItemsRecord),
     CreateTurf(TurfRecord),
     SetWorkState(WorkStateRecord),
+    SaveQuestion(QuestionRecord),
+    SaveScript(ScriptRecord),
+    SaveVolunteer(VolunteerRecord),
+    SetUpWork(WorkSetupRecord),
 }
 
 impl Mutation {
@@ -201,6 +230,10 @@ impl Mutation {
             Self::AddCallItems(_) => MutationKind::AddCallItems,
             Self::CreateTurf(_) => MutationKind::CreateTurf,
             Self::SetWorkState(_) => MutationKind::SetWorkState,
+            Self::SaveQuestion(_) => MutationKind::SaveQuestion,
+            Self::SaveScript(_) => MutationKind::SaveScript,
+            Self::SaveVolunteer(_) => MutationKind::SaveVolunteer,
+            Self::SetUpWork(_) => MutationKind::SetUpWork,
         }
     }
 
@@ -223,7 +256,11 @@ impl Mutation {
             | Self::CreateCallList(_)
             | Self::AddCallItems(_)
             | Self::CreateTurf(_)
-            | Self::SetWorkState(_) => None,
+            | Self::SetWorkState(_)
+            | Self::SaveQuestion(_)
+            | Self::SaveScript(_)
+            | Self::SaveVolunteer(_)
+            | Self::SetUpWork(_) => None,
         }
     }
 
@@ -315,6 +352,15 @@ impl Mutation {
                 change.id,
                 change.state.as_str()
             ),
+            Self::SaveQuestion(question) => format!(
+                "question {} version {}{}",
+                question.slug,
+                question.version,
+                if question.retired { " retired" } else { "" }
+            ),
+            Self::SaveScript(script) => format!("script {:?} saved", script.name),
+            Self::SaveVolunteer(volunteer) => format!("volunteer {:?} saved", volunteer.name),
+            Self::SetUpWork(setup) => format!("{} {} set up", setup.work.noun(), setup.id),
         }
     }
 }
@@ -495,6 +541,10 @@ mod tests {
                         | MutationKind::AddCallItems
                         | MutationKind::CreateTurf
                         | MutationKind::SetWorkState
+                        | MutationKind::SaveQuestion
+                        | MutationKind::SaveScript
+                        | MutationKind::SaveVolunteer
+                        | MutationKind::SetUpWork
                 );
                 let expected =
                     !coordinators_only || matches!(role, Role::Coordinator | Role::Admin);

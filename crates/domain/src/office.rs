@@ -2,7 +2,6 @@
 //! contact history, do-not-contact entries, imports. The store returns these
 //! and the app's commands pass them to the UI unchanged.
 
-use crate::contact::SurveyAnswer;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +106,10 @@ pub struct CallScript {
     pub name: String,
     pub body: String,
     pub questions: Vec<SurveyQuestion>,
+    /// The result codes the volunteer is offered, by slug, in order (the
+    /// list's choice; every opt-out is always there).
+    #[serde(default)]
+    pub results: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +117,12 @@ pub struct SurveyQuestion {
     pub slug: String,
     pub prompt: String,
     pub options: Vec<SurveyOption>,
+    /// The version shown: the answer is recorded against it.
+    #[serde(default)]
+    pub version: u32,
+    /// Whether an "other" note may go with the answer.
+    #[serde(default)]
+    pub other: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,10 +151,30 @@ pub struct ContactHistoryEntry {
     pub result: String,
     pub result_label: String,
     pub phone: Option<String>,
+    /// Who made it: the volunteer's name as the roster has it.
     pub volunteer: Option<String>,
+    /// Their id on the roster, when the attempt names one.
+    #[serde(default)]
+    pub volunteer_id: Option<String>,
     pub note: String,
     pub recorded_at: String,
-    pub answers: Vec<SurveyAnswer>,
+    pub answers: Vec<GivenAnswer>,
+}
+
+/// An answer as the voter's detail shows it: the question's version that
+/// was asked, with that version's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenAnswer {
+    pub question: String,
+    pub version: Option<u32>,
+    pub answer: String,
+    /// The question as that version asked it (empty if this laptop does
+    /// not hold the version).
+    pub text: String,
+    /// The answer's label in that version.
+    pub label: String,
+    #[serde(default)]
+    pub other: Option<String>,
 }
 
 /// An entry in force.

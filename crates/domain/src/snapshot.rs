@@ -2,13 +2,16 @@
 //! one JSON line per row (see `docs/sync-protocol.md`, "Initial sync").
 
 use crate::feed::{FeedContact, FeedDnc};
+use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkState};
 use serde::{Deserialize, Serialize};
 
 /// The entities of a snapshot, in the order they stream: do-not-contact
 /// first (the priority data), then the voter file, then contact history,
-/// then the office's work (segments, call lists with their items, turfs).
-pub const SNAPSHOT_ENTITIES: [&str; 10] = [
+/// then the office's work (segments, call lists with their items, turfs),
+/// then its questions, scripts, volunteers and how its lists and turfs are
+/// set up.
+pub const SNAPSHOT_ENTITIES: [&str; 14] = [
     "dnc_entry",
     "household",
     "voter",
@@ -19,6 +22,10 @@ pub const SNAPSHOT_ENTITIES: [&str; 10] = [
     "call_list",
     "call_items",
     "turf",
+    "question",
+    "script",
+    "volunteer",
+    "work_setup",
 ];
 
 /// Separates the parts of a composite key (`voter_id`, `number`).
@@ -53,6 +60,10 @@ pub enum SnapshotRow {
     CallList(SnapshotWork<CallListRecord>),
     CallItems(CallItemsRecord),
     Turf(SnapshotWork<TurfRecord>),
+    Question(QuestionRecord),
+    Script(ScriptRecord),
+    Volunteer(VolunteerRecord),
+    WorkSetup(WorkSetupRecord),
 }
 
 /// A list or turf with its state.
@@ -76,6 +87,10 @@ impl SnapshotRow {
             Self::CallList(_) => "call_list",
             Self::CallItems(_) => "call_items",
             Self::Turf(_) => "turf",
+            Self::Question(_) => "question",
+            Self::Script(_) => "script",
+            Self::Volunteer(_) => "volunteer",
+            Self::WorkSetup(_) => "work_setup",
         }
     }
 }

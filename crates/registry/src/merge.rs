@@ -96,6 +96,14 @@ pub async fn apply(
         Mutation::SetWorkState(record) => {
             crate::work::set_work_state(conn, context, record).await?
         }
+        Mutation::SaveQuestion(record) => {
+            crate::survey::save_question(conn, context, record).await?
+        }
+        Mutation::SaveScript(record) => crate::survey::save_script(conn, context, record).await?,
+        Mutation::SaveVolunteer(record) => {
+            crate::survey::save_volunteer(conn, context, record).await?
+        }
+        Mutation::SetUpWork(record) => crate::survey::set_up_work(conn, context, record).await?,
     };
     Ok(outcome.unwrap_or_else(|decision| decision))
 }
@@ -321,6 +329,9 @@ async fn record_contact(
         Ok(precinct) => precinct,
         Err(decision) => return Ok(Err(decision)),
     };
+    if let Err(decision) = crate::survey::check_contact(conn, context, &record).await? {
+        return Ok(Err(decision));
+    }
     let voter_id = record.voter_id.as_str().to_owned();
     let mut flags = Vec::new();
     if context.device.revoked {

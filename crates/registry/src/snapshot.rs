@@ -307,6 +307,9 @@ impl Job {
             "call_list" => self.call_lists(after).await.map(full),
             "call_items" => self.call_items(after).await,
             "turf" => self.turfs(after).await.map(full),
+            "question" | "script" | "volunteer" | "work_setup" => {
+                self.office_records(entity, after).await.map(full)
+            }
             // Every entity of SNAPSHOT_ENTITIES has its arm; one without is a
             // bug, answered as a broken stream (the device resumes), never
             // as another entity's rows.
@@ -504,6 +507,50 @@ impl Job {
             .map(|row| {
                 let key = row.id.clone();
                 Ok((key, SnapshotRow::ContactAttempt(row.into_feed()?)))
+            })
+            .collect()
+    }
+
+    /// The office's questions (every version), scripts, volunteers and
+    /// list and turf set-ups, each as the domain's record.
+    async fn office_records(
+        &self,
+        kind: &str,
+        after: &str,
+    ) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
+        let rows: Vec<(String, serde_json::Value)> = sqlx::query_as(
+            "SELECT id, record FROM office_records \
+             WHERE campaign_id = $1 AND office_id = $2 AND kind = $3 AND id > $4 \
+             ORDER BY id LIMIT $5",
+        )
+        .bind(self.campaign)
+        .bind(self.office)
+        .bind(kind)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, record)| {
+                let bad = |e: serde_json::Error| SnapshotError::Row(format!("{kind} {id}: {e}"));
+                let row = match kind {
+                    "question" => {
+                        SnapshotRow::Question(serde_json::from_value(record).map_err(bad)?)
+                    }
+                    "script" => SnapshotRow::Script(serde_json::from_value(record).map_err(bad)?),
+                    "volunteer" => {
+                        SnapshotRow::Volunteer(serde_json::from_value(record).map_err(bad)?)
+                    }
+                    "work_setup" => {
+                        SnapshotRow::WorkSetup(serde_json::from_value(record).map_err(bad)?)
+                    }
+                    other => {
+                        return Err(SnapshotError::Row(format!(
+                            "the snapshot has no reader for {other:?}"
+                        )))
+                    }
+                };
+                Ok((id, row))
             })
             .collect()
     }

@@ -53,7 +53,7 @@ async fn name_taken(
 }
 
 /// Applied: every device of the office hears of it.
-fn to_office(context: &Context<'_>, key: String, row: FeedRow) -> Checked<Decision> {
+pub(crate) fn to_office(context: &Context<'_>, key: String, row: FeedRow) -> Checked<Decision> {
     Ok(Decision::applied(vec![NewChange::in_office(
         context.device.office,
         key,
@@ -70,7 +70,7 @@ fn already_made(made: sqlx::postgres::PgQueryResult, noun: &str, id: &str) -> Op
     })
 }
 
-fn json(value: &impl serde::Serialize) -> serde_json::Value {
+pub(crate) fn json(value: &impl serde::Serialize) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 

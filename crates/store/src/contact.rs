@@ -9,7 +9,7 @@ use crate::outbox::append;
 use crate::{dnc, Store, StoreError};
 use groundgame_domain::contact::{Effect, RESULT_CODES};
 use groundgame_domain::mutation::{CallbackRecord, ContactRecord, LeaseRelease};
-use groundgame_domain::office::{ContactHistoryEntry, ContactOutcome};
+use groundgame_domain::office::{ContactHistoryEntry, ContactOutcome, GivenAnswer};
 use groundgame_domain::{
     Channel, DncChannel, Mutation, PhoneNumber, ResultCode, Scope, SurveyAnswer, VoterId,
 };
@@ -82,7 +82,10 @@ impl Store {
                 | Effect::DoNotContact(DncChannel::Phone | DncChannel::Text)
         );
         let tx = self.conn.transaction()?;
-        crate::script::check_answers(&tx, &contact.answers)?;
+        let answers = crate::script::check_answers(&tx, &contact.answers)?;
+        if let Some(volunteer) = &contact.volunteer {
+            crate::volunteer::by_id(&tx, volunteer)?;
+        }
         let (voter_row, household, address_key): (i64, Option<i64>, Option<String>) = tx
             .query_row(
                 "SELECT v.id, v.household_id, h.address_key FROM voters v \
@@ -154,7 +157,7 @@ impl Store {
             phone: phone.clone(),
             call_list: item.as_ref().map(|(_, _, list, _)| list.clone()),
             turf: turf_name,
-            answers: contact.answers.clone(),
+            answers: answers.clone(),
             note: (!contact.note.is_empty()).then(|| contact.note.clone()),
             volunteer: contact.volunteer.clone(),
             recorded_at: stamp(now),
@@ -190,11 +193,8 @@ impl Store {
                 hlc.encode()
             ],
         )?;
-        for answer in &contact.answers {
-            tx.execute(
-                "INSERT OR REPLACE INTO survey_answers (attempt_id, question, answer) VALUES (?1, ?2, ?3)",
-                params![attempt_id, answer.question, answer.answer],
-            )?;
+        for answer in &answers {
+            store_answer(&tx, &attempt_id, answer)?;
         }
         let mut consequences = Vec::new();
         let consequence = Consequence {
@@ -230,8 +230,10 @@ impl Store {
              JOIN voters v ON v.id = a.voter_id WHERE v.voter_id = ?1 ORDER BY a.recorded_at DESC, a.hlc DESC",
         )?;
         let mut answers = self.conn.prepare_cached(
-            "SELECT question, answer FROM survey_answers WHERE attempt_id = ?1 ORDER BY question",
+            "SELECT question, answer, version, other FROM survey_answers WHERE attempt_id = ?1 ORDER BY question",
         )?;
+        let questions = crate::script::all_versions(&self.conn)?;
+        let roster = crate::volunteer::roster(&self.conn)?;
         let rows = statement
             .query_map(params![voter_id.as_str()], |row| {
                 Ok((
@@ -252,9 +254,31 @@ impl Store {
                     Ok(SurveyAnswer {
                         question: row.get(0)?,
                         answer: row.get(1)?,
+                        version: row.get(2)?,
+                        other: row.get(3)?,
                     })
                 })?
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|answer| {
+                    let asked = questions
+                        .iter()
+                        .find(|q| Some(q.version) == answer.version && q.slug == answer.question);
+                    GivenAnswer {
+                        text: asked.map_or_else(String::new, |q| q.text.clone()),
+                        label: asked
+                            .and_then(|q| q.label(&answer.answer))
+                            .map_or_else(|| answer.answer.clone(), str::to_owned),
+                        question: answer.question,
+                        version: answer.version,
+                        answer: answer.answer,
+                        other: answer.other,
+                    }
+                })
+                .collect();
+            let named = volunteer
+                .as_ref()
+                .and_then(|id| roster.iter().find(|v| &v.volunteer_id == id));
             history.push(ContactHistoryEntry {
                 result_label: RESULT_CODES
                     .iter()
@@ -264,7 +288,8 @@ impl Store {
                 channel,
                 result,
                 phone,
-                volunteer,
+                volunteer: named.map(|v| v.name.clone()).or_else(|| volunteer.clone()),
+                volunteer_id: named.map(|v| v.volunteer_id.clone()),
                 note,
                 recorded_at,
                 answers: given,
@@ -272,6 +297,26 @@ impl Store {
         }
         Ok(history)
     }
+}
+
+/// Keeps one answer of an attempt, with the version that was asked.
+pub(crate) fn store_answer(
+    tx: &Transaction<'_>,
+    attempt_id: &str,
+    answer: &SurveyAnswer,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO survey_answers (attempt_id, question, answer, version, other) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            attempt_id,
+            answer.question,
+            answer.answer,
+            answer.version,
+            answer.other
+        ],
+    )?;
+    Ok(())
 }
 
 /// The slugs of the codes a volunteer can record on `channel`, for messages.

@@ -242,10 +242,6 @@ fn generate(tx: &Transaction<'_>, config: &DemoConfig) -> Result<DemoSummary, St
         [],
     )?;
     let call_list_id = tx.last_insert_rowid();
-    tx.execute(
-        "UPDATE call_lists SET script_id = ?2 WHERE id = ?1",
-        params![call_list_id, crate::script::standard_script(tx)?],
-    )?;
     // One item per phone: the first voter (by id) reached on a shared landline
     // stands for the household.
     summary.call_items = tx.execute(

@@ -23,6 +23,7 @@ mod search;
 mod snapshot;
 mod sync;
 mod turf;
+mod volunteer;
 mod voter;
 mod work;
 
@@ -35,6 +36,7 @@ pub use groundgame_domain::office::{
     ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,
 };
 pub use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter};
+pub use groundgame_domain::survey::{ScriptView, VolunteerView};
 pub use groundgame_domain::work::{CallListRules, CutTurf, MadeCallList, WorkKind, WorkState};
 pub use import::{ImportError, ImportOptions};
 pub use keyfile::{change_passphrase, key_path, wipe, KdfParams, Passphrase};
@@ -44,6 +46,7 @@ pub use script::STANDARD_SCRIPT;
 pub use snapshot::SnapshotState;
 pub use sync::{Applied, PullState};
 pub use turf::TurfSpec;
+pub use volunteer::VolunteerChange;
 pub use voter::CORRECTABLE_FIELDS;
 
 use groundgame_domain::ipc::OfficeOverview;

@@ -246,20 +246,18 @@ impl Store {
                 params![item_id, now_text],
             )?;
         }
-        let script = match crate::script::for_list(&tx, list, &name)? {
-            Some(script) => script,
-            None => {
-                // A list made before scripts existed gets the standard one,
-                // once.
-                let standard = crate::script::standard_script(&tx)?;
-                tx.execute(
-                    "UPDATE call_lists SET script_id = ?2 WHERE id = ?1",
-                    params![list, standard],
-                )?;
-                crate::script::for_list(&tx, list, &name)?
-                    .ok_or_else(|| StoreError::Corrupt(format!("call list {list} has no script")))?
-            }
-        };
+        let voter_row: i64 = tx.query_row(
+            "SELECT voter_id FROM call_items WHERE id = ?1",
+            params![item_id],
+            |row| row.get(0),
+        )?;
+        let script = crate::script::for_work(
+            &tx,
+            groundgame_domain::work::WorkKind::CallList,
+            list,
+            voter_row,
+            &caller.name,
+        )?;
         tx.commit()?;
         let parsed = PhoneNumber::parse(&phone).ok();
         Ok(Some(CallAssignment {

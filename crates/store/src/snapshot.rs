@@ -138,6 +138,18 @@ impl Store {
                 SnapshotRow::Turf(turf) => {
                     crate::work::apply_turf(&tx, &turf.record, Some(turf.state))?;
                 }
+                SnapshotRow::Question(question) => {
+                    crate::script::store_question(&tx, question)?;
+                }
+                SnapshotRow::Script(script) => {
+                    crate::script::store_script(&tx, script)?;
+                }
+                SnapshotRow::Volunteer(volunteer) => {
+                    crate::script::store_volunteer(&tx, volunteer)?;
+                }
+                SnapshotRow::WorkSetup(setup) => {
+                    crate::script::store_setup(&tx, setup)?;
+                }
             }
         }
         tx.execute(

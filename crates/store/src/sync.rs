@@ -306,6 +306,10 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         // The office's own row: applied (a repeat changes nothing), never
         // "outside the slice".
         FeedRow::WorkState(state) => crate::work::store_work_state(tx, state).map(|_| true),
+        FeedRow::Question(question) => crate::script::store_question(tx, question),
+        FeedRow::Script(script) => crate::script::store_script(tx, script),
+        FeedRow::Volunteer(volunteer) => crate::script::store_volunteer(tx, volunteer),
+        FeedRow::WorkSetup(setup) => crate::script::store_setup(tx, setup),
     }
 }
 
@@ -372,10 +376,19 @@ pub(crate) fn apply_contact(
     )?;
     if inserted > 0 {
         for answer in &record.answers {
-            tx.execute(
-                "INSERT OR IGNORE INTO survey_answers (attempt_id, question, answer) VALUES (?1, ?2, ?3)",
-                params![record.attempt_id, answer.question, answer.answer],
-            )?;
+            crate::contact::store_answer(tx, &record.attempt_id, answer)?;
+        }
+        // A call marked for a language on another laptop waits here too for
+        // a volunteer who speaks it.
+        if record.result == "language" {
+            if let Some(list) = &record.call_list {
+                tx.execute(
+                    "UPDATE call_items SET needs_language = \
+                         (SELECT CASE language WHEN '' THEN 'es' ELSE language END FROM voters WHERE id = ?1) \
+                     WHERE voter_id = ?1 AND call_list_id = (SELECT id FROM call_lists WHERE name = ?2)",
+                    params![voter, list],
+                )?;
+            }
         }
     }
     Ok(true)

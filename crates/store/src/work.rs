@@ -804,17 +804,15 @@ fn insert_call_list(
     segment: Option<&SegmentFilter>,
     items: usize,
 ) -> Result<i64, StoreError> {
-    let script = crate::script::standard_script(tx)?;
     tx.execute(
-        "INSERT INTO call_lists (name, uid, segment, expected_items, script_id, max_attempts, recycle_hours, \
+        "INSERT INTO call_lists (name, uid, segment, expected_items, max_attempts, recycle_hours, \
                                  calling_start, calling_end) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             name,
             uid,
             segment.map(encode).transpose()?,
             i64::try_from(items).unwrap_or(i64::MAX),
-            script,
             rules.max_attempts,
             rules.recycle_hours,
             rules.calling_start,

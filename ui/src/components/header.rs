@@ -2,6 +2,7 @@
 //! is safe: every change is saved on this laptop at once, and the indicator
 //! says how many wait for the registry.
 
+use crate::components::sign_in::SignInBar;
 use crate::format::group;
 use crate::ipc;
 use groundgame_domain::ipc::{IpcError, LockState, OfficeOverview, SyncStatus};
@@ -12,6 +13,8 @@ pub struct HeaderProps {
     /// Changes made so far in this session; a new value refreshes the counts.
     pub changes: u32,
     pub on_locked: Callback<LockState>,
+    /// A volunteer signed in or out.
+    pub on_changed: Callback<()>,
 }
 
 #[function_component(Header)]
@@ -82,6 +85,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 })}></span>
                 <span id="sync-text">{ status }</span>
             </div>
+            <SignInBar changes={props.changes} on_changed={props.on_changed.clone()} />
             <button id="lock" class="lock" onclick={lock} title="Close the office until the passphrase is typed again">{ "Lock" }</button>
         </header>
     }

@@ -1,4 +1,5 @@
 pub mod app;
+pub mod editor;
 pub mod header;
 pub mod import;
 pub mod new_person;
@@ -6,9 +7,12 @@ pub mod office;
 pub mod phone_bank;
 pub mod removed;
 pub mod review;
+pub mod scripts;
+pub mod sign_in;
 pub mod sync;
 pub mod targeting;
 pub mod unlock;
+pub mod volunteers;
 pub mod voter_detail;
 pub mod voter_table;
 pub mod walk;

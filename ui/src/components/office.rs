@@ -5,8 +5,10 @@ use crate::components::header::Header;
 use crate::components::import::ImportView;
 use crate::components::phone_bank::PhoneBank;
 use crate::components::review::ReviewView;
+use crate::components::scripts::ScriptsView;
 use crate::components::sync::SyncView;
 use crate::components::targeting::TargetingView;
+use crate::components::volunteers::VolunteersView;
 use crate::components::voter_detail::VoterPanel;
 use crate::components::voter_table::VoterTable;
 use crate::components::walk::WalkView;
@@ -26,6 +28,8 @@ pub enum View {
     Sync,
     Review,
     Targeting,
+    Scripts,
+    Volunteers,
 }
 
 #[derive(Properties, PartialEq)]
@@ -71,15 +75,19 @@ pub fn office(props: &OfficeProps) -> Html {
         View::Sync => html! { <SyncView on_changed={on_changed.clone()} /> },
         View::Review => html! { <ReviewView on_changed={on_changed.clone()} /> },
         View::Targeting => html! { <TargetingView on_changed={on_changed.clone()} /> },
+        View::Scripts => html! { <ScriptsView on_changed={on_changed.clone()} /> },
+        View::Volunteers => html! { <VolunteersView on_changed={on_changed.clone()} /> },
     };
     html! {
         <div class="app">
-            <Header changes={*changes} on_locked={props.on_locked.clone()} />
+            <Header changes={*changes} on_locked={props.on_locked.clone()} on_changed={on_changed.clone()} />
             <nav class="tabs" role="tablist">
                 { tab(View::Voters, "Voters", "tab-voters") }
                 { tab(View::Walk, "Walk lists", "tab-walk") }
                 { tab(View::Phone, "Phone bank", "tab-phone") }
                 { tab(View::Targeting, "Targeting", "tab-targeting") }
+                { tab(View::Scripts, "Scripts", "tab-scripts") }
+                { tab(View::Volunteers, "Volunteers", "tab-volunteers") }
                 { tab(View::Import, "Import", "tab-import") }
                 { tab(View::Sync, "Sync", "tab-sync") }
                 { tab(View::Review, "Review", "tab-review") }

@@ -26,6 +26,14 @@ enum Desk {
 
 const CALLBACK_MINUTES: u32 = 60;
 
+/// The phone codes the list shows its callers (all of them when it names
+/// none), in the canonical order.
+fn offered_codes(results: &[String]) -> Vec<&'static ResultCode> {
+    ResultCode::for_channel(Channel::Phone)
+        .filter(|code| results.is_empty() || results.iter().any(|slug| slug == code.slug))
+        .collect()
+}
+
 #[function_component(PhoneBank)]
 pub fn phone_bank(props: &PhoneBankProps) -> Html {
     let lists = use_state(|| None::<Result<Vec<CallListSummary>, IpcError>>);
@@ -94,6 +102,14 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                     .map(|(question, answer)| SurveyAnswer {
                         question: question.clone(),
                         answer: answer.clone(),
+                        // The version on screen is the one asked.
+                        version: call
+                            .script
+                            .questions
+                            .iter()
+                            .find(|q| &q.slug == question)
+                            .map(|q| q.version),
+                        other: None,
                     })
                     .collect()
             } else {
@@ -158,6 +174,10 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
         let answers = answers.clone();
         let skip = skip.clone();
         let on_call = matches!(*desk, Desk::OnCall(_));
+        let offered: Vec<String> = match &*desk {
+            Desk::OnCall(call) => call.script.results.clone(),
+            _ => Vec::new(),
+        };
         // Which survey option each key picks, for the call on screen.
         let option_keys: Vec<(String, String, String)> = match &*desk {
             Desk::OnCall(call) => call
@@ -189,7 +209,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             } else if let Some(code) = key
                 .chars()
                 .next()
-                .and_then(|k| ResultCode::for_channel(Channel::Phone).find(|c| c.key == k))
+                .and_then(|k| offered_codes(&offered).into_iter().find(|c| c.key == k))
             {
                 event.prevent_default();
                 record.emit(code);
@@ -242,7 +262,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                         oninput={crate::format::bind_text(&note)} />
                 </label>
                 <div class="codes" id="dispositions">
-                    { for ResultCode::for_channel(Channel::Phone).map(|code| {
+                    { for offered_codes(&call.script.results).into_iter().map(|code| {
                         let record = record.clone();
                         html! { <button class="code" data-code={code.slug} onclick={Callback::from(move |_| record.emit(code))}><kbd>{ code.key }</kbd>{ " " }{ code.label }</button> }
                     }) }

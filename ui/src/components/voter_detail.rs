@@ -184,7 +184,12 @@ fn render(voter: &VoterDetail, done: &Callback<Result<String, IpcError>>) -> Htm
                     <li key={c.attempt_id.clone()}>
                         <strong>{ &c.result_label }</strong>
                         { format!(" · {} · {}", c.channel, c.recorded_at.replace('T', " ").trim_end_matches('Z')) }
-                        { for c.answers.iter().map(|a| html! { <span class="answer">{ format!("{}: {}", a.question, a.answer) }</span> }) }
+                        if let Some(volunteer) = &c.volunteer { <span class="by">{ format!(" · by {volunteer}") }</span> }
+                        { for c.answers.iter().map(|a| html! {
+                            <span class="answer" data-question={a.question.clone()} title={format!("{} (version {})", a.text, a.version.unwrap_or(0))}>
+                                { format!("{} v{}: {}", a.question, a.version.unwrap_or(0), a.label) }
+                            </span>
+                        }) }
                         if !c.note.is_empty() { <div class="muted">{ &c.note }</div> }
                     </li>
                 }) }

@@ -90,6 +90,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                 (Some(answer), "canvassed") => vec![SurveyAnswer {
                     question: "support".into(),
                     answer: answer.into(),
+                    version: None,
+                    other: None,
                 }],
                 _ => Vec::new(),
             };

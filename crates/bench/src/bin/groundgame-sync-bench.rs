@@ -908,7 +908,9 @@ async fn load(
                         turf: None,
                         answers: Vec::new(),
                         note: None,
-                        volunteer: Some(format!("caller {index}")),
+                        // No roster on the bench's campaign: a named
+                        // volunteer would be refused as not on it.
+                        volunteer: None,
                         recorded_at: "2026-11-26T18:00:00Z".into(),
                         lease: None,
                     };

@@ -714,3 +714,226 @@ fn review_lists_and_decides_from_a_coordinators_laptop() {
     let pulled = stdout_json(&groundgame(&["sync", "--db", office, "--json"]));
     assert!(pulled["applied"].as_u64() >= Some(1), "{pulled}");
 }
+
+/// The output failed, and its message says `expected`.
+fn fails_saying(output: &Output, expected: &str) {
+    assert!(!output.status.success(), "should have failed");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains(expected), "expected {expected:?} in: {said}");
+}
+
+#[test]
+fn questions_scripts_and_volunteers_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "600");
+    let question = stdout_json(&groundgame(&[
+        "question",
+        "add",
+        "--db",
+        &db,
+        "--slug",
+        "sign",
+        "--text",
+        "May we put a sign in your yard?",
+        "--answer",
+        "yes=Yes",
+        "--answer",
+        "no=No",
+        "--json",
+    ]));
+    assert_eq!(question["slug"], "sign");
+    assert_eq!(question["version"], 1);
+    assert_eq!(question["answers"][1]["code"], "no");
+    assert_eq!(question["answers"][1]["label"], "No");
+    fails_saying(
+        &groundgame(&[
+            "question", "add", "--db", &db, "--slug", "sign", "--text", "Again?", "--answer", "y=Y",
+        ]),
+        "there is already a question sign (version 1)",
+    );
+    fails_saying(
+        &groundgame(&[
+            "question", "add", "--db", &db, "--slug", "x", "--text", "X?", "--answer", "yes",
+        ]),
+        "should look like CODE=LABEL",
+    );
+
+    let sam = stdout_json(&groundgame(&[
+        "volunteer",
+        "add",
+        "--db",
+        &db,
+        "--name",
+        "Sam Rivera",
+        "--role",
+        "caller",
+        "--language",
+        "Spanish",
+        "--json",
+    ]));
+    assert_eq!(sam["languages"], serde_json::json!(["es"]));
+    fails_saying(
+        &groundgame(&[
+            "volunteer",
+            "add",
+            "--db",
+            &db,
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+        ]),
+        "not a volunteer's role",
+    );
+    let roster = stdout_json(&groundgame(&["volunteer", "list", "--db", &db, "--json"]));
+    assert_eq!(roster["volunteers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        roster["volunteers"][0]["roles"],
+        serde_json::json!(["caller"])
+    );
+
+    let lists = stdout_json(&groundgame(&["lists", "--db", &db, "--json"]));
+    let list = lists["call_lists"][0]["id"].to_string();
+    let script = stdout_json(&groundgame(&[
+        "script",
+        "add",
+        "--db",
+        &db,
+        "--name",
+        "Evening",
+        "--text",
+        "Hi {first_name}, this is {volunteer}.",
+        "--question",
+        "sign",
+        "--list",
+        &list,
+        "--result",
+        "answered",
+        "--json",
+    ]));
+    assert_eq!(script["name"], "Evening");
+    assert_eq!(script["questions"], serde_json::json!(["sign"]));
+    assert!(script["attached"]["results"]
+        .as_array()
+        .expect("results")
+        .contains(&serde_json::json!("answered")));
+    fails_saying(
+        &groundgame(&[
+            "script",
+            "add",
+            "--db",
+            &db,
+            "--name",
+            "Bad",
+            "--text",
+            "Hi {firstname}",
+        ]),
+        "names the field {firstname}",
+    );
+    fails_saying(
+        &groundgame(&[
+            "volunteer",
+            "assign",
+            "--db",
+            &db,
+            "--list",
+            &list,
+            "--volunteer",
+            "Nobody",
+        ]),
+        "the volunteers are: Sam Rivera",
+    );
+    stdout_json(&groundgame(&[
+        "volunteer",
+        "assign",
+        "--db",
+        &db,
+        "--list",
+        &list,
+        "--volunteer",
+        "sam rivera",
+        "--json",
+    ]));
+
+    let contact = |voter: &str, answer: &str, volunteer: &str| {
+        groundgame(&[
+            "contact",
+            "--db",
+            &db,
+            "--voter",
+            voter,
+            "--result",
+            "canvassed",
+            "--answer",
+            answer,
+            "--volunteer",
+            volunteer,
+            "--json",
+        ])
+    };
+    stdout_json(&contact("DM000001", "sign=yes", "Sam Rivera"));
+    fails_saying(
+        &contact("DM000002", "sign=yes", "Nobody"),
+        "the volunteers are: Sam Rivera",
+    );
+    fails_saying(
+        &contact("DM000002", "sign=maybe", "Sam Rivera"),
+        "its answers are yes, no",
+    );
+    fails_saying(
+        &contact("DM000002", "colour=red", "Sam Rivera"),
+        "there is no question colour",
+    );
+
+    let edited = stdout_json(&groundgame(&[
+        "question",
+        "edit",
+        "--db",
+        &db,
+        "--slug",
+        "sign",
+        "--answer",
+        "later=Ask me later",
+        "--json",
+    ]));
+    assert_eq!(edited["version"], 2);
+    stdout_json(&contact("DM000002", "sign=later", "sam rivera"));
+
+    for (voter, version, label) in [("DM000001", 1, "Yes"), ("DM000002", 2, "Ask me later")] {
+        let detail = stdout_json(&groundgame(&[
+            "voter", "--db", &db, "--voter", voter, "--json",
+        ]));
+        let attempt = &detail["contacts"][0];
+        assert_eq!(attempt["volunteer"], "Sam Rivera", "{detail}");
+        assert_eq!(attempt["answers"][0]["question"], "sign");
+        assert_eq!(attempt["answers"][0]["version"], version);
+        assert_eq!(
+            attempt["answers"][0]["answer"],
+            if version == 1 { "yes" } else { "later" }
+        );
+        assert_eq!(attempt["answers"][0]["label"], label);
+        assert!(attempt["recorded_at"].is_string() && attempt["channel"] == "door");
+    }
+    let all = stdout_json(&groundgame(&["scripts", "--db", &db, "--json"]));
+    assert_eq!(
+        all["scripts"][0]["text"],
+        "Hi {first_name}, this is {volunteer}."
+    );
+    let versions: Vec<(String, u64)> = all["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|q| {
+            (
+                q["slug"].as_str().unwrap_or_default().to_owned(),
+                q["version"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    for expected in [("sign", 1), ("sign", 2), ("support", 1), ("volunteer", 1)] {
+        assert!(
+            versions.contains(&(expected.0.to_owned(), expected.1)),
+            "{versions:?}"
+        );
+    }
+}

@@ -364,6 +364,10 @@ fn calls_flow_callbacks_return_and_a_shared_phone_is_queued_once() {
     assert!(store.next_call(list, &ana, late).expect("next").is_none());
 }
 
+fn support_version(call: &groundgame_store::CallAssignment) -> u32 {
+    call.script.questions[0].version
+}
+
 #[test]
 fn every_call_comes_with_its_script_and_answers_are_checked() {
     let people = vec![Person {
@@ -386,7 +390,14 @@ fn every_call_comes_with_its_script_and_answers_are_checked() {
         .next_call(list, &Caller::new("ana"), evening)
         .expect("next")
         .expect("a call");
-    assert!(call.script.body.contains("ANN DOE"), "{}", call.script.body);
+    // The standard script, with the voter's first name and the caller's.
+    assert!(
+        call.script.body.contains("speak with ANN?")
+            && call.script.body.contains("My name is ana,"),
+        "{}",
+        call.script.body
+    );
+    assert_eq!(support_version(&call), 1);
     let support = &call.script.questions[0];
     assert_eq!(support.slug, "support");
     assert_eq!(
