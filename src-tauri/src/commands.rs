@@ -188,7 +188,20 @@ pub async fn correct_voter(
 
 #[tauri::command]
 pub async fn turfs(state: State<'_, AppState>) -> Result<Vec<TurfSummary>, Error> {
-    blocking(&state, |state| state.with_store(|store| Ok(store.turfs()?))).await
+    blocking(&state, |state| {
+        let mut turfs = state.with_store(|store| Ok(store.turfs()?))?;
+        let me = state.signed_in()?.map(|v| v.name);
+        // The signed-in volunteer's own turfs first (the sort keeps the
+        // rest in their order).
+        turfs.sort_by_key(|t| !mine(&t.assigned, me.as_deref()));
+        Ok(turfs)
+    })
+    .await
+}
+
+/// Whether a list or turf assigned to `assigned` is `me`'s.
+fn mine(assigned: &[String], me: Option<&str>) -> bool {
+    me.is_some_and(|me| assigned.iter().any(|name| name == me))
 }
 
 #[tauri::command]
@@ -199,7 +212,12 @@ pub async fn walk_list(
     doors: u32,
 ) -> Result<WalkPage, Error> {
     blocking(&state, move |state| {
-        state.with_store(|store| Ok(store.walk_page(turf, from, doors)?))
+        let volunteer = state.signed_in()?.map(|v| v.name).unwrap_or_default();
+        state.with_store(|store| {
+            let mut page = store.walk_page(turf, from, doors)?;
+            page.script = Some(store.turf_script(turf, &volunteer)?);
+            Ok(page)
+        })
     })
     .await
 }
@@ -207,7 +225,10 @@ pub async fn walk_list(
 #[tauri::command]
 pub async fn call_lists(state: State<'_, AppState>) -> Result<Vec<CallListSummary>, Error> {
     blocking(&state, |state| {
-        state.with_store(|store| Ok(store.call_lists()?))
+        let mut lists = state.with_store(|store| Ok(store.call_lists()?))?;
+        let me = state.signed_in()?.map(|v| v.name);
+        lists.sort_by_key(|l| !mine(&l.assigned, me.as_deref()));
+        Ok(lists)
     })
     .await
 }

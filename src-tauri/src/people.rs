@@ -189,8 +189,11 @@ pub async fn sign_in(
     request: SignInRequest,
 ) -> Result<SignedIn, Error> {
     blocking(&state, move |state| {
-        let volunteer =
-            state.with_store(|store| Ok(store.sign_in(&request.name, request.pin.as_deref())?))?;
+        let volunteer = state.with_store_mut(|store| {
+            let volunteer = store.sign_in(&request.name, request.pin.as_deref())?;
+            store.act_as(Some(&volunteer.id))?;
+            Ok(volunteer)
+        })?;
         state.set_signed_in(volunteer)?;
         signed_in_now(state)
     })
@@ -201,6 +204,7 @@ pub async fn sign_in(
 pub async fn sign_out(state: State<'_, AppState>) -> Result<SignedIn, Error> {
     blocking(&state, |state| {
         state.sign_out()?;
+        state.with_store_mut(|store| Ok(store.act_as(None)?))?;
         signed_in_now(state)
     })
     .await

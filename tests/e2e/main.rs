@@ -930,6 +930,13 @@ async fn a_coordinator_makes_the_work_and_another_laptop_works_it() {
         assert!(said.contains("calling hours"), "{said}");
     }
     app.screenshot("caller-call").await;
+    // The door shows the turf's script (the standard one) for its voter.
+    click(&app, "#tab-walk").await;
+    let said = app
+        .wait_for_text("#door-script", |text| !text.is_empty())
+        .await;
+    assert!(said.starts_with("Hi, may I speak with "), "{said}");
+    assert!(!said.contains("{first_name}"), "{said}");
     knock(&app, "not-home").await;
     app.screenshot("caller-door").await;
     app.close().await;

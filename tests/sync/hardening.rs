@@ -457,6 +457,7 @@ async fn each_mutation_is_checked_against_the_senders_role_and_scope() {
         birth_year: None,
         phone: Some("9195551234".into()),
         recorded_at: jiff::Timestamp::now().to_string(),
+        volunteer: None,
     });
     let answer = push_one(&canvasser, 4, &hijack).await;
     assert_eq!(answer.result, PushOutcome::Rejected, "{answer:?}");
@@ -487,6 +488,7 @@ async fn clocks_and_formats_the_registry_cannot_trust_are_refused_or_clamped() {
             value: value.into(),
             base_version: 0,
             recorded_at: jiff::Timestamp::now().to_string(),
+            volunteer: None,
         })
     };
 

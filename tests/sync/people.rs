@@ -207,6 +207,17 @@ async fn words_and_people_made_offline_reach_the_office_and_name_every_result() 
     caller.options.lease_ahead = 0;
     caller.sync().await;
     assert_eq!(held(&caller), mine, "through the snapshot");
+    let lists = caller
+        .store
+        .lock()
+        .expect("store")
+        .call_lists()
+        .expect("lists");
+    assert_eq!(
+        lists[0].assigned,
+        vec!["Sam Rivera".to_owned()],
+        "whose it is"
+    );
     // No other office sees any of it.
     let mut south = campaign.fresh_device("South", Role::Coordinator).await;
     south.options.lease_ahead = 0;

@@ -271,6 +271,19 @@ async fn two_canvassers_cannot_take_the_same_turf() {
         .expect("store")
         .cut_turfs("Sat", &SegmentFilter::default(), 30, coordinator.now())
         .expect("turfs");
+    let ana = coordinator
+        .store
+        .lock()
+        .expect("store")
+        .add_volunteer(
+            "Ana Li",
+            &[Role::Canvasser],
+            &[],
+            None,
+            None,
+            coordinator.now(),
+        )
+        .expect("Ana on the roster");
     coordinator.sync().await;
     let mut laptops = Vec::new();
     for _ in 0..2 {
@@ -299,7 +312,14 @@ async fn two_canvassers_cannot_take_the_same_turf() {
             .map(|t| t.id)
             .expect("the turf reached the laptop")
     };
-    // Ana takes the first turf out: every door of it is hers.
+    // Ana, signed in on the first laptop, takes the first turf out: every
+    // door of it is hers.
+    laptops[0]
+        .store
+        .lock()
+        .expect("store")
+        .act_as(Some(&ana.id))
+        .expect("signed in");
     let ana_turf = turf_named(&laptops[0], &names[0]);
     let hold = groundgame_sync::turf::take(&laptops[0].store, ana_turf, 4.0)
         .await
@@ -326,7 +346,8 @@ async fn two_canvassers_cannot_take_the_same_turf() {
         .expect("asked")
         .expect("a hold");
     assert!(!hold.mine, "{hold:?}");
-    assert_eq!(hold.holder.as_deref(), Some(laptops[0].name.as_str()));
+    let whose = format!("Ana Li ({})", laptops[0].name);
+    assert_eq!(hold.holder.as_deref(), Some(whose.as_str()));
     assert_eq!(
         campaign
             .count("SELECT count(*) FROM leases WHERE target LIKE 'household:%' AND expires_at > now()")
@@ -347,7 +368,7 @@ async fn two_canvassers_cannot_take_the_same_turf() {
             .as_ref()
             .and_then(|h| h.holder.clone())
             .as_deref(),
-        Some(laptops[0].name.as_str()),
+        Some(whose.as_str()),
         "the list says who holds it"
     );
     // He takes the next one.

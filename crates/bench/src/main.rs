@@ -282,6 +282,77 @@ fn queries(db: &Path) -> anyhow::Result<PhaseReport> {
         .latencies_ms
         .push(("next call (lease)".into(), latency(samples)));
 
+    // The same list reading a script of two questions, then answered calls
+    // recorded in a volunteer's name with both answers (checked against
+    // the versions asked).
+    let sign = format!("sign-{run}");
+    store.add_question(
+        &sign,
+        "May we put a sign in your yard?",
+        vec![
+            groundgame_domain::survey::AnswerChoice::parse("yes=Yes")
+                .map_err(anyhow::Error::msg)?,
+            groundgame_domain::survey::AnswerChoice::parse("no=No").map_err(anyhow::Error::msg)?,
+        ],
+        false,
+        jiff::Timestamp::now(),
+    )?;
+    let script = format!("Bench script {run}");
+    store.save_script(
+        &script,
+        "Hi {first_name}, this is {volunteer} with the campaign.",
+        &["support".to_owned(), sign.clone()],
+        jiff::Timestamp::now(),
+    )?;
+    store.attach_script(
+        groundgame_store::WorkKind::CallList,
+        list,
+        Some(&script),
+        &[],
+        jiff::Timestamp::now(),
+    )?;
+    let volunteer = store.add_volunteer(
+        &format!("Bench caller {run}"),
+        &[groundgame_domain::wire::Role::Caller],
+        &[],
+        None,
+        None,
+        jiff::Timestamp::now(),
+    )?;
+    let caller = Caller::new(&volunteer.name);
+    let (mut handed, mut recorded) = (Vec::new(), Vec::new());
+    for n in 0..300 {
+        let began = Instant::now();
+        let call = store.next_call(list, &caller, evening)?;
+        handed.push(began.elapsed());
+        let Some(call) = call else {
+            bail!("the queue ran dry after {n} scripted calls");
+        };
+        let mut answered = groundgame_store::NewContact::new(
+            groundgame_domain::VoterId::parse(&call.voter_id)?,
+            groundgame_domain::Channel::Phone,
+            "answered",
+        );
+        answered.call_item = Some(call.item_id);
+        answered.volunteer = Some(volunteer.id.clone());
+        answered.answers = vec![
+            groundgame_domain::SurveyAnswer::parse("support=lean").map_err(anyhow::Error::msg)?,
+            groundgame_domain::SurveyAnswer::parse(&format!("{sign}=yes"))
+                .map_err(anyhow::Error::msg)?,
+        ];
+        let began = Instant::now();
+        store.record_contact(&answered, evening)?;
+        recorded.push(began.elapsed());
+    }
+    report.latencies_ms.push((
+        "next call (lease, a script of 2 questions)".into(),
+        latency(handed),
+    ));
+    report.latencies_ms.push((
+        "record an answered call (2 answers, a volunteer)".into(),
+        latency(recorded),
+    ));
+
     // A 5,000-voter turf, hand-picked from consecutive households.
     let mut households = 2_400_i64;
     let (turf, voters) = loop {

@@ -92,6 +92,9 @@ enum Command {
         /// A survey answer, QUESTION=ANSWER (the question's slug and an answer code); may be repeated.
         #[arg(long = "answer")]
         answers: Vec<String>,
+        /// An "other" note with a question's answer, QUESTION=TEXT (where the question takes one); may be repeated.
+        #[arg(long = "other", value_name = "QUESTION=TEXT")]
+        others: Vec<String>,
         #[arg(long, default_value = "")]
         note: String,
         /// The volunteer who made the attempt, by name as on the roster.
@@ -394,6 +397,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             channel,
             phone,
             answers,
+            others,
             note,
             volunteer,
             json,
@@ -414,6 +418,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .iter()
                 .map(|a| groundgame_domain::SurveyAnswer::parse(a).map_err(anyhow::Error::msg))
                 .collect::<anyhow::Result<_>>()?;
+            for other in &others {
+                let (question, text) = other
+                    .split_once('=')
+                    .with_context(|| format!("--other {other:?} should look like QUESTION=TEXT"))?;
+                let answer = contact
+                    .answers
+                    .iter_mut()
+                    .find(|a| a.question == question.trim().to_ascii_lowercase())
+                    .with_context(|| {
+                        format!("--other {other:?} names no question answered with --answer")
+                    })?;
+                answer.other = Some(text.trim().to_owned());
+            }
             contact.note = note;
             contact.volunteer = volunteer
                 .as_deref()

@@ -397,6 +397,9 @@ pub struct DncRecord {
     /// Who or what asked: `voter request`, `result:hostile`, `state list`...
     pub source: String,
     pub recorded_at: String,
+    /// The volunteer who recorded it (their roster id), if one was signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volunteer: Option<String>,
 }
 
 /// The explicit event that lifts a do-not-contact entry.
@@ -419,6 +422,9 @@ pub struct VoterCorrection {
     pub value: String,
     pub base_version: i64,
     pub recorded_at: String,
+    /// The volunteer who recorded it (their roster id), if one was signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volunteer: Option<String>,
 }
 
 /// A person met at the door and not found in the voter file.
@@ -431,6 +437,9 @@ pub struct AddedVoter {
     pub birth_year: Option<i32>,
     pub phone: Option<String>,
     pub recorded_at: String,
+    /// The volunteer who recorded it (their roster id), if one was signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volunteer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,9 @@ pub struct TurfSummary {
     /// Who has it out, if anyone (as this laptop last heard).
     #[serde(default)]
     pub hold: Option<crate::work::TurfHold>,
+    /// The volunteers it is assigned to, by name.
+    #[serde(default)]
+    pub assigned: Vec<String>,
 }
 
 fn open() -> crate::work::WorkState {
@@ -56,6 +59,11 @@ pub struct WalkPage {
     pub total_doors: u32,
     /// Where the next page starts, if there is one.
     pub next_from: Option<u32>,
+    /// What the canvasser reads and asks at each door: the turf's script
+    /// with the volunteer's name filled in (the window fills in the voter's
+    /// fields at each door), its questions and the result codes shown.
+    #[serde(default)]
+    pub script: Option<CallScript>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +87,9 @@ pub struct CallListSummary {
     pub uid: Option<String>,
     #[serde(default = "open")]
     pub state: crate::work::WorkState,
+    /// The volunteers it is assigned to, by name.
+    #[serde(default)]
+    pub assigned: Vec<String>,
 }
 
 /// A call handed to a caller.

@@ -360,6 +360,10 @@ pub struct LeaseRequest {
     /// whole turf or it is someone else's); up to [`LEASE_ALL_MAX`] targets.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all_or_nothing: bool,
+    /// Who at the device holds them (the volunteer signed in; 1 to 200
+    /// printable characters), named to others the targets are refused to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
 }
 
 /// The most targets an all-or-nothing lease request names: a turf's doors.

@@ -34,6 +34,16 @@ pub async fn lease(
             request.targets.len()
         )));
     }
+    if let Some(holder) = &request.holder {
+        if !(1..=200).contains(&holder.chars().count())
+            || holder.chars().any(char::is_control)
+            || holder.trim().is_empty()
+        {
+            return Err(ApiError::malformed(
+                "holder is the name of who holds the leases: 1 to 200 printable characters",
+            ));
+        }
+    }
     if !(60..=LEASE_TTL_MAX).contains(&request.ttl_seconds) {
         return Err(ApiError::malformed(format!(
             "ttl_seconds is 60 to {LEASE_TTL_MAX} (12 hours); got {}",
@@ -61,11 +71,12 @@ pub async fn lease(
     // target rolls back what it took, so nobody ever holds part of a turf.
     let mut tx = pool.begin().await.map_err(ApiError::database)?;
     let granted: Vec<(String, i64, String)> = sqlx::query_as(&format!(
-        "INSERT INTO leases AS l (campaign_id, target, device_id, epoch, expires_at) \
-         SELECT $1, t, $2, 1, now() + make_interval(secs => $4) FROM unnest($3::text[]) AS t \
+        "INSERT INTO leases AS l (campaign_id, target, device_id, epoch, expires_at, holder) \
+         SELECT $1, t, $2, 1, now() + make_interval(secs => $4), $5 FROM unnest($3::text[]) AS t \
          ON CONFLICT (campaign_id, target) DO UPDATE \
            SET epoch = CASE WHEN l.device_id = excluded.device_id THEN l.epoch ELSE l.epoch + 1 END, \
-               device_id = excluded.device_id, expires_at = excluded.expires_at, granted_at = now() \
+               device_id = excluded.device_id, expires_at = excluded.expires_at, granted_at = now(), \
+               holder = excluded.holder \
            WHERE l.device_id = excluded.device_id OR l.expires_at <= now() \
          RETURNING target, epoch, {RFC3339}"
     ))
@@ -73,6 +84,7 @@ pub async fn lease(
     .bind(device.id)
     .bind(&wanted)
     .bind(f64::from(request.ttl_seconds))
+    .bind(&request.holder)
     .fetch_all(&mut *tx)
     .await
     .map_err(ApiError::database)?;
@@ -95,7 +107,9 @@ pub async fn lease(
         Vec::new()
     } else {
         sqlx::query_as(&format!(
-            "SELECT l.target, {RFC3339}, d.name FROM leases l \
+            "SELECT l.target, {RFC3339}, \
+                    CASE WHEN l.holder IS NULL THEN d.name ELSE l.holder || ' (' || d.name || ')' END \
+             FROM leases l \
              LEFT JOIN devices d ON d.campaign_id = l.campaign_id AND d.id = l.device_id \
              WHERE l.campaign_id = $1 AND l.target = ANY($2) AND l.device_id <> $3 AND l.expires_at > now()"
         ))

@@ -81,9 +81,10 @@ impl Store {
                 | Effect::PhoneDisconnected
                 | Effect::DoNotContact(DncChannel::Phone | DncChannel::Text)
         );
+        let volunteer = contact.volunteer.clone().or_else(|| self.acting.clone());
         let tx = self.conn.transaction()?;
         let answers = crate::script::check_answers(&tx, &contact.answers)?;
-        if let Some(volunteer) = &contact.volunteer {
+        if let Some(volunteer) = &volunteer {
             crate::volunteer::by_id(&tx, volunteer)?;
         }
         let (voter_row, household, address_key): (i64, Option<i64>, Option<String>) = tx
@@ -159,7 +160,7 @@ impl Store {
             turf: turf_name,
             answers: answers.clone(),
             note: (!contact.note.is_empty()).then(|| contact.note.clone()),
-            volunteer: contact.volunteer.clone(),
+            volunteer: volunteer.clone(),
             recorded_at: stamp(now),
             lease: lease.clone(),
         };
@@ -187,7 +188,7 @@ impl Store {
                 phone,
                 contact.call_item,
                 contact.turf,
-                contact.volunteer,
+                volunteer,
                 contact.note,
                 record.recorded_at,
                 hlc.encode()
@@ -206,6 +207,7 @@ impl Store {
             address_key: address_key.as_deref(),
             phone: phone.as_deref(),
             source: format!("result:{}", code.slug),
+            volunteer: volunteer.as_deref(),
         };
         consequence.apply(code, contact, &mut consequences)?;
         if let Some((item_id, _, _, max_attempts)) = &item {
@@ -336,6 +338,7 @@ struct Consequence<'a> {
     address_key: Option<&'a str>,
     phone: Option<&'a str>,
     source: String,
+    volunteer: Option<&'a str>,
 }
 
 impl Consequence<'_> {
@@ -347,6 +350,7 @@ impl Consequence<'_> {
             self.voter_id.as_str(),
             DncChannel::All,
             &self.source,
+            self.volunteer,
             self.now,
         )
     }
@@ -465,7 +469,15 @@ impl Consequence<'_> {
                         code.scope.slug()
                     )));
                 };
-                dnc::insert(tx, code.scope, &target, channel, &self.source, self.now)?;
+                dnc::insert(
+                    tx,
+                    code.scope,
+                    &target,
+                    channel,
+                    &self.source,
+                    self.volunteer,
+                    self.now,
+                )?;
                 said.push(format!(
                     "do not contact by {} at this {}",
                     channel.slug(),

@@ -19,6 +19,7 @@ pub(crate) fn insert(
     target: &str,
     channel: DncChannel,
     source: &str,
+    volunteer: Option<&str>,
     now: Timestamp,
 ) -> Result<String, StoreError> {
     let record = DncRecord {
@@ -28,6 +29,7 @@ pub(crate) fn insert(
         channel,
         source: source.to_owned(),
         recorded_at: stamp(now),
+        volunteer: volunteer.map(str::to_owned),
     };
     let hlc = append(tx, &Mutation::AddDnc(record.clone()), now)?;
     tx.execute(
@@ -89,7 +91,15 @@ impl Store {
     ) -> Result<String, StoreError> {
         let tx = self.conn.transaction()?;
         let resolved = resolve_target(&tx, scope, target)?;
-        let id = insert(&tx, scope, &resolved, channel, source, now)?;
+        let id = insert(
+            &tx,
+            scope,
+            &resolved,
+            channel,
+            source,
+            self.acting.as_deref(),
+            now,
+        )?;
         tx.commit()?;
         Ok(id)
     }

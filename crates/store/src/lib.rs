@@ -65,6 +65,9 @@ pub struct Store {
     commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Bumped by every writer of the voter file's tables (`base_changed`).
     base_generation: u64,
+    /// The volunteer signed in at this laptop (roster id): opt-outs,
+    /// corrections and people added at a door are recorded in their name.
+    acting: Option<String>,
 }
 
 impl Store {
@@ -166,6 +169,7 @@ impl Store {
             targeting: None,
             commits,
             base_generation: 0,
+            acting: None,
         })
     }
 

@@ -168,6 +168,7 @@ impl Store {
             birth_year: person.birth_year,
             phone: phone.as_ref().map(|p| p.digits().to_owned()),
             recorded_at: stamp(now),
+            volunteer: self.acting.clone(),
         };
         append(&tx, &Mutation::AddVoter(added), now)?;
         insert_door_voter(

@@ -11,7 +11,7 @@
 use crate::clock::stamp;
 use crate::{Store, StoreError};
 use groundgame_domain::office::{CallAssignment, CallListSummary};
-use groundgame_domain::work::{CallListRules, WorkState};
+use groundgame_domain::work::{CallListRules, WorkKind, WorkState};
 use groundgame_domain::PhoneNumber;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -326,9 +326,19 @@ impl Store {
                     attempted: row.get(4)?,
                     uid: row.get(5)?,
                     state: work_state(row.get_ref(6)?.as_str()?)?,
+                    assigned: Vec::new(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let assigned = crate::script::assignments(&self.conn, WorkKind::CallList)?;
+        let mut lists = lists;
+        for list in &mut lists {
+            let key = list
+                .uid
+                .clone()
+                .unwrap_or_else(|| format!("local:{}", list.id));
+            list.assigned = assigned.get(&key).cloned().unwrap_or_default();
+        }
         Ok(lists)
     }
 }

@@ -231,6 +231,28 @@ fn work_key(conn: &Connection, work: WorkKind, row: i64) -> Result<(String, bool
     }
 }
 
+/// Who each list or turf of a kind is assigned to, by the key of its
+/// set-up (its uid, or `local:<id>`): the volunteers' names, in one read.
+pub(crate) fn assignments(
+    conn: &Connection,
+    work: WorkKind,
+) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
+    let roster = crate::volunteer::roster(conn)?;
+    Ok(all::<WorkSetupRecord>(conn, RecordKind::WorkSetup, None)?
+        .into_iter()
+        .filter(|setup| setup.work == work && !setup.volunteers.is_empty())
+        .map(|setup| {
+            let names = setup
+                .volunteers
+                .iter()
+                .filter_map(|id| roster.iter().find(|v| &v.volunteer_id == id))
+                .map(|v| v.name.clone())
+                .collect();
+            (setup.id, names)
+        })
+        .collect())
+}
+
 /// How a list or turf (by its row here) is set up, if it is.
 pub(crate) fn setup_of(
     conn: &Connection,
@@ -297,11 +319,6 @@ pub(crate) fn for_work(
     voter_row: i64,
     volunteer: &str,
 ) -> Result<CallScript, StoreError> {
-    let setup = setup_of(conn, work, row)?;
-    let script: Option<ScriptRecord> = match setup.as_ref().and_then(|s| s.script_id.as_deref()) {
-        Some(id) => one(conn, RecordKind::Script, id)?,
-        None => None,
-    };
     let (first, last, precinct): (String, String, String) = conn
         .prepare_cached(
             "SELECT v.first_name, v.last_name, coalesce(h.precinct_code, '') FROM voters v \
@@ -318,16 +335,31 @@ pub(crate) fn for_work(
         volunteer,
         precinct: &precinct,
     };
+    filled(conn, work, row, &fields)
+}
+
+/// The script of a list or turf with `fields` filled in.
+fn filled(
+    conn: &Connection,
+    work: WorkKind,
+    row: i64,
+    fields: &ScriptFields<'_>,
+) -> Result<CallScript, StoreError> {
+    let setup = setup_of(conn, work, row)?;
+    let script: Option<ScriptRecord> = match setup.as_ref().and_then(|s| s.script_id.as_deref()) {
+        Some(id) => one(conn, RecordKind::Script, id)?,
+        None => None,
+    };
     let channel = match work {
         WorkKind::Turf => Channel::Door,
         WorkKind::CallList | WorkKind::Segment => Channel::Phone,
     };
     let mut shown = match script {
-        Some(script) => shown(conn, &script.name, script.fill(&fields), &script.questions)?,
+        Some(script) => shown(conn, &script.name, script.fill(fields), &script.questions)?,
         None => shown(
             conn,
             STANDARD_SCRIPT_NAME,
-            groundgame_domain::survey::fill(STANDARD_SCRIPT_TEXT, &fields),
+            groundgame_domain::survey::fill(STANDARD_SCRIPT_TEXT, fields),
             &standard_questions()
                 .into_iter()
                 .map(|q| q.slug)
@@ -641,6 +673,18 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// A turf's script for `volunteer`: their name filled in, the voter's
+    /// fields left for the window to fill at each door.
+    pub fn turf_script(&self, turf: i64, volunteer: &str) -> Result<CallScript, StoreError> {
+        let fields = ScriptFields {
+            first_name: "{first_name}",
+            last_name: "{last_name}",
+            volunteer,
+            precinct: "{precinct}",
+        };
+        filled(&self.conn, WorkKind::Turf, turf, &fields)
     }
 
     /// The name of the script attached to a list or turf, if one is.

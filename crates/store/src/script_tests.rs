@@ -5,7 +5,7 @@ use super::*;
 use crate::{Caller, DemoConfig, NewContact};
 use groundgame_domain::survey::{may_take, QuestionEdit};
 use groundgame_domain::wire::Role;
-use groundgame_domain::{Channel, VoterId};
+use groundgame_domain::{Channel, DncChannel, Scope, VoterId};
 use proptest::prelude::*;
 
 fn office(voters: u32) -> Store {
@@ -407,4 +407,102 @@ proptest! {
             prop_assert!(may_take(Some(needs), to[0]), "{} needs {} but went to {:?}", item, needs, to[0]);
         }
     }
+}
+
+#[test]
+fn what_a_signed_in_volunteer_records_names_them() {
+    let mut store = office(200);
+    let ana = store
+        .add_volunteer("Ana Li", &[Role::Canvasser], &[], None, None, afternoon())
+        .expect("adds");
+    assert!(store.act_as(Some("not-on-the-roster")).is_err());
+    store.act_as(Some(&ana.id)).expect("signs in");
+    let voter = some_voters(&store, 1).remove(0);
+    door(&mut store, &voter, Vec::new()).expect("records");
+    store
+        .add_dnc(
+            Scope::Person,
+            voter.as_str(),
+            DncChannel::All,
+            "voter asked",
+            afternoon(),
+        )
+        .expect("opt-out");
+    store
+        .correct_voter_field(&voter, "best_time", "evenings", afternoon())
+        .expect("corrected");
+    let named: Vec<(String, Option<String>)> = store
+        .pending_outbox(50)
+        .expect("outbox")
+        .into_iter()
+        .filter_map(|entry| match entry.mutation {
+            Mutation::RecordContact(c) => Some(("record_contact".to_owned(), c.volunteer)),
+            Mutation::AddDnc(d) => Some(("add_dnc".to_owned(), d.volunteer)),
+            Mutation::CorrectVoterField(c) => Some(("correct_voter_field".to_owned(), c.volunteer)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(named.len(), 3, "{named:?}");
+    assert!(
+        named
+            .iter()
+            .all(|(_, v)| v.as_deref() == Some(ana.id.as_str())),
+        "{named:?}"
+    );
+    // A turf's script names the canvasser and leaves the voter's fields
+    // for each door.
+    store
+        .save_script(
+            "Doors",
+            "Hi {first_name}, I'm {volunteer}.",
+            &["support".into()],
+            afternoon(),
+        )
+        .expect("script");
+    let turf = store.turfs().expect("turfs")[0].id;
+    store
+        .attach_script(
+            WorkKind::Turf,
+            turf,
+            Some("Doors"),
+            &["canvassed".into()],
+            afternoon(),
+        )
+        .expect("attached");
+    let script = store.turf_script(turf, "Ana Li").expect("script");
+    assert_eq!(script.body, "Hi {first_name}, I'm Ana Li.");
+    assert_eq!(script.questions[0].slug, "support");
+    assert!(script.results.contains(&"canvassed".to_owned()));
+    assert!(script.results.contains(&"do-not-walk".to_owned()));
+    assert!(!script.results.contains(&"not-home".to_owned()));
+    store.act_as(None).expect("signs out");
+    assert_eq!(store.acting(), None);
+}
+
+#[test]
+fn an_other_note_is_kept_where_the_question_takes_one() {
+    let mut store = office(100);
+    let voter = some_voters(&store, 1).remove(0);
+    store
+        .add_question(
+            "issue",
+            "What matters most to you?",
+            vec![
+                AnswerChoice::parse("schools=Schools").expect("ok"),
+                AnswerChoice::parse("other=Something else").expect("ok"),
+            ],
+            true,
+            afternoon(),
+        )
+        .expect("adds");
+    let given = SurveyAnswer {
+        other: Some("the bus to town".into()),
+        ..answer("issue", "other")
+    };
+    door(&mut store, &voter, vec![given]).expect("records");
+    let kept = &store.contact_history(&voter).expect("history")[0].answers[0];
+    assert_eq!(
+        (kept.label.as_str(), kept.other.as_deref()),
+        ("Something else", Some("the bus to town"))
+    );
 }

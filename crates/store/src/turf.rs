@@ -9,7 +9,7 @@ use crate::search::format_address;
 use crate::{Store, StoreError};
 use groundgame_domain::mutation::MutationKind;
 use groundgame_domain::office::{TurfSummary, WalkPage, WalkStop, WalkVoter};
-use groundgame_domain::work::{TurfRecord, WorkState, TURF_DOORS_MAX};
+use groundgame_domain::work::{TurfRecord, WorkKind, WorkState, TURF_DOORS_MAX};
 use groundgame_domain::Mutation;
 use rusqlite::params;
 
@@ -146,10 +146,19 @@ impl Store {
                     precinct: row.get(7)?,
                     state: crate::queue::work_state(row.get_ref(8)?.as_str()?)?,
                     hold: None,
+                    assigned: Vec::new(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut turfs = turfs;
+        let assigned = crate::script::assignments(&self.conn, WorkKind::Turf)?;
+        for turf in &mut turfs {
+            let key = turf
+                .uid
+                .clone()
+                .unwrap_or_else(|| format!("local:{}", turf.id));
+            turf.assigned = assigned.get(&key).cloned().unwrap_or_default();
+        }
         let any_door_leases: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM registry_leases WHERE target >= 'household:' AND target < 'household;')",
             [],
@@ -183,6 +192,7 @@ impl Store {
             stops: self.walk_doors(turf, i64::from(from), i64::from(until))?,
             total_doors,
             next_from: (until < total_doors).then_some(until),
+            script: None,
         })
     }
 

@@ -228,6 +228,29 @@ impl Store {
         Ok(VolunteerView::from(&volunteer))
     }
 
+    /// Who is at the keyboard (a roster id, checked), or nobody: what this
+    /// laptop records from now on is in their name.
+    pub fn act_as(&mut self, volunteer: Option<&str>) -> Result<(), StoreError> {
+        if let Some(id) = volunteer {
+            by_id(&self.conn, id)?;
+        }
+        self.acting = volunteer.map(str::to_owned);
+        Ok(())
+    }
+
+    /// The name of the volunteer this laptop records in the name of.
+    pub fn acting_name(&self) -> Result<Option<String>, StoreError> {
+        match &self.acting {
+            Some(id) => Ok(Some(by_id(&self.conn, id)?.name)),
+            None => Ok(None),
+        }
+    }
+
+    /// The volunteer this laptop records in the name of, if any.
+    pub fn acting(&self) -> Option<&str> {
+        self.acting.as_deref()
+    }
+
     /// Assigns a list or turf to volunteers (by name; none: to nobody).
     pub fn assign(
         &mut self,

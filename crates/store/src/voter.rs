@@ -177,6 +177,7 @@ impl Store {
             value: value.clone(),
             base_version: version,
             recorded_at: stamp(now),
+            volunteer: self.acting.clone(),
         };
         append(&tx, &Mutation::CorrectVoterField(correction), now)?;
         // The column name comes from the fixed list above, never from input.

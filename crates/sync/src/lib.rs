@@ -317,17 +317,21 @@ impl RegistryClient {
         targets: Vec<groundgame_domain::lease::LeaseTarget>,
         ttl_seconds: u32,
     ) -> Result<LeaseResponse, SyncError> {
-        self.lease_with(token, targets, ttl_seconds, false).await
+        self.lease_with(token, targets, ttl_seconds, false, None)
+            .await
     }
 
     /// Leases every target or none (a turf's doors).
+    /// `holder` is who at this laptop takes them (the volunteer signed in).
     pub async fn lease_all(
         &self,
         token: &str,
         targets: Vec<groundgame_domain::lease::LeaseTarget>,
         ttl_seconds: u32,
+        holder: Option<String>,
     ) -> Result<LeaseResponse, SyncError> {
-        self.lease_with(token, targets, ttl_seconds, true).await
+        self.lease_with(token, targets, ttl_seconds, true, holder)
+            .await
     }
 
     async fn lease_with(
@@ -336,11 +340,13 @@ impl RegistryClient {
         targets: Vec<groundgame_domain::lease::LeaseTarget>,
         ttl_seconds: u32,
         all_or_nothing: bool,
+        holder: Option<String>,
     ) -> Result<LeaseResponse, SyncError> {
         let body = LeaseRequest {
             targets,
             ttl_seconds,
             all_or_nothing,
+            holder,
         };
         self.call(
             "/v1/leases",

@@ -15,13 +15,14 @@ pub async fn take(
     turf: i64,
     hours: f64,
 ) -> Result<Option<TurfHold>, SyncError> {
-    let targets = store.with(|store| store.turf_targets(turf))?;
+    let (targets, holder) =
+        store.with(|store| Ok((store.turf_targets(turf)?, store.acting_name()?)))?;
     let link = Link::of(store)?;
     let token = link.client.token(&link.device_id, &link.secret).await?;
     let seconds = (hours * 3_600.0).clamp(60.0, f64::from(groundgame_domain::wire::LEASE_TTL_MAX));
     let answer = link
         .client
-        .lease_all(&token.access_token, targets, seconds as u32)
+        .lease_all(&token.access_token, targets, seconds as u32, holder)
         .await?;
     store.with(|store| {
         store.save_leases(&answer)?;

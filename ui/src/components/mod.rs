@@ -9,6 +9,7 @@ pub mod removed;
 pub mod review;
 pub mod scripts;
 pub mod sign_in;
+pub mod survey;
 pub mod sync;
 pub mod targeting;
 pub mod unlock;

@@ -3,6 +3,7 @@
 //! and the survey answer by key. Callbacks come back at their time; the
 //! caller's tally for the session stays on screen.
 
+use crate::components::survey::{with, Survey};
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
 use groundgame_domain::office::{CallAssignment, CallListSummary};
@@ -43,6 +44,8 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
     let tally = use_state(BTreeMap::<&'static str, u32>::new);
     // Survey answers for the call on screen: question slug to option slug.
     let answers = use_state(BTreeMap::<String, String>::new);
+    // "Other" notes, for questions that take one: question slug to text.
+    let others = use_state(BTreeMap::<String, String>::new);
     // A note for this call's result ("call after 6", "prefers Spanish").
     let note = use_state(String::new);
     let message = use_state(String::new);
@@ -86,6 +89,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
         let desk = desk.clone();
         let tally = tally.clone();
         let answers = answers.clone();
+        let others = others.clone();
         let message = message.clone();
         let next = next.clone();
         let on_changed = props.on_changed.clone();
@@ -109,7 +113,10 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                             .iter()
                             .find(|q| &q.slug == question)
                             .map(|q| q.version),
-                        other: None,
+                        other: others
+                            .get(question)
+                            .map(|text| text.trim().to_owned())
+                            .filter(|text| !text.is_empty()),
                     })
                     .collect()
             } else {
@@ -129,6 +136,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             };
             let tally = tally.clone();
             let answers = answers.clone();
+            let others = others.clone();
             let message = message.clone();
             let next = next.clone();
             let on_changed = on_changed.clone();
@@ -141,6 +149,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                         *counts.entry(code.label).or_default() += 1;
                         tally.set(counts);
                         answers.set(BTreeMap::new());
+                        others.set(BTreeMap::new());
                         note.set(String::new());
                         message.set(format!("{} — {}", name, code.label));
                         on_changed.emit(());
@@ -236,26 +245,16 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                 </div>
                 <a class="dial" id="dial" href={call.tel.clone()}>{ format!("Call {}", call.phone_display) }</a>
                 <blockquote class="script" id="script">{ &call.script.body }</blockquote>
-                { for call.script.questions.iter().map(|question| html! {
-                    <div class="support" key={question.slug.clone()}>
-                        <span class="prompt">{ &question.prompt }</span>
-                        { for question.options.iter().map(|option| {
-                            let chosen = answers.get(&question.slug) == Some(&option.slug);
-                            let answers = answers.clone();
-                            let (q, o) = (question.slug.clone(), option.slug.clone());
-                            html! {
-                                <button class={classes!("small", chosen.then_some("chosen"))} data-answer={format!("{}={}", question.slug, option.slug)}
-                                    onclick={Callback::from(move |_| {
-                                        let mut picked = (*answers).clone();
-                                        picked.insert(q.clone(), o.clone());
-                                        answers.set(picked);
-                                    })}>
-                                    <kbd>{ &option.key }</kbd>{ format!(" {}", option.label) }
-                                </button>
-                            }
-                        }) }
-                    </div>
-                }) }
+                <Survey questions={call.script.questions.clone()} answers={(*answers).clone()}
+                    on_pick={{
+                        let answers = answers.clone();
+                        Callback::from(move |picked| answers.set(with(&answers, picked)))
+                    }}
+                    others={Some((*others).clone())}
+                    on_other={{
+                        let others = others.clone();
+                        Callback::from(move |typed| others.set(with(&others, typed)))
+                    }} />
                 <label class="result-note">{ "Note " }
                     <input id="call-note" type="text" placeholder="optional, kept with this call's result"
                         value={(*note).clone()}
@@ -284,7 +283,8 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
                     }}>
                         { for lists.as_ref().and_then(|l| l.as_ref().ok()).into_iter().flatten().map(|l| html! {
                             <option value={l.id.to_string()} selected={Some(l.id) == *list}>
-                                { format!("{} · {} of {} done", l.name, l.done, l.items) }
+                                { format!("{} · {} of {} done{}", l.name, l.done, l.items,
+                                    if l.assigned.is_empty() { String::new() } else { format!(" · for {}", l.assigned.join(", ")) }) }
                             </option>
                         }) }
                     </select>

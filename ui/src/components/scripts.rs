@@ -29,6 +29,8 @@ struct Desk {
     text: String,
     /// One `CODE=LABEL` per line.
     answers: String,
+    /// Whether volunteers may add an "other" note.
+    other: bool,
     script_name: String,
     script_text: String,
     script_questions: Vec<String>,
@@ -47,6 +49,7 @@ enum Step {
     Slug(String),
     Text(String),
     Answers(String),
+    Other(bool),
     ScriptName(String),
     ScriptText(String),
     Ask(String, bool),
@@ -65,6 +68,7 @@ impl Desk {
         self.slug.clear();
         self.text.clear();
         self.answers.clear();
+        self.other = false;
     }
 }
 
@@ -79,6 +83,7 @@ impl Reducible for Desk {
                 next.editing = Some(question.slug.clone());
                 next.slug = question.slug;
                 next.text = question.text;
+                next.other = question.other;
                 next.answers = question
                     .answers
                     .iter()
@@ -90,6 +95,7 @@ impl Reducible for Desk {
             Step::Slug(slug) => next.slug = slug,
             Step::Text(text) => next.text = text,
             Step::Answers(answers) => next.answers = answers,
+            Step::Other(other) => next.other = other,
             Step::ScriptName(name) => next.script_name = name,
             Step::ScriptText(text) => next.script_text = text,
             Step::Ask(slug, on) => {
@@ -198,7 +204,7 @@ pub fn scripts_view(props: &ScriptsProps) -> Html {
                     text: Some(desk.text.clone()),
                     answers,
                     drop: Vec::new(),
-                    other: None,
+                    other: Some(desk.other),
                 },
                 Some(slug) => {
                     let current = desk
@@ -230,7 +236,10 @@ pub fn scripts_view(props: &ScriptsProps) -> Html {
                         text,
                         answers,
                         drop,
-                        other: None,
+                        other: current
+                            .as_ref()
+                            .is_none_or(|q| q.other != desk.other)
+                            .then_some(desk.other),
                     }
                 }
             };
@@ -424,6 +433,17 @@ pub fn scripts_view(props: &ScriptsProps) -> Html {
                         <label>{ "Answers, one per line as code=label " }
                             <textarea id="question-answers" rows="4" placeholder={"yes=Yes\nno=No"}
                                 value={desk.answers.clone()} oninput={text_input(&dispatcher, Step::Answers)} />
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" id="question-other" checked={desk.other}
+                                onchange={{
+                                    let dispatcher = dispatcher.clone();
+                                    Callback::from(move |event: Event| {
+                                        let input: HtmlInputElement = event.target_unchecked_into();
+                                        dispatcher.dispatch(Step::Other(input.checked()));
+                                    })
+                                }} />
+                            { " Volunteers may add an \"other\" note" }
                         </label>
                         <div class="row">
                             <button class="primary" id="save-question" type="submit">{ editing_label }</button>

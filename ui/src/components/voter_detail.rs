@@ -187,7 +187,8 @@ fn render(voter: &VoterDetail, done: &Callback<Result<String, IpcError>>) -> Htm
                         if let Some(volunteer) = &c.volunteer { <span class="by">{ format!(" · by {volunteer}") }</span> }
                         { for c.answers.iter().map(|a| html! {
                             <span class="answer" data-question={a.question.clone()} title={format!("{} (version {})", a.text, a.version.unwrap_or(0))}>
-                                { format!("{} v{}: {}", a.question, a.version.unwrap_or(0), a.label) }
+                                { format!("{} v{}: {}{}", a.question, a.version.unwrap_or(0), a.label,
+                                    a.other.as_deref().map_or_else(String::new, |o| format!(" ({o})"))) }
                             </span>
                         }) }
                         if !c.note.is_empty() { <div class="muted">{ &c.note }</div> }

@@ -7,10 +7,14 @@
 //! print stylesheet).
 
 use crate::components::new_person::NewPersonForm;
+use crate::components::survey::{with, Survey};
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
+use groundgame_domain::office::CallScript;
 use groundgame_domain::office::{TurfSummary, WalkPage, WalkStop};
+use groundgame_domain::survey::{fill, ScriptFields};
 use groundgame_domain::{Channel, ResultCode, SurveyAnswer, VoterId};
+use std::collections::BTreeMap;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -31,7 +35,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     let door = use_state(|| 0_usize);
     let reload = use_state(|| 0_u32);
     let message = use_state(String::new);
-    let support = use_state(|| None::<&'static str>);
+    // Survey answers at the current door: question slug to answer code.
+    let answers = use_state(BTreeMap::<String, String>::new);
     // A note for the next result recorded at this door ("dog in yard").
     let note = use_state(String::new);
     {
@@ -79,21 +84,34 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         let turf = turf.clone();
         let reload = reload.clone();
         let message = message.clone();
-        let support = support.clone();
+        let answers = answers.clone();
         let note = note.clone();
         let on_changed = props.on_changed.clone();
+        let script = match &*stops {
+            Some(Ok(page)) => page.script.clone(),
+            _ => None,
+        };
         Callback::from(move |(voter_id, result): (String, &'static str)| {
             let Ok(voter) = VoterId::parse(&voter_id) else {
                 return;
             };
-            let answers = match (*support, result) {
-                (Some(answer), "canvassed") => vec![SurveyAnswer {
-                    question: "support".into(),
-                    answer: answer.into(),
-                    version: None,
-                    other: None,
-                }],
-                _ => Vec::new(),
+            // Answers count only when someone was canvassed, each against
+            // the version on screen.
+            let given: Vec<SurveyAnswer> = if result == "canvassed" {
+                answers
+                    .iter()
+                    .map(|(question, answer)| SurveyAnswer {
+                        question: question.clone(),
+                        answer: answer.clone(),
+                        version: script
+                            .as_ref()
+                            .and_then(|s| s.questions.iter().find(|q| &q.slug == question))
+                            .map(|q| q.version),
+                        other: None,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
             };
             let request = ContactRequest {
                 voter_id: voter,
@@ -102,7 +120,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                 phone: None,
                 call_item: None,
                 turf: *turf,
-                answers,
+                answers: given,
                 note: note.trim().to_owned(),
                 volunteer: None,
                 callback_minutes: None,
@@ -110,7 +128,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             let reload = reload.clone();
             let message = message.clone();
             let on_changed = on_changed.clone();
-            let support = support.clone();
+            let answers = answers.clone();
             let note = note.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match ipc::record_contact(&request).await {
@@ -123,7 +141,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                             text.push_str(consequence);
                         }
                         message.set(text);
-                        support.set(None);
+                        answers.set(BTreeMap::new());
                         note.set(String::new());
                         on_changed.emit(());
                         reload.set(*reload + 1);
@@ -161,10 +179,28 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         Callback::from(move |_: MouseEvent| shown.set(shown.saturating_add(PAGE)))
     };
     let current = (*door).min(list.len().saturating_sub(1));
+    let script: Option<CallScript> = match &*stops {
+        Some(Ok(page)) => page.script.clone(),
+        _ => None,
+    };
     let on_key = {
         let door = door.clone();
         let record = record.clone();
-        let support = support.clone();
+        let answers = answers.clone();
+        // Which answer each key picks, for the turf's questions.
+        let option_keys: Vec<(String, String, String)> = script
+            .iter()
+            .flat_map(|s| s.questions.iter())
+            .flat_map(|q| {
+                q.options
+                    .iter()
+                    .map(move |o| (o.key.clone(), q.slug.clone(), o.slug.clone()))
+            })
+            .collect();
+        let offered: Vec<String> = script
+            .as_ref()
+            .map(|s| s.results.clone())
+            .unwrap_or_default();
         let first_voter = list.get(current).and_then(|stop| {
             stop.voters
                 .iter()
@@ -189,10 +225,15 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                     door.set(next.min(doors.saturating_sub(1)));
                 }
                 "ArrowUp" => door.set(current.saturating_sub(1)),
-                "1" | "2" | "3" | "4" | "5" => support.set(Some(support_answer(&key))),
                 _ => {
-                    if let (Some(voter), Some(code)) =
-                        (first_voter.clone(), door_code_for_key(&key))
+                    if let Some((_, question, option)) =
+                        option_keys.iter().find(|(k, _, _)| *k == key)
+                    {
+                        let mut chosen = (*answers).clone();
+                        chosen.insert(question.clone(), option.clone());
+                        answers.set(chosen);
+                    } else if let (Some(voter), Some(code)) =
+                        (first_voter.clone(), door_code_for_key(&key, &offered))
                     {
                         record.emit((voter, code));
                     }
@@ -247,7 +288,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                     <select id="turf-select" onchange={turf_select}>
                         { for turfs.as_ref().and_then(|t| t.as_ref().ok()).into_iter().flatten().map(|t| html! {
                             <option value={t.id.to_string()} selected={Some(t.id) == *turf}>
-                                { format!("{} · {} doors · {} voters · {} knocked", t.name, t.households, t.voters, t.knocked) }
+                                { format!("{} · {} doors · {} voters · {} knocked{}", t.name, t.households, t.voters, t.knocked,
+                                    if t.assigned.is_empty() { String::new() } else { format!(" · for {}", t.assigned.join(", ")) }) }
                             </option>
                         }) }
                     </select>
@@ -295,15 +337,16 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                 if let Some(stop) = list.get(current) {
                     <div class="door-entry no-print" id="door-entry">
                         <h2>{ &stop.address }</h2>
-                        <div class="support">
-                            { "Support (canvassed): " }
-                            { for ["1", "2", "3", "4", "5"].into_iter().map(|key| {
-                                let support = support.clone();
-                                let answer = support_answer(key);
-                                let chosen = *support == Some(answer);
-                                html! { <button class={classes!("small", chosen.then_some("chosen"))} onclick={Callback::from(move |_| support.set(Some(answer)))}>{ format!("{key} {answer}") }</button> }
-                            }) }
-                        </div>
+                        if let Some(script) = &script {
+                            <blockquote class="script" id="door-script">{
+                                door_script(&script.body, stop)
+                            }</blockquote>
+                            <Survey questions={script.questions.clone()} answers={(*answers).clone()} when="(canvassed)"
+                                on_pick={{
+                                    let answers = answers.clone();
+                                    Callback::from(move |picked| answers.set(with(&answers, picked)))
+                                }} />
+                        }
                         <label class="result-note">{ "Note " }
                             <input id="door-note" type="text" placeholder="optional, kept with the next result"
                                 value={(*note).clone()}
@@ -317,7 +360,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                                     <button class="link" onclick={Callback::from(move |_| on_select.emit(id.clone()))}>{ &voter.name }</button>
                                     if let Some(result) = &voter.last_result { <span class="muted">{ format!(" last: {result}") }</span> }
                                     <div class="codes">
-                                        { for ResultCode::for_channel(Channel::Door).map(|code| {
+                                        { for door_codes(script.as_ref().map_or(&[][..], |s| &s.results[..])).into_iter().map(|code| {
                                             let record = record.clone();
                                             let voter_id = voter.voter_id.clone();
                                             let slug = code.slug;
@@ -358,19 +401,41 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
 /// Doors read at a time.
 const PAGE: u32 = 100;
 
-fn support_answer(key: &str) -> &'static str {
-    match key {
-        "1" => "strong",
-        "2" => "lean",
-        "3" => "undecided",
-        "4" => "lean-against",
-        _ => "against",
-    }
+/// The door codes the turf shows its canvassers (all of them when it
+/// names none), in the canonical order.
+fn door_codes(results: &[String]) -> Vec<&'static ResultCode> {
+    ResultCode::for_channel(Channel::Door)
+        .filter(|code| results.is_empty() || results.iter().any(|slug| slug == code.slug))
+        .collect()
 }
 
-fn door_code_for_key(key: &str) -> Option<&'static str> {
+/// The script as read at this door: to its first voter not yet done.
+fn door_script(body: &str, stop: &WalkStop) -> String {
+    let voter = stop
+        .voters
+        .iter()
+        .find(|v| v.last_result.is_none())
+        .or(stop.voters.first());
+    let name = voter.map_or("", |v| v.name.as_str());
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    let last = words.last().unwrap_or_default();
+    fill(
+        body,
+        &ScriptFields {
+            first_name: first,
+            last_name: last,
+            // The volunteer is filled in already; the precinct is the turf's.
+            volunteer: "{volunteer}",
+            precinct: "",
+        },
+    )
+}
+
+fn door_code_for_key(key: &str, offered: &[String]) -> Option<&'static str> {
     let key = key.chars().next()?;
-    ResultCode::for_channel(Channel::Door)
+    door_codes(offered)
+        .into_iter()
         .find(|code| code.key == key)
         .map(|code| code.slug)
 }

@@ -885,6 +885,22 @@ fn questions_scripts_and_volunteers_from_the_command_line() {
         "there is no question colour",
     );
 
+    fails_saying(
+        &groundgame(&[
+            "contact",
+            "--db",
+            &db,
+            "--voter",
+            "DM000003",
+            "--result",
+            "canvassed",
+            "--answer",
+            "sign=yes",
+            "--other",
+            "sign=corner lot",
+        ]),
+        "takes no \"other\" note",
+    );
     let edited = stdout_json(&groundgame(&[
         "question",
         "edit",
