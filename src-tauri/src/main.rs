@@ -82,6 +82,7 @@ fn main() {
             people::save_question,
             people::retire_question,
             people::save_script,
+            people::retire_script,
             people::attach_script,
             people::volunteers,
             people::save_volunteer,

@@ -7,8 +7,8 @@ use crate::commands::blocking;
 use crate::error::Error;
 use crate::state::AppState;
 use groundgame_domain::ipc::{
-    AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest, ScriptRequest,
-    ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
+    AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest,
+    RetireScriptRequest, ScriptRequest, ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
 };
 use groundgame_domain::survey::{QuestionEdit, QuestionRecord, ScriptView, VolunteerView};
 use groundgame_store::VolunteerChange;
@@ -85,6 +85,19 @@ pub async fn save_script(
                 &request.questions,
                 Timestamp::now(),
             )?)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn retire_script(
+    state: State<'_, AppState>,
+    request: RetireScriptRequest,
+) -> Result<ScriptView, Error> {
+    blocking(&state, move |state| {
+        state.with_store_mut(|store| {
+            Ok(store.retire_script(&request.name, request.retired, Timestamp::now())?)
         })
     })
     .await

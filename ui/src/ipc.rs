@@ -8,8 +8,8 @@ use groundgame_domain::ipc::{
     RegistryLink, SyncOverview, SyncReport, SyncStatus, SyncStep, VoterPage, VoterQuery,
 };
 use groundgame_domain::ipc::{
-    AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest, ScriptRequest,
-    ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
+    AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest,
+    RetireScriptRequest, ScriptRequest, ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
 };
 use groundgame_domain::ipc::{Envelope, TakeTurfRequest, WorkRequest, WorkStateRequest};
 use groundgame_domain::office::{
@@ -401,6 +401,17 @@ pub async fn retire_question(slug: &str, retired: bool) -> Result<QuestionRecord
 
 pub async fn save_script(request: ScriptRequest) -> Result<ScriptView, IpcError> {
     call(command::SAVE_SCRIPT, &Envelope::of(request)).await
+}
+
+pub async fn retire_script(name: &str, retired: bool) -> Result<ScriptView, IpcError> {
+    call(
+        command::RETIRE_SCRIPT,
+        &Envelope::of(RetireScriptRequest {
+            name: name.to_owned(),
+            retired,
+        }),
+    )
+    .await
 }
 
 pub async fn attach_script(request: AttachScriptRequest) -> Result<(), IpcError> {

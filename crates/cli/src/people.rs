@@ -128,6 +128,17 @@ pub enum ScriptCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retire a script (lists and turfs reading it read the standard one), or restore it.
+    Retire {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        restore: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Attach a script (by name, or the standard one) to a list or turf.
     Attach {
         #[arg(long)]
@@ -342,6 +353,23 @@ pub fn script(command: ScriptCommand) -> anyhow::Result<()> {
             if let Some(attached) = attached {
                 println!("  attached to {} {}", attached.work.noun(), attached.id);
             }
+            Ok(())
+        }
+        ScriptCommand::Retire {
+            db,
+            name,
+            restore,
+            json,
+        } => {
+            let script = open_existing(&db)?.retire_script(&name, !restore, Timestamp::now())?;
+            if json {
+                return print_json(&script);
+            }
+            println!(
+                "script {:?} {}",
+                for_terminal(&script.name),
+                if restore { "restored" } else { "retired" }
+            );
             Ok(())
         }
         ScriptCommand::Attach {

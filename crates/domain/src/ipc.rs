@@ -49,6 +49,7 @@ pub mod command {
     pub const SAVE_QUESTION: &str = "save_question";
     pub const RETIRE_QUESTION: &str = "retire_question";
     pub const SAVE_SCRIPT: &str = "save_script";
+    pub const RETIRE_SCRIPT: &str = "retire_script";
     pub const ATTACH_SCRIPT: &str = "attach_script";
     pub const VOLUNTEERS: &str = "volunteers";
     pub const SAVE_VOLUNTEER: &str = "save_volunteer";
@@ -98,6 +99,7 @@ pub mod command {
         SAVE_QUESTION,
         RETIRE_QUESTION,
         SAVE_SCRIPT,
+        RETIRE_SCRIPT,
         ATTACH_SCRIPT,
         VOLUNTEERS,
         SAVE_VOLUNTEER,
@@ -202,6 +204,13 @@ pub struct ScriptRequest {
     pub name: String,
     pub text: String,
     pub questions: Vec<String>,
+}
+
+/// Retire a script (by name), or restore it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetireScriptRequest {
+    pub name: String,
+    pub retired: bool,
 }
 
 /// Attach a script (by name; none: the standard one) and the result codes

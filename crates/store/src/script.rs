@@ -347,7 +347,7 @@ fn filled(
 ) -> Result<CallScript, StoreError> {
     let setup = setup_of(conn, work, row)?;
     let script: Option<ScriptRecord> = match setup.as_ref().and_then(|s| s.script_id.as_deref()) {
-        Some(id) => one(conn, RecordKind::Script, id)?,
+        Some(id) => one::<ScriptRecord>(conn, RecordKind::Script, id)?.filter(|s| !s.retired),
         None => None,
     };
     let channel = match work {
@@ -560,6 +560,33 @@ impl Store {
             recorded_at: stamp(now),
         };
         record.validate().map_err(StoreError::Invalid)?;
+        store_script(&tx, &record)?;
+        append(&tx, &Mutation::SaveScript(record.clone()), now)?;
+        tx.commit()?;
+        Ok(ScriptView::from(&record))
+    }
+
+    /// Retires a script (lists reading it read the standard one until
+    /// another is attached; it is kept) or restores it.
+    pub fn retire_script(
+        &mut self,
+        name: &str,
+        retired: bool,
+        now: Timestamp,
+    ) -> Result<ScriptView, StoreError> {
+        let tx = self.conn.transaction()?;
+        check_role(&tx, MutationKind::SaveScript)?;
+        let mut record: ScriptRecord = all(&tx, RecordKind::Script, Some(name.trim()))?
+            .into_iter()
+            .find(|s: &ScriptRecord| s.retired != retired)
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "there is no {} script named {name:?}",
+                    if retired { "live" } else { "retired" }
+                ))
+            })?;
+        record.retired = retired;
+        record.recorded_at = stamp(now);
         store_script(&tx, &record)?;
         append(&tx, &Mutation::SaveScript(record.clone()), now)?;
         tx.commit()?;

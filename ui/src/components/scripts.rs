@@ -461,10 +461,25 @@ pub fn scripts_view(props: &ScriptsProps) -> Html {
                     <h2>{ "Scripts" }</h2>
                     <ul class="plain script-list">
                         { for overview.scripts.iter().map(|script| {
+                            let retire = {
+                                let dispatcher = dispatcher.clone();
+                                let on_changed = props.on_changed.clone();
+                                let (name, retired) = (script.name.clone(), !script.retired);
+                                Callback::from(move |_| {
+                                    let name = name.clone();
+                                    save(
+                                        dispatcher.clone(),
+                                        on_changed.clone(),
+                                        async move { ipc::retire_script(&name, retired).await },
+                                        move |s| Step::Done(format!("Script {:?} {}", s.name, if retired { "retired" } else { "restored" })),
+                                    );
+                                })
+                            };
                             let dispatcher = dispatcher.clone();
                             let name = script.name.clone();
                             html! {
-                                <li key={script.id.clone()} data-script={script.name.clone()}>
+                                <li key={script.id.clone()} data-script={script.name.clone()} class={classes!(script.retired.then_some("retired"))}>
+                                    <button class="small" onclick={retire}>{ if script.retired { "Restore" } else { "Retire" } }</button>{ " " }
                                     <button class="link" onclick={Callback::from(move |_| dispatcher.dispatch(Step::LoadScript(name.clone())))}>
                                         <strong>{ &script.name }</strong>
                                     </button>

@@ -60,7 +60,10 @@ pub fn survey(props: &SurveyProps) -> Html {
 }
 
 /// `map` with `key` set to `value`: for a screen's `use_state` map.
-pub fn with(map: &BTreeMap<String, String>, (key, value): (String, String)) -> BTreeMap<String, String> {
+pub fn with(
+    map: &BTreeMap<String, String>,
+    (key, value): (String, String),
+) -> BTreeMap<String, String> {
     let mut next = map.clone();
     next.insert(key, value);
     next

@@ -37,6 +37,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
     let message = use_state(String::new);
     // Survey answers at the current door: question slug to answer code.
     let answers = use_state(BTreeMap::<String, String>::new);
+    // "Other" notes with those answers, where a question takes one.
+    let others = use_state(BTreeMap::<String, String>::new);
     // A note for the next result recorded at this door ("dog in yard").
     let note = use_state(String::new);
     {
@@ -85,6 +87,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
         let reload = reload.clone();
         let message = message.clone();
         let answers = answers.clone();
+        let others = others.clone();
         let note = note.clone();
         let on_changed = props.on_changed.clone();
         let script = match &*stops {
@@ -107,7 +110,10 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                             .as_ref()
                             .and_then(|s| s.questions.iter().find(|q| &q.slug == question))
                             .map(|q| q.version),
-                        other: None,
+                        other: others
+                            .get(question)
+                            .map(|text| text.trim().to_owned())
+                            .filter(|text| !text.is_empty()),
                     })
                     .collect()
             } else {
@@ -129,6 +135,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             let message = message.clone();
             let on_changed = on_changed.clone();
             let answers = answers.clone();
+            let others = others.clone();
             let note = note.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match ipc::record_contact(&request).await {
@@ -142,6 +149,7 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                         }
                         message.set(text);
                         answers.set(BTreeMap::new());
+                        others.set(BTreeMap::new());
                         note.set(String::new());
                         on_changed.emit(());
                         reload.set(*reload + 1);
@@ -345,6 +353,11 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
                                 on_pick={{
                                     let answers = answers.clone();
                                     Callback::from(move |picked| answers.set(with(&answers, picked)))
+                                }}
+                                others={Some((*others).clone())}
+                                on_other={{
+                                    let others = others.clone();
+                                    Callback::from(move |typed| others.set(with(&others, typed)))
                                 }} />
                         }
                         <label class="result-note">{ "Note " }

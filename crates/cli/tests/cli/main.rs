@@ -930,6 +930,24 @@ fn questions_scripts_and_volunteers_from_the_command_line() {
         assert_eq!(attempt["answers"][0]["label"], label);
         assert!(attempt["recorded_at"].is_string() && attempt["channel"] == "door");
     }
+    let retired = stdout_json(&groundgame(&[
+        "script", "retire", "--db", &db, "--name", "Evening", "--json",
+    ]));
+    assert_eq!(retired["retired"], true);
+    fails_saying(
+        &groundgame(&["script", "retire", "--db", &db, "--name", "Evening"]),
+        "there is no live script named \"Evening\"",
+    );
+    stdout_json(&groundgame(&[
+        "script",
+        "retire",
+        "--db",
+        &db,
+        "--name",
+        "Evening",
+        "--restore",
+        "--json",
+    ]));
     let all = stdout_json(&groundgame(&["scripts", "--db", &db, "--json"]));
     assert_eq!(
         all["scripts"][0]["text"],
