@@ -3,7 +3,7 @@
 //! and the survey answer by key. Callbacks come back at their time; the
 //! caller's tally for the session stays on screen.
 
-use crate::components::survey::{with, Survey};
+use crate::components::survey::{given, with, Survey};
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
 use groundgame_domain::office::{CallAssignment, CallListSummary};
@@ -101,24 +101,7 @@ pub fn phone_bank(props: &PhoneBankProps) -> Html {
             };
             // Answers count only when someone answered.
             let given: Vec<SurveyAnswer> = if code.slug == "answered" {
-                answers
-                    .iter()
-                    .map(|(question, answer)| SurveyAnswer {
-                        question: question.clone(),
-                        answer: answer.clone(),
-                        // The version on screen is the one asked.
-                        version: call
-                            .script
-                            .questions
-                            .iter()
-                            .find(|q| &q.slug == question)
-                            .map(|q| q.version),
-                        other: others
-                            .get(question)
-                            .map(|text| text.trim().to_owned())
-                            .filter(|text| !text.is_empty()),
-                    })
-                    .collect()
+                given(&call.script.questions, &answers, &others)
             } else {
                 Vec::new()
             };

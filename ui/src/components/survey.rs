@@ -3,6 +3,7 @@
 //! "other" field where the question takes one (and the screen keeps them).
 
 use groundgame_domain::office::SurveyQuestion;
+use groundgame_domain::SurveyAnswer;
 use std::collections::BTreeMap;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -57,6 +58,30 @@ pub fn survey(props: &SurveyProps) -> Html {
             </div>
         }) }
     }
+}
+
+/// The answers picked on screen as recorded: each against the version of
+/// its question that was shown, with its "other" note if one was typed.
+pub fn given(
+    questions: &[SurveyQuestion],
+    answers: &BTreeMap<String, String>,
+    others: &BTreeMap<String, String>,
+) -> Vec<SurveyAnswer> {
+    answers
+        .iter()
+        .map(|(question, answer)| SurveyAnswer {
+            question: question.clone(),
+            answer: answer.clone(),
+            version: questions
+                .iter()
+                .find(|q| &q.slug == question)
+                .map(|q| q.version),
+            other: others
+                .get(question)
+                .map(|text| text.trim().to_owned())
+                .filter(|text| !text.is_empty()),
+        })
+        .collect()
 }
 
 /// `map` with `key` set to `value`: for a screen's `use_state` map.

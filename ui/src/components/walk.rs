@@ -7,7 +7,7 @@
 //! print stylesheet).
 
 use crate::components::new_person::NewPersonForm;
-use crate::components::survey::{with, Survey};
+use crate::components::survey::{given, with, Survey};
 use crate::ipc;
 use groundgame_domain::ipc::{ContactRequest, IpcError};
 use groundgame_domain::office::CallScript;
@@ -101,21 +101,8 @@ pub fn walk_view(props: &WalkViewProps) -> Html {
             // Answers count only when someone was canvassed, each against
             // the version on screen.
             let given: Vec<SurveyAnswer> = if result == "canvassed" {
-                answers
-                    .iter()
-                    .map(|(question, answer)| SurveyAnswer {
-                        question: question.clone(),
-                        answer: answer.clone(),
-                        version: script
-                            .as_ref()
-                            .and_then(|s| s.questions.iter().find(|q| &q.slug == question))
-                            .map(|q| q.version),
-                        other: others
-                            .get(question)
-                            .map(|text| text.trim().to_owned())
-                            .filter(|text| !text.is_empty()),
-                    })
-                    .collect()
+                let questions = script.as_ref().map_or(&[][..], |s| &s.questions[..]);
+                given(questions, &answers, &others)
             } else {
                 Vec::new()
             };
