@@ -45,12 +45,17 @@ async fn records<T: DeserializeOwned>(
     .bind(name)
     .fetch_all(&mut *conn)
     .await?;
-    // A stored record is one this registry admitted; one it cannot read
-    // is corruption and counts as absent (the rules refuse what needs it).
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| serde_json::from_value(row).ok())
-        .collect())
+    // A stored record is one this registry admitted; one it cannot read is
+    // corruption, answered as a database failure (the push is retried and
+    // the operator sees it), never taken for an empty roster.
+    rows.into_iter()
+        .map(|row| {
+            serde_json::from_value(row).map_err(|error| {
+                tracing::error!(kind, %error, "an office record cannot be read");
+                sqlx::Error::Decode(Box::new(error))
+            })
+        })
+        .collect()
 }
 
 /// Every version of a question the office has: the standard version 1
