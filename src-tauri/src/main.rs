@@ -7,6 +7,7 @@
 mod commands;
 mod error;
 mod people;
+mod results;
 mod review;
 mod state;
 mod sync;
@@ -89,7 +90,10 @@ fn main() {
             people::assign_work,
             people::sign_in,
             people::sign_out,
-            people::signed_in
+            people::signed_in,
+            results::dashboard,
+            results::set_goals,
+            results::campaign_stats
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

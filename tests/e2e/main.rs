@@ -1132,3 +1132,140 @@ async fn a_volunteer_signs_in_and_answers_the_coordinators_question() {
     app.screenshot("answer-and-volunteer").await;
     app.close().await;
 }
+
+/// The day's results in the window (issue 14): on a caller's laptop of an
+/// office downloaded from the registry, the dashboard draws the results the
+/// coordinator's laptop recorded (every attempt of the office reaches every
+/// laptop of it); on the coordinator's, goals are set, a door knocked in
+/// the window moves today's figures, and after a sync the caller's laptop
+/// shows the goals too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_draws_the_offices_results_against_its_goals() {
+    use groundgame_store::{NewContact, SegmentFilter};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_county, coordinator_db, caller_db) = office_of_two(dir.path(), |store| {
+        let now = jiff::Timestamp::now();
+        store.cut_turfs("Dash", &SegmentFilter::default(), 60, now)?;
+        let ana = store.add_volunteer(
+            "Ana Ruiz",
+            &[groundgame_domain::wire::Role::Canvasser],
+            &[],
+            None,
+            None,
+            now,
+        )?;
+        store.act_as(Some(&ana.id))?;
+        let voters = store.search_voters(&VoterQuery::first_page("", 6))?;
+        for (n, row) in voters.rows.iter().enumerate() {
+            let result = if n % 2 == 0 { "canvassed" } else { "not-home" };
+            let mut contact = NewContact::new(
+                row.voter_id.clone(),
+                groundgame_domain::Channel::Door,
+                result,
+            );
+            if result == "canvassed" {
+                contact.answers = vec![groundgame_domain::SurveyAnswer {
+                    question: "support".into(),
+                    answer: ["strong", "lean", "against"][n / 2].into(),
+                    version: None,
+                    other: None,
+                }];
+            }
+            store.record_contact(
+                &contact,
+                now - jiff::SignedDuration::from_secs(60 - n as i64),
+            )?;
+        }
+        store.act_as(None)
+    })
+    .await;
+
+    // The caller's laptop holds what the coordinator's recorded.
+    let mut app = unlocked("dashboard-caller", &caller_db, "300 voters").await;
+    click(&app, "#tab-dashboard").await;
+    let doors = app
+        .wait_for_text("#today-doors .tile-value", |text| !text.is_empty())
+        .await;
+    assert_eq!(
+        number(&doors),
+        6,
+        "every attempt of the office reaches every laptop"
+    );
+    app.wait_for_text("#today-rate .tile-value", |text| text == "50%")
+        .await;
+    app.wait_for_count("#days-chart .day", |count| count == 14)
+        .await;
+    app.wait_for_count(
+        "#volunteer-results tr[data-volunteer='Ana Ruiz']",
+        |count| count == 1,
+    )
+    .await;
+    app.wait_for_count("#recommendations tbody tr", |count| count > 0)
+        .await;
+    app.wait_for_count("#work-progress tr.work", |count| count > 0)
+        .await;
+    // Strong and leaning yes are supporters; a strong no is not.
+    app.wait_for_text("#supporters .tile-value", |text| text == "2")
+        .await;
+    app.wait_for_text("#support-chart [data-level='against'] .bar-value", |text| {
+        text == "1"
+    })
+    .await;
+    // Campaign figures are a coordinator's: this laptop is told why not.
+    app.wait_for_text("#campaign-unavailable", |text| text.contains("caller"))
+        .await;
+    app.screenshot("dashboard").await;
+    let lower = app
+        .client
+        .find(Locator::Css("#work-progress"))
+        .await
+        .expect("progress table");
+    scroll_to(&app, &lower, "#work-progress").await;
+    app.screenshot("dashboard-progress").await;
+    app.close().await;
+
+    // The coordinator's laptop: goals, then a door knocked in the window.
+    let mut app = unlocked("dashboard-coordinator", &coordinator_db, "300 voters").await;
+    click(&app, "#tab-dashboard").await;
+    type_into(&app, "#goal-doors", "40").await;
+    type_into(&app, "#goal-contacts", "nine").await;
+    click(&app, "#save-goals").await;
+    app.wait_for_text("#dashboard-error", |text| {
+        text.contains("contacts a day") && text.contains("nine")
+    })
+    .await;
+    type_into(&app, "#goal-contacts", "12").await;
+    click(&app, "#save-goals").await;
+    app.wait_for_text("#dashboard-message", |text| text.contains("Goals saved"))
+        .await;
+    app.wait_for_text("#today-doors-goal", |text| text.contains("goal 40"))
+        .await;
+    click(&app, "#sign-in").await;
+    choose(&app, "#sign-in-name", "Ana Ruiz").await;
+    click(&app, "#sign-in-submit").await;
+    app.wait_for_text("#signed-in-name", |text| text == "Ana Ruiz")
+        .await;
+    knock(&app, "not-home").await;
+    click(&app, "#tab-dashboard").await;
+    app.wait_for_text("#today-doors .tile-value", |text| number(text) == 7)
+        .await;
+    app.wait_for_text("#today-rate .tile-value", |text| text == "43%")
+        .await;
+    // Online, the coordinator's laptop shows the campaign by office from
+    // the registry: its own office and the campaign's totals.
+    app.wait_for_count("#campaign-stats tbody tr", |count| count == 2)
+        .await;
+    app.screenshot("dashboard-goals").await;
+    sync_in_window(&app).await;
+    app.close().await;
+
+    let app = unlocked("dashboard-caller-synced", &caller_db, "300 voters").await;
+    sync_in_window(&app).await;
+    click(&app, "#tab-dashboard").await;
+    app.wait_for_text("#today-doors .tile-value", |text| number(text) == 7)
+        .await;
+    app.wait_for_text("#today-doors-goal", |text| text.contains("goal 40"))
+        .await;
+    app.close().await;
+}

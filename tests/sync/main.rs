@@ -12,6 +12,7 @@ mod kill;
 mod leases;
 mod people;
 mod refresh;
+mod results;
 mod review;
 mod snapshot;
 mod work;

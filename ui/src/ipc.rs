@@ -11,11 +11,14 @@ use groundgame_domain::ipc::{
     AssignRequest, AttachScriptRequest, QuestionRequest, RetireQuestionRequest,
     RetireScriptRequest, ScriptRequest, ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
 };
-use groundgame_domain::ipc::{Envelope, TakeTurfRequest, WorkRequest, WorkStateRequest};
+use groundgame_domain::ipc::{
+    Envelope, GoalsRequest, TakeTurfRequest, WorkRequest, WorkStateRequest,
+};
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
     PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
+use groundgame_domain::results::{CampaignStats, Dashboard};
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter, TargetingChoices};
 use groundgame_domain::survey::{QuestionRecord, ScriptView, VolunteerView};
@@ -447,4 +450,16 @@ pub async fn sign_out() -> Result<SignedIn, IpcError> {
 
 pub async fn signed_in() -> Result<SignedIn, IpcError> {
     call(command::SIGNED_IN, &NoArgs {}).await
+}
+
+pub async fn dashboard() -> Result<Dashboard, IpcError> {
+    call(command::DASHBOARD, &NoArgs {}).await
+}
+
+pub async fn set_goals(request: GoalsRequest) -> Result<Dashboard, IpcError> {
+    call(command::SET_GOALS, &Envelope::of(request)).await
+}
+
+pub async fn campaign_stats() -> Result<CampaignStats, IpcError> {
+    call(command::CAMPAIGN_STATS, &NoArgs {}).await
 }

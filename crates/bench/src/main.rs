@@ -46,6 +46,9 @@ enum Phase {
     /// Import the vote history, then count segments, build a call list and
     /// cut the whole office into turfs.
     Targeting { history: PathBuf, db: PathBuf },
+    /// Load a history of results (two attempts a voter) as a laptop pulls
+    /// them, then draw the Office dashboard.
+    Results { db: PathBuf },
 }
 
 const PASSPHRASE: &str = "benchmark passphrase";
@@ -539,6 +542,198 @@ fn targeting(history: &Path, db: &Path) -> anyhow::Result<PhaseReport> {
     Ok(report)
 }
 
+/// Attempts in the results phase per voter of the office.
+const ATTEMPTS_PER_VOTER: u64 = 2;
+
+/// A deterministic stream of numbers (splitmix64), so every run loads the
+/// same history.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The Office dashboard on the whole office: two attempts a voter over
+/// the last 30 evenings by 40 volunteers (doors from the turfs cut in the
+/// targeting phase, calls from its call list), loaded as a laptop applies
+/// pulled results, then the dashboard drawn again and again. The baseline
+/// is the plainest dashboard without the rollup: one GROUP BY over every
+/// attempt by day, volunteer, channel and result, in the same database.
+fn results(db: &Path) -> anyhow::Result<PhaseReport> {
+    use groundgame_domain::feed::FeedContact;
+    use groundgame_domain::mutation::ContactRecord;
+    use groundgame_domain::wire::Role;
+    use groundgame_domain::{Channel, Hlc, SurveyAnswer, VoterId};
+    let mut store = open(db)?;
+    let mut report = PhaseReport::default();
+    let now = jiff::Timestamp::now();
+    let zone = jiff::tz::TimeZone::get("America/New_York")?;
+    let mut volunteers = Vec::new();
+    let run = now.as_second();
+    for n in 0..40 {
+        volunteers.push(
+            store
+                .add_volunteer(
+                    &format!("Volunteer {n} of run {run}"),
+                    &[Role::Canvasser, Role::Caller],
+                    &[],
+                    None,
+                    None,
+                    now,
+                )?
+                .id,
+        );
+    }
+    let (voters, lists) = groundgame_store::bench_support::result_targets(&store)?;
+    let total = voters.len() as u64 * ATTEMPTS_PER_VOTER;
+    let mut draw = Draw(run as u64);
+    let door_results = [
+        "not-home",
+        "not-home",
+        "not-home",
+        "canvassed",
+        "canvassed",
+        "refused",
+        "inaccessible",
+        "moved",
+    ];
+    let phone_results = [
+        "no-answer",
+        "no-answer",
+        "no-answer",
+        "busy",
+        "left-message",
+        "answered",
+        "answered",
+        "refused",
+        "wrong-number",
+    ];
+    let levels = ["strong", "lean", "undecided", "lean-against", "against"];
+    let started = Instant::now();
+    let mut loaded = 0_u64;
+    let mut chunk = Vec::with_capacity(20_000);
+    for n in 0..total {
+        let (voter, turf) = &voters[draw.below(voters.len() as u64) as usize];
+        let door = turf.is_some() && draw.below(10) < 6;
+        let result = if door {
+            door_results[draw.below(door_results.len() as u64) as usize]
+        } else {
+            phone_results[draw.below(phone_results.len() as u64) as usize]
+        };
+        let answers = if matches!(result, "canvassed" | "answered") {
+            vec![SurveyAnswer {
+                question: "support".into(),
+                answer: levels[draw.below(5) as usize].into(),
+                version: Some(1),
+                other: None,
+            }]
+        } else {
+            Vec::new()
+        };
+        // An evening 0-29 days ago, 17:00-21:00 in New York (21:00-01:00 UTC or so).
+        let seconds_ago = draw.below(30) * 86_400 + draw.below(4 * 3600);
+        let at = now - jiff::SignedDuration::from_secs(seconds_ago as i64);
+        chunk.push(FeedContact {
+            record: ContactRecord {
+                attempt_id: format!("bench-{run}-{n}"),
+                voter_id: VoterId::parse(voter)?,
+                channel: if door { Channel::Door } else { Channel::Phone },
+                result: result.into(),
+                phone: None,
+                call_list: if door { None } else { lists.first().cloned() },
+                turf: if door { turf.clone() } else { None },
+                answers,
+                note: None,
+                volunteer: Some(volunteers[draw.below(40) as usize].clone()),
+                recorded_at: at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                lease: None,
+            },
+            hlc: Hlc {
+                wall_ms: at.as_millisecond() as u64,
+                counter: 0,
+            }
+            .encode(),
+            device_id: "bench".into(),
+        });
+        if chunk.len() == chunk.capacity() {
+            loaded += groundgame_store::bench_support::apply_attempts(&mut store, &chunk)?;
+            chunk.clear();
+        }
+    }
+    loaded += groundgame_store::bench_support::apply_attempts(&mut store, &chunk)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    report.rows = loaded;
+    report.seconds = load_seconds;
+    report.notes.push(format!(
+        "{loaded} attempts loaded as pulled results (rollup kept by trigger) in {load_seconds:.1} s: {:.0} attempts/s",
+        loaded as f64 / load_seconds
+    ));
+    drop(store);
+    let raw = raw_connection(db)?;
+    let mut baseline = Vec::new();
+    for _ in 0..5 {
+        let began = Instant::now();
+        let groups: i64 = raw.query_row(
+            "SELECT count(*) FROM (SELECT substr(recorded_at, 1, 10), volunteer, channel, result, count(*) \
+             FROM contact_attempts GROUP BY 1, 2, 3, 4)",
+            [],
+            |row| row.get(0),
+        )?;
+        std::hint::black_box(groups);
+        baseline.push(began.elapsed());
+    }
+    drop(raw);
+    let store = open(db)?;
+    let mut samples = Vec::new();
+    let mut tallies = 0;
+    for _ in 0..20 {
+        let began = Instant::now();
+        let board = store.dashboard(jiff::Timestamp::now(), &zone)?;
+        samples.push(began.elapsed());
+        tallies = board.overall.attempts;
+    }
+    let board = store.dashboard(jiff::Timestamp::now(), &zone)?;
+    let input = store.dashboard_input(jiff::Timestamp::now(), &zone)?;
+    let rows = format!(
+        "{} hour, {} precinct, {} work and {} answer tally rows",
+        input.tallies.len(),
+        input.places.len(),
+        input.work_tallies.len(),
+        input.answers.len()
+    );
+    report.notes.push(format!(
+        "dashboard over {tallies} attempts ({rows}; {} turfs and lists, {} precincts, {} volunteers, {} recommendations)",
+        board.work.len(),
+        board.precincts.len(),
+        board.volunteers.len(),
+        board.recommendations.len()
+    ));
+    let dashboard = latency(samples);
+    let plain = latency(baseline);
+    report.notes.push(format!(
+        "dashboard p50 {:.1} ms against the baseline's one GROUP BY over every attempt {:.1} ms: {:.3} of it",
+        dashboard.p50,
+        plain.p50,
+        dashboard.p50 / plain.p50
+    ));
+    report.latencies_ms.push(("dashboard".into(), dashboard));
+    report
+        .latencies_ms
+        .push(("baseline: GROUP BY over every attempt".into(), plain));
+    report.peak_rss_mb = peak_rss_mb();
+    Ok(report)
+}
+
 fn child(phase: &str, args: &[&Path]) -> anyhow::Result<PhaseReport> {
     let exe = std::env::current_exe()?;
     let output = Command::new(exe).arg(phase).args(args).output()?;
@@ -569,6 +764,7 @@ fn main() -> anyhow::Result<()> {
             Phase::Import { file, db } => import(&file, &db)?,
             Phase::Queries { db } => queries(&db)?,
             Phase::Targeting { history, db } => targeting(&history, &db)?,
+            Phase::Results { db } => results(&db)?,
         };
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
@@ -610,6 +806,8 @@ fn main() -> anyhow::Result<()> {
         std::io::BufWriter::new(std::fs::File::create(&history)?),
     )?;
     let targeted = child("targeting", &[&history, &office_db])?;
+    eprintln!("targeting done");
+    let worked = child("results", &[&office_db])?;
     let base_rate = base.rows as f64 / base.seconds;
     let import_rate = imported.rows as f64 / imported.seconds;
     let mut summary = serde_json::json!({
@@ -628,6 +826,10 @@ fn main() -> anyhow::Result<()> {
         "targeting_latencies_ms": targeted.latencies_ms,
         "targeting_notes": targeted.notes,
         "targeting_peak_rss_mb": targeted.peak_rss_mb,
+        "results_latencies_ms": worked.latencies_ms,
+        "results_notes": worked.notes,
+        "results_peak_rss_mb": worked.peak_rss_mb,
+        "results_attempts_per_s": worked.rows as f64 / worked.seconds,
     });
     if let Some(notes) = summary["notes"].as_array_mut() {
         notes.extend(

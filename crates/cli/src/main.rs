@@ -13,6 +13,7 @@ use std::process::ExitCode;
 mod enroll;
 mod import;
 mod people;
+mod results;
 mod review;
 mod sync;
 mod targeting;
@@ -178,6 +179,37 @@ enum Command {
     Passphrase {
         #[arg(long)]
         db: PathBuf,
+    },
+    /// The Office dashboard: attempts and contacts by day against the goals,
+    /// supporters identified, progress by turf and list, results by precinct
+    /// and volunteer, and where to send people next (the app's figures).
+    Dashboard {
+        #[arg(long)]
+        db: PathBuf,
+        /// The office's time zone, for what "a day" is (default: this computer's).
+        #[arg(long)]
+        zone: Option<String>,
+        /// The campaign's figures by office, from the registry (a coordinator's or admin's laptop; online).
+        #[arg(long)]
+        campaign: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the office's daily goals (a coordinator's; every laptop of the office gets them). A goal left out keeps its value; 0 is no goal.
+    Goals {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        doors: Option<u32>,
+        #[arg(long)]
+        calls: Option<u32>,
+        #[arg(long)]
+        contacts: Option<u32>,
+        /// Supporters identified (strong or leaning yes) over the campaign.
+        #[arg(long)]
+        supporters: Option<u32>,
+        #[arg(long)]
+        json: bool,
     },
     /// Count what the database holds.
     Stats {
@@ -351,6 +383,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 groundgame_store::key_path(&db).display()
             );
         }
+        Command::Dashboard {
+            db,
+            zone,
+            campaign,
+            json,
+        } => results::dashboard(&db, zone.as_deref(), campaign, json)?,
+        Command::Goals {
+            db,
+            doors,
+            calls,
+            contacts,
+            supporters,
+            json,
+        } => results::goals(&db, [doors, calls, contacts, supporters], json)?,
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

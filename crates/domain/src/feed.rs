@@ -6,6 +6,7 @@
 
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
+use crate::results::GoalsRecord;
 use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkStateRecord};
@@ -53,6 +54,8 @@ pub enum FeedRow {
     Volunteer(VolunteerRecord),
     /// A list's or turf's script, result codes and volunteers.
     WorkSetup(WorkSetupRecord),
+    /// The office's daily goals as its coordinator last set them.
+    Goals(GoalsRecord),
 }
 
 impl FeedRow {
@@ -76,6 +79,7 @@ impl FeedRow {
             Self::Script(_) => "script",
             Self::Volunteer(_) => "volunteer",
             Self::WorkSetup(_) => "work_setup",
+            Self::Goals(_) => "goals",
         }
     }
 }

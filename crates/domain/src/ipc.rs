@@ -57,6 +57,9 @@ pub mod command {
     pub const SIGN_IN: &str = "sign_in";
     pub const SIGN_OUT: &str = "sign_out";
     pub const SIGNED_IN: &str = "signed_in";
+    pub const DASHBOARD: &str = "dashboard";
+    pub const SET_GOALS: &str = "set_goals";
+    pub const CAMPAIGN_STATS: &str = "campaign_stats";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -107,6 +110,9 @@ pub mod command {
         SIGN_IN,
         SIGN_OUT,
         SIGNED_IN,
+        DASHBOARD,
+        SET_GOALS,
+        CAMPAIGN_STATS,
     ];
 }
 
@@ -374,6 +380,15 @@ pub struct RemovalNotice {
     /// Whether the registry heard of the wipe (it is told again never: the
     /// credential went with the database).
     pub registry_told: bool,
+}
+
+/// The office's daily goals as a coordinator sets them (zero: no goal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalsRequest {
+    pub doors_per_day: u32,
+    pub calls_per_day: u32,
+    pub contacts_per_day: u32,
+    pub supporters: u32,
 }
 
 /// What the header of the app shows about the open field office.

@@ -5,8 +5,9 @@
 //! and carries client-generated ids, so the registry can apply it exactly
 //! once, whichever device or retry delivers it.
 
-use crate::contact::{Channel, DncChannel, Scope, SurveyAnswer};
+use crate::contact::{Channel, DncChannel, ResultCode, Scope, SurveyAnswer};
 use crate::lease::{LeaseRef, LeaseTarget};
+use crate::results::GoalsRecord;
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::voter::VoterId;
 use crate::wire::Role;
@@ -47,10 +48,11 @@ pub enum MutationKind {
     SaveScript,
     SaveVolunteer,
     SetUpWork,
+    SetGoals,
 }
 
 impl MutationKind {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::RecordContact,
         Self::AddDnc,
         Self::ReverseDnc,
@@ -67,6 +69,7 @@ impl MutationKind {
         Self::SaveScript,
         Self::SaveVolunteer,
         Self::SetUpWork,
+        Self::SetGoals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +90,7 @@ impl MutationKind {
             Self::SaveScript => "save_script",
             Self::SaveVolunteer => "save_volunteer",
             Self::SetUpWork => "set_up_work",
+            Self::SetGoals => "set_goals",
         }
     }
 
@@ -108,7 +112,8 @@ impl MutationKind {
             | Self::SaveQuestion
             | Self::SaveScript
             | Self::SaveVolunteer
-            | Self::SetUpWork => MUTATION_MAX_BYTES,
+            | Self::SetUpWork
+            | Self::SetGoals => MUTATION_MAX_BYTES,
         }
     }
 
@@ -132,7 +137,8 @@ impl MutationKind {
             | Self::SaveQuestion
             | Self::SaveScript
             | Self::SaveVolunteer
-            | Self::SetUpWork => &[Role::Coordinator, Role::Admin],
+            | Self::SetUpWork
+            | Self::SetGoals => &[Role::Coordinator, Role::Admin],
             Self::RecordContact
             | Self::AddDnc
             | Self::CorrectVoterField
@@ -170,6 +176,7 @@ impl MutationKind {
             Self::SaveScript => "write or edit a script",
             Self::SaveVolunteer => "add or edit a volunteer",
             Self::SetUpWork => "attach a script to, or assign, a list or turf",
+            Self::SetGoals => "set the office's daily goals",
         }
     }
 }
@@ -213,6 +220,7 @@ pub enum Mutation {
     SaveScript(ScriptRecord),
     SaveVolunteer(VolunteerRecord),
     SetUpWork(WorkSetupRecord),
+    SetGoals(GoalsRecord),
 }
 
 impl Mutation {
@@ -234,6 +242,7 @@ impl Mutation {
             Self::SaveScript(_) => MutationKind::SaveScript,
             Self::SaveVolunteer(_) => MutationKind::SaveVolunteer,
             Self::SetUpWork(_) => MutationKind::SetUpWork,
+            Self::SetGoals(_) => MutationKind::SetGoals,
         }
     }
 
@@ -260,7 +269,8 @@ impl Mutation {
             | Self::SaveQuestion(_)
             | Self::SaveScript(_)
             | Self::SaveVolunteer(_)
-            | Self::SetUpWork(_) => None,
+            | Self::SetUpWork(_)
+            | Self::SetGoals(_) => None,
         }
     }
 
@@ -361,6 +371,10 @@ impl Mutation {
             Self::SaveScript(script) => format!("script {:?} saved", script.name),
             Self::SaveVolunteer(volunteer) => format!("volunteer {:?} saved", volunteer.name),
             Self::SetUpWork(setup) => format!("{} {} set up", setup.work.noun(), setup.id),
+            Self::SetGoals(goals) => format!(
+                "daily goals: {} doors, {} calls, {} contacts; {} supporters",
+                goals.doors_per_day, goals.calls_per_day, goals.contacts_per_day, goals.supporters
+            ),
         }
     }
 }
@@ -384,6 +398,24 @@ pub struct ContactRecord {
     /// The registry lease the call was made under, if the laptop held one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<LeaseRef>,
+}
+
+impl ContactRecord {
+    /// What the registry checks of every attempt before keeping it: a
+    /// result code of its channel, and a time recorded in UTC (the
+    /// dashboards put every attempt on a calendar day by it).
+    pub fn check(&self) -> Result<&'static ResultCode, String> {
+        let code = ResultCode::find(&self.result)
+            .filter(|code| code.applies_to(self.channel))
+            .ok_or_else(|| format!("{:?} is not a {} result code", self.result, self.channel))?;
+        if crate::results::epoch_seconds(&self.recorded_at).is_none() {
+            return Err(format!(
+                "recorded_at {:?} is not a UTC time such as 2026-11-03T18:02:11Z",
+                self.recorded_at.chars().take(40).collect::<String>()
+            ));
+        }
+        Ok(code)
+    }
 }
 
 /// A do-not-contact entry. `target` is a voter id, a phone's ten digits, an
@@ -554,6 +586,7 @@ mod tests {
                         | MutationKind::SaveScript
                         | MutationKind::SaveVolunteer
                         | MutationKind::SetUpWork
+                        | MutationKind::SetGoals
                 );
                 let expected =
                     !coordinators_only || matches!(role, Role::Coordinator | Role::Admin);

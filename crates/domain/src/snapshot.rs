@@ -2,6 +2,7 @@
 //! one JSON line per row (see `docs/sync-protocol.md`, "Initial sync").
 
 use crate::feed::{FeedContact, FeedDnc};
+use crate::results::GoalsRecord;
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkState};
 use serde::{Deserialize, Serialize};
@@ -10,8 +11,8 @@ use serde::{Deserialize, Serialize};
 /// first (the priority data), then the voter file, then contact history,
 /// then the office's work (segments, call lists with their items, turfs),
 /// then its questions, scripts, volunteers and how its lists and turfs are
-/// set up.
-pub const SNAPSHOT_ENTITIES: [&str; 14] = [
+/// set up, and its goals.
+pub const SNAPSHOT_ENTITIES: [&str; 15] = [
     "dnc_entry",
     "household",
     "voter",
@@ -26,6 +27,7 @@ pub const SNAPSHOT_ENTITIES: [&str; 14] = [
     "script",
     "volunteer",
     "work_setup",
+    "goals",
 ];
 
 /// Separates the parts of a composite key (`voter_id`, `number`).
@@ -64,6 +66,7 @@ pub enum SnapshotRow {
     Script(ScriptRecord),
     Volunteer(VolunteerRecord),
     WorkSetup(WorkSetupRecord),
+    Goals(GoalsRecord),
 }
 
 /// A list or turf with its state.
@@ -91,6 +94,7 @@ impl SnapshotRow {
             Self::Script(_) => "script",
             Self::Volunteer(_) => "volunteer",
             Self::WorkSetup(_) => "work_setup",
+            Self::Goals(_) => "goals",
         }
     }
 }

@@ -10,6 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use groundgame_domain::results::CampaignStats;
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::ErrorCode;
 use groundgame_domain::wire::{
@@ -302,6 +303,7 @@ fn router_and_openapi_with(pool: PgPool, config: Config) -> (Router, utoipa::ope
         .routes(routes!(wiped))
         .routes(routes!(review_list))
         .routes(routes!(review_resolve))
+        .routes(routes!(stats))
         .split_for_parts();
     document_guard_refusals(&mut openapi);
     let guard = Arc::new(Guard::new(config));
@@ -648,6 +650,43 @@ async fn review_list(
             params.limit.unwrap_or(50),
         )
         .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatsParams {
+    /// The time zone days are counted in: an IANA name (`America/New_York`);
+    /// UTC if not given.
+    zone: Option<String>,
+}
+
+/// The campaign's figures by office: attempts, contacts and contact rate
+/// per day against each office's goals, support answers by level and
+/// supporters identified, computed by the same functions as every laptop's
+/// Office dashboard. An admin's device sees every office; a coordinator's,
+/// its own office and the campaign's totals.
+#[utoipa::path(get, path = "/v1/stats", params(StatsParams), security(("device_token" = [])), responses(
+    (status = 200, description = "The figures by office and for the whole campaign", body = CampaignStats),
+    (status = 400, description = "A zone that is not a time zone", body = ApiErrorBody),
+    (status = 401, description = "No, expired or unknown token", body = ApiErrorBody),
+    (status = 403, description = "Revoked, or not a coordinator's or an admin's device", body = ApiErrorBody),
+    (status = 426, description = "Protocol version not spoken here", body = ApiErrorBody),
+))]
+async fn stats(
+    State(pool): State<PgPool>,
+    Active(device): Active,
+    params: Result<Query<StatsParams>, QueryRejection>,
+) -> Result<Json<CampaignStats>, ApiError> {
+    let Query(params) = params.map_err(|rejection| {
+        ApiError::malformed(format!(
+            "stats takes ?zone=<an IANA time zone>: {}",
+            rejection.body_text()
+        ))
+    })?;
+    let zone = params.zone.as_deref().unwrap_or("UTC");
+    Ok(Json(
+        crate::stats::campaign_stats(&pool, &device, zone).await?,
     ))
 }
 

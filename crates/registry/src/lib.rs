@@ -17,6 +17,7 @@ pub mod refresh;
 pub mod review;
 pub mod serve;
 pub mod snapshot;
+pub mod stats;
 pub mod survey;
 #[cfg(feature = "test-support")]
 pub mod testing;

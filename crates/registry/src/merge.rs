@@ -17,7 +17,7 @@ use groundgame_domain::mutation::{
 };
 use groundgame_domain::wire::PushOutcome;
 use groundgame_domain::DncChannel;
-use groundgame_domain::{Hlc, Mutation, ResultCode, Scope};
+use groundgame_domain::{Hlc, Mutation, Scope};
 use sqlx::PgConnection;
 use std::collections::HashSet;
 
@@ -104,6 +104,7 @@ pub async fn apply(
             crate::survey::save_volunteer(conn, context, record).await?
         }
         Mutation::SetUpWork(record) => crate::survey::set_up_work(conn, context, record).await?,
+        Mutation::SetGoals(record) => crate::survey::set_goals(conn, context, record).await?,
     };
     Ok(outcome.unwrap_or_else(|decision| decision))
 }
@@ -309,13 +310,9 @@ async fn record_contact(
     context: &Context<'_>,
     record: ContactRecord,
 ) -> Result<Checked<Decision>, sqlx::Error> {
-    let Some(code) =
-        ResultCode::find(&record.result).filter(|code| code.applies_to(record.channel))
-    else {
-        return Ok(Err(Decision::rejected(format!(
-            "{:?} is not a {} result code",
-            record.result, record.channel
-        ))));
+    let code = match record.check() {
+        Ok(code) => code,
+        Err(reason) => return Ok(Err(Decision::rejected(reason))),
     };
     let precinct = match voter_in_scope(
         conn,

@@ -11,6 +11,7 @@ use crate::merge::{Checked, Context, Decision};
 use crate::work::{json, to_office};
 use groundgame_domain::feed::FeedRow;
 use groundgame_domain::mutation::ContactRecord;
+use groundgame_domain::results::GoalsRecord;
 use groundgame_domain::survey::{
     admit_version, check_answer, standard_questions, QuestionRecord, ScriptRecord, VolunteerRecord,
     WorkSetupRecord,
@@ -90,6 +91,7 @@ async fn keep(
         FeedRow::Script(record) => json(record),
         FeedRow::Volunteer(record) => json(record),
         FeedRow::WorkSetup(record) => json(record),
+        FeedRow::Goals(record) => json(record),
         other => {
             return Ok(Err(Decision::rejected(format!(
                 "{} is not one of the office's records",
@@ -276,6 +278,34 @@ pub(crate) async fn set_up_work(
         false,
         &record.recorded_at.clone(),
         FeedRow::WorkSetup(record),
+    )
+    .await
+}
+
+/// The office's daily goals: the latest set stands (the domain's rule, as
+/// on every laptop).
+pub(crate) async fn set_goals(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: GoalsRecord,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    if let Err(reason) = record.validate() {
+        return Ok(Err(Decision::rejected(reason)));
+    }
+    let current: Vec<GoalsRecord> = records(conn, context, "goals", None).await?;
+    if let Some(current) = current.iter().find(|c| !record.supersedes(c)) {
+        return Ok(Err(Decision::rejected(format!(
+            "goals set later (at {}) stand; these were not applied",
+            current.recorded_at
+        ))));
+    }
+    keep(
+        conn,
+        context,
+        ("goals", GoalsRecord::KEY, GoalsRecord::KEY),
+        false,
+        &record.recorded_at.clone(),
+        FeedRow::Goals(record),
     )
     .await
 }

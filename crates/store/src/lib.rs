@@ -18,6 +18,7 @@ mod outbox;
 mod person;
 mod queue;
 mod rank;
+mod results;
 mod script;
 mod search;
 mod snapshot;
@@ -42,6 +43,7 @@ pub use import::{ImportError, ImportOptions};
 pub use keyfile::{change_passphrase, key_path, wipe, KdfParams, Passphrase};
 pub use outbox::OutboxEntry;
 pub use queue::{within_calling_hours, Caller, LEASE_MINUTES};
+pub use results::{office_day, office_zone};
 pub use script::STANDARD_SCRIPT;
 pub use snapshot::SnapshotState;
 pub use sync::{Applied, PullState};
@@ -254,6 +256,47 @@ pub mod bench_support {
 
     pub fn connection(path: &Path, passphrase: &Passphrase) -> Result<Connection, StoreError> {
         Ok(Store::open(path, passphrase)?.conn)
+    }
+
+    /// What a generated history of results is made of: every voter's id
+    /// with the name of the turf their door is on (if any), and the names
+    /// of the call lists.
+    #[allow(clippy::type_complexity, reason = "a benchmark's fixture")]
+    pub fn result_targets(
+        store: &Store,
+    ) -> Result<(Vec<(String, Option<String>)>, Vec<String>), StoreError> {
+        let voters = store
+            .conn
+            .prepare(
+                "SELECT v.voter_id, (SELECT t.name FROM turf_households th JOIN turfs t ON t.id = th.turf_id \
+                 WHERE th.household_id = v.household_id AND t.state = 'open' LIMIT 1) \
+                 FROM voters v WHERE v.removed_at IS NULL ORDER BY v.id",
+            )?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let lists = store
+            .conn
+            .prepare("SELECT name FROM call_lists WHERE state = 'open' ORDER BY id")?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok((voters, lists))
+    }
+
+    /// Applies attempts as a laptop applies those it pulls (the same code
+    /// and the same triggers), in one transaction.
+    pub fn apply_attempts(
+        store: &mut Store,
+        attempts: &[groundgame_domain::feed::FeedContact],
+    ) -> Result<u64, StoreError> {
+        let tx = store.conn.transaction()?;
+        let mut applied = 0;
+        for attempt in attempts {
+            if crate::sync::apply_contact(&tx, attempt)? {
+                applied += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(applied)
     }
 }
 

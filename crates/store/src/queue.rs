@@ -310,11 +310,10 @@ impl Store {
     /// The call lists and how much of each is left.
     pub fn call_lists(&self) -> Result<Vec<CallListSummary>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT l.id, l.name, count(i.id), \
-                    count(CASE WHEN i.status IN ('completed', 'skipped') THEN 1 END), \
-                    count(CASE WHEN i.attempts > 0 THEN 1 END), l.uid, l.state \
-             FROM call_lists l LEFT JOIN call_items i ON i.call_list_id = l.id \
-             WHERE l.state <> 'deleted' GROUP BY l.id ORDER BY l.name",
+            "SELECT l.id, l.name, coalesce(p.items, 0), coalesce(p.done, 0), coalesce(p.attempted, 0), \
+                    l.uid, l.state \
+             FROM call_lists l LEFT JOIN call_list_progress p ON p.call_list_id = l.id \
+             WHERE l.state <> 'deleted' ORDER BY l.name",
         )?;
         let lists = statement
             .query_map([], |row| {

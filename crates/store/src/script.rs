@@ -31,6 +31,7 @@ pub(crate) enum RecordKind {
     Script,
     Volunteer,
     WorkSetup,
+    Goals,
 }
 
 impl RecordKind {
@@ -40,6 +41,7 @@ impl RecordKind {
             Self::Script => "script",
             Self::Volunteer => "volunteer",
             Self::WorkSetup => "work_setup",
+            Self::Goals => "goals",
         }
     }
 }
@@ -133,7 +135,7 @@ pub(crate) fn all_versions(conn: &Connection) -> Result<Vec<QuestionRecord>, Sto
 }
 
 /// The question's newest version.
-fn latest(conn: &Connection, slug: &str) -> Result<Option<QuestionRecord>, StoreError> {
+pub(crate) fn latest(conn: &Connection, slug: &str) -> Result<Option<QuestionRecord>, StoreError> {
     Ok(versions(conn, slug)?.pop())
 }
 

@@ -150,6 +150,9 @@ impl Store {
                 SnapshotRow::WorkSetup(setup) => {
                     crate::script::store_setup(&tx, setup)?;
                 }
+                SnapshotRow::Goals(goals) => {
+                    crate::results::store_goals(&tx, goals)?;
+                }
             }
         }
         tx.execute(

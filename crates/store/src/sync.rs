@@ -310,6 +310,7 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::Script(script) => crate::script::store_script(tx, script),
         FeedRow::Volunteer(volunteer) => crate::script::store_volunteer(tx, volunteer),
         FeedRow::WorkSetup(setup) => crate::script::store_setup(tx, setup),
+        FeedRow::Goals(goals) => crate::results::store_goals(tx, goals),
     }
 }
 

@@ -124,14 +124,12 @@ impl Store {
 
     pub fn turfs(&self) -> Result<Vec<TurfSummary>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT t.id, t.name, t.kind, \
-                    (SELECT count(*) FROM turf_households th WHERE th.turf_id = t.id), \
+            "SELECT t.id, t.name, t.kind, coalesce(p.doors, 0), \
                     (SELECT count(*) FROM turf_households th JOIN voters v ON v.household_id = th.household_id \
                      WHERE th.turf_id = t.id AND v.removed_at IS NULL), \
-                    (SELECT count(DISTINCT a.household_id) FROM contact_attempts a \
-                     WHERE a.turf_id = t.id AND a.channel = 'door'), \
-                    t.uid, t.precinct_code, t.state \
-             FROM turfs t WHERE t.state <> 'deleted' ORDER BY t.name",
+                    coalesce(p.knocked, 0), t.uid, t.precinct_code, t.state \
+             FROM turfs t LEFT JOIN turf_progress p ON p.turf_id = t.id \
+             WHERE t.state <> 'deleted' ORDER BY t.name",
         )?;
         let turfs = statement
             .query_map([], |row| {

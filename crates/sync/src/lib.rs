@@ -9,10 +9,12 @@
 pub mod engine;
 pub mod retry;
 pub mod review;
+pub mod stats;
 pub mod turf;
 
 pub use engine::{sync, LocalStore, Rejection, SyncOptions, SyncReport, SyncStep};
 
+use groundgame_domain::results::CampaignStats;
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::wire::{
     AccessToken, ApiErrorBody, DeviceIdentity, EnrolRequest, Enrolment, ErrorCode, Health,
@@ -396,6 +398,18 @@ impl RegistryClient {
                 .post(self.url(&path))
                 .bearer_auth(token)
                 .json(decision),
+        )
+        .await
+    }
+
+    /// The campaign's figures by office, days counted in `zone`.
+    pub async fn stats(&self, token: &str, zone: &str) -> Result<CampaignStats, SyncError> {
+        self.call(
+            "/v1/stats",
+            self.http
+                .get(self.url("/v1/stats"))
+                .query(&[("zone", zone)])
+                .bearer_auth(token),
         )
         .await
     }

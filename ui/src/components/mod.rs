@@ -1,4 +1,5 @@
 pub mod app;
+pub mod dashboard;
 pub mod editor;
 pub mod header;
 pub mod import;

@@ -1,6 +1,7 @@
-//! The open office: the header, the views (voters, walk lists, phone bank,
+//! The open office: the header, the views (voters, the dashboard, walk lists, phone bank,
 //! the coordinator's targeting, import, sync, review) and the selected voter's detail.
 
+use crate::components::dashboard::DashboardView;
 use crate::components::header::Header;
 use crate::components::import::ImportView;
 use crate::components::phone_bank::PhoneBank;
@@ -22,6 +23,7 @@ use yew::prelude::*;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Voters,
+    Dashboard,
     Walk,
     Phone,
     Import,
@@ -67,6 +69,7 @@ pub fn office(props: &OfficeProps) -> Html {
     };
     let body = match *view {
         View::Voters => html! { <VotersView on_select={on_select.clone()} changes={*changes} /> },
+        View::Dashboard => html! { <DashboardView changes={*changes} /> },
         View::Walk => {
             html! { <WalkView on_select={on_select.clone()} on_changed={on_changed.clone()} /> }
         }
@@ -83,6 +86,7 @@ pub fn office(props: &OfficeProps) -> Html {
             <Header changes={*changes} on_locked={props.on_locked.clone()} on_changed={on_changed.clone()} />
             <nav class="tabs" role="tablist">
                 { tab(View::Voters, "Voters", "tab-voters") }
+                { tab(View::Dashboard, "Dashboard", "tab-dashboard") }
                 { tab(View::Walk, "Walk lists", "tab-walk") }
                 { tab(View::Phone, "Phone bank", "tab-phone") }
                 { tab(View::Targeting, "Targeting", "tab-targeting") }

@@ -971,3 +971,81 @@ fn questions_scripts_and_volunteers_from_the_command_line() {
         );
     }
 }
+
+/// The day's results on the command line: the dashboard's figures (the
+/// app's, from the same functions) with bars, and goals that keep what
+/// is not given.
+#[test]
+fn the_dashboard_and_goals_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "600");
+    for (voter, result) in [
+        ("DM000001", "canvassed"),
+        ("DM000002", "not-home"),
+        ("DM000003", "refused"),
+    ] {
+        let mut args = vec!["contact", "--db", &db, "--voter", voter, "--result", result];
+        if result == "canvassed" {
+            args.extend(["--answer", "support=lean"]);
+        }
+        assert!(groundgame(&args).status.success(), "{voter} {result}");
+    }
+    let goals = stdout_json(&groundgame(&[
+        "goals",
+        "--db",
+        &db,
+        "--doors",
+        "40",
+        "--contacts",
+        "10",
+        "--json",
+    ]));
+    assert_eq!(
+        (
+            goals["doors_per_day"].as_u64(),
+            goals["contacts_per_day"].as_u64()
+        ),
+        (Some(40), Some(10))
+    );
+    let goals = stdout_json(&groundgame(&[
+        "goals", "--db", &db, "--calls", "90", "--json",
+    ]));
+    assert_eq!(
+        (
+            goals["doors_per_day"].as_u64(),
+            goals["calls_per_day"].as_u64()
+        ),
+        (Some(40), Some(90)),
+        "a goal left out keeps its value"
+    );
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &db, "--json"]));
+    assert_eq!(board["overall"]["attempts"], 3);
+    assert_eq!(board["overall"]["contacts"], 2);
+    assert_eq!(board["supporters"], 1);
+    let today = board["days"]
+        .as_array()
+        .and_then(|days| days.last())
+        .expect("today");
+    assert_eq!(
+        (today["doors"].as_u64(), today["doors_goal"].as_u64()),
+        (Some(3), Some(40))
+    );
+    let text = groundgame(&["dashboard", "--db", &db]);
+    assert!(text.status.success());
+    let printed = String::from_utf8_lossy(&text.stdout);
+    assert!(printed.contains("today: 3 of 40 doors"), "{printed}");
+    assert!(printed.contains("Leaning yes"), "{printed}");
+    assert!(printed.contains('█'), "drawn: {printed}");
+    fails_saying(
+        &groundgame(&["dashboard", "--db", &db, "--zone", "Mars/Olympus_Mons"]),
+        "is not a time zone",
+    );
+    fails_saying(
+        &groundgame(&["goals", "--db", &db, "--doors", "2000000"]),
+        "doors a day",
+    );
+    fails_saying(
+        &groundgame(&["dashboard", "--db", &db, "--campaign"]),
+        "enrol",
+    );
+}

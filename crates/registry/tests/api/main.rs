@@ -137,6 +137,7 @@ async fn openapi_json_describes_exactly_the_routes_served() {
             ("get".to_owned(), "/v1/pull".to_owned()),
             ("get".to_owned(), "/v1/review".to_owned()),
             ("get".to_owned(), "/v1/snapshot".to_owned()),
+            ("get".to_owned(), "/v1/stats".to_owned()),
             ("get".to_owned(), "/v1/whoami".to_owned()),
             ("post".to_owned(), "/v1/device/wiped".to_owned()),
             ("post".to_owned(), "/v1/enrol".to_owned()),

@@ -1,0 +1,330 @@
+//! The day's results as this laptop holds them: the tallies kept by the
+//! triggers of migration 0015, put on the office's calendar, and the
+//! office's goals. Every figure is computed by `groundgame_domain::results`;
+//! this module only reads rows.
+
+use crate::clock::stamp;
+use crate::outbox::{append, check_role};
+use crate::script::{self, RecordKind};
+use crate::{Store, StoreError};
+use groundgame_domain::ipc::GoalsRequest;
+use groundgame_domain::mutation::MutationKind;
+use groundgame_domain::results::{
+    dashboard, AnswerTally, Dashboard, DashboardInput, GoalsRecord, Tally, Target, WorkItem,
+};
+use groundgame_domain::segment::SUPPORT_QUESTION;
+use groundgame_domain::{Channel, Mutation};
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use rusqlite::{Connection, Transaction};
+use std::collections::HashMap;
+
+/// Keeps goals that arrived (from the registry, or set here) when they are
+/// the latest set (the domain's rule, as on the registry).
+pub(crate) fn store_goals(tx: &Transaction<'_>, goals: &GoalsRecord) -> Result<bool, StoreError> {
+    let current: Option<GoalsRecord> = script::one(tx, RecordKind::Goals, GoalsRecord::KEY)?;
+    if current
+        .as_ref()
+        .is_some_and(|current| !goals.supersedes(current))
+    {
+        return Ok(true);
+    }
+    script::put(
+        tx,
+        RecordKind::Goals,
+        GoalsRecord::KEY,
+        GoalsRecord::KEY,
+        false,
+        goals,
+    )?;
+    Ok(true)
+}
+
+/// Puts UTC hours (`2026-11-03T18`) on the office's calendar, each hour
+/// worked out once.
+struct Calendar<'a> {
+    zone: &'a TimeZone,
+    days: HashMap<String, String>,
+}
+
+impl<'a> Calendar<'a> {
+    fn new(zone: &'a TimeZone) -> Self {
+        Self {
+            zone,
+            days: HashMap::new(),
+        }
+    }
+
+    /// The day of an hour; an hour that is not one (an attempt whose time
+    /// a device garbled) is on no day: it still counts in every total, and
+    /// the dashboard is drawn.
+    fn day(&mut self, hour: &str) -> String {
+        if let Some(day) = self.days.get(hour) {
+            return day.clone();
+        }
+        let day = format!("{hour}:00:00")
+            .parse::<DateTime>()
+            .and_then(|at| at.to_zoned(TimeZone::UTC))
+            .map(|at| at.with_time_zone(self.zone.clone()).date().to_string())
+            .unwrap_or_else(|error| {
+                tracing::warn!(hour, %error, "a tally's hour is not a time; counted on no day");
+                String::new()
+            });
+        self.days.insert(hour.to_owned(), day.clone());
+        day
+    }
+}
+
+/// The office's time zone: the laptop's own (it sits in the office), or
+/// UTC where the system names none.
+pub fn office_zone() -> TimeZone {
+    TimeZone::try_system().unwrap_or(TimeZone::UTC)
+}
+
+/// The office's calendar day at `now`.
+pub fn office_day(now: Timestamp, zone: &TimeZone) -> String {
+    now.to_zoned(zone.clone()).date().to_string()
+}
+
+fn some(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+fn some_id(id: i64) -> Option<i64> {
+    (id != 0).then_some(id)
+}
+
+fn channel(text: &str) -> Result<Channel, StoreError> {
+    Channel::parse(text).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "a tally has the channel {text:?}, which this build does not know"
+        ))
+    })
+}
+
+fn attempts(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Attempts by hour and volunteer, on the office's calendar.
+pub(crate) fn tallies(conn: &Connection, zone: &TimeZone) -> Result<Vec<Tally>, StoreError> {
+    let mut calendar = Calendar::new(zone);
+    let mut statement = conn.prepare_cached(
+        "SELECT hour, volunteer, channel, result, attempts, first_at, last_at FROM hour_tallies",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut tallies = Vec::new();
+    while let Some(row) = rows.next()? {
+        let hour: String = row.get(0)?;
+        tallies.push(Tally {
+            day: calendar.day(&hour),
+            volunteer: some(row.get(1)?),
+            channel: channel(&row.get::<_, String>(2)?)?,
+            result: row.get(3)?,
+            precinct: None,
+            turf: None,
+            call_list: None,
+            attempts: attempts(row.get(4)?),
+            first_at: row.get(5)?,
+            last_at: row.get(6)?,
+        });
+    }
+    Ok(tallies)
+}
+
+/// Attempts by precinct.
+pub(crate) fn places(conn: &Connection) -> Result<Vec<Tally>, StoreError> {
+    let mut statement =
+        conn.prepare_cached("SELECT precinct, channel, result, attempts FROM precinct_tallies")?;
+    let mut rows = statement.query([])?;
+    let mut tallies = Vec::new();
+    while let Some(row) = rows.next()? {
+        tallies.push(Tally {
+            day: String::new(),
+            volunteer: None,
+            channel: channel(&row.get::<_, String>(1)?)?,
+            result: row.get(2)?,
+            precinct: some(row.get(0)?),
+            turf: None,
+            call_list: None,
+            attempts: attempts(row.get(3)?),
+            first_at: String::new(),
+            last_at: String::new(),
+        });
+    }
+    Ok(tallies)
+}
+
+/// Attempts by turf or call list.
+pub(crate) fn work_tallies(conn: &Connection) -> Result<Vec<Tally>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT turf_id, call_list_id, channel, result, attempts FROM work_tallies",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut tallies = Vec::new();
+    while let Some(row) = rows.next()? {
+        tallies.push(Tally {
+            day: String::new(),
+            volunteer: None,
+            channel: channel(&row.get::<_, String>(2)?)?,
+            result: row.get(3)?,
+            precinct: None,
+            turf: some_id(row.get(0)?),
+            call_list: some_id(row.get(1)?),
+            attempts: attempts(row.get(4)?),
+            first_at: String::new(),
+            last_at: String::new(),
+        });
+    }
+    Ok(tallies)
+}
+
+/// Every turf and call list that is not deleted, with its doors (or
+/// calls) and those done, from the progress the triggers keep.
+pub(crate) fn work_items(conn: &Connection) -> Result<Vec<WorkItem>, StoreError> {
+    let mut items = Vec::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT t.id, t.name, t.precinct_code, t.state, coalesce(p.doors, 0), coalesce(p.knocked, 0) \
+         FROM turfs t LEFT JOIN turf_progress p ON p.turf_id = t.id \
+         WHERE t.state <> 'deleted' ORDER BY t.name",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        items.push(WorkItem {
+            target: Target::Turf,
+            id: row.get(0)?,
+            name: row.get(1)?,
+            precinct: row.get(2)?,
+            state: crate::queue::work_state(&row.get::<_, String>(3)?)?,
+            total: attempts(row.get(4)?),
+            done: attempts(row.get(5)?),
+        });
+    }
+    let mut statement = conn.prepare_cached(
+        "SELECT l.id, l.name, l.state, coalesce(p.items, 0), coalesce(p.done, 0) \
+         FROM call_lists l LEFT JOIN call_list_progress p ON p.call_list_id = l.id \
+         WHERE l.state <> 'deleted' ORDER BY l.name",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        items.push(WorkItem {
+            target: Target::CallList,
+            id: row.get(0)?,
+            name: row.get(1)?,
+            precinct: None,
+            state: crate::queue::work_state(&row.get::<_, String>(2)?)?,
+            total: attempts(row.get(3)?),
+            done: attempts(row.get(4)?),
+        });
+    }
+    Ok(items)
+}
+
+/// Every answer tally, on the office's calendar.
+pub(crate) fn answer_tallies(
+    conn: &Connection,
+    zone: &TimeZone,
+) -> Result<Vec<AnswerTally>, StoreError> {
+    let mut calendar = Calendar::new(zone);
+    let mut statement = conn
+        .prepare_cached("SELECT hour, volunteer, question, answer, answers FROM answer_tallies")?;
+    let mut rows = statement.query([])?;
+    let mut tallies = Vec::new();
+    while let Some(row) = rows.next()? {
+        let hour: String = row.get(0)?;
+        tallies.push(AnswerTally {
+            day: calendar.day(&hour),
+            volunteer: some(row.get(1)?),
+            question: row.get(2)?,
+            answer: row.get(3)?,
+            answers: row.get::<_, i64>(4)?.try_into().unwrap_or(0),
+        });
+    }
+    Ok(tallies)
+}
+
+impl Store {
+    /// The office's goals (none set: all zero).
+    pub fn goals(&self) -> Result<GoalsRecord, StoreError> {
+        Ok(script::one(&self.conn, RecordKind::Goals, GoalsRecord::KEY)?.unwrap_or_default())
+    }
+
+    /// Sets the office's daily goals (a coordinator's act), for every
+    /// laptop of the office.
+    pub fn set_goals(
+        &mut self,
+        goals: GoalsRequest,
+        now: Timestamp,
+    ) -> Result<GoalsRecord, StoreError> {
+        let record = GoalsRecord {
+            doors_per_day: goals.doors_per_day,
+            calls_per_day: goals.calls_per_day,
+            contacts_per_day: goals.contacts_per_day,
+            supporters: goals.supporters,
+            recorded_at: stamp(now),
+        };
+        record.validate().map_err(StoreError::Invalid)?;
+        let tx = self.conn.transaction()?;
+        check_role(&tx, MutationKind::SetGoals)?;
+        script::put(
+            &tx,
+            RecordKind::Goals,
+            GoalsRecord::KEY,
+            GoalsRecord::KEY,
+            false,
+            &record,
+        )?;
+        append(&tx, &Mutation::SetGoals(record.clone()), now)?;
+        tx.commit()?;
+        tracing::info!(
+            doors = record.doors_per_day,
+            calls = record.calls_per_day,
+            contacts = record.contacts_per_day,
+            "goals set"
+        );
+        Ok(record)
+    }
+
+    /// Everything the Office dashboard is computed from, on the calendar
+    /// of `zone`, as of `now`.
+    pub fn dashboard_input(
+        &self,
+        now: Timestamp,
+        zone: &TimeZone,
+    ) -> Result<DashboardInput, StoreError> {
+        let names = crate::volunteer::roster(&self.conn)?
+            .into_iter()
+            .map(|v| (v.volunteer_id, v.name))
+            .collect();
+        Ok(DashboardInput {
+            tallies: tallies(&self.conn, zone)?,
+            places: places(&self.conn)?,
+            work_tallies: work_tallies(&self.conn)?,
+            answers: answer_tallies(&self.conn, zone)?,
+            work: work_items(&self.conn)?,
+            goals: self.goals()?,
+            support: script::latest(&self.conn, SUPPORT_QUESTION)?,
+            names,
+            today: office_day(now, zone),
+        })
+    }
+
+    /// The Office dashboard, from this laptop's own slice (it works
+    /// offline: every attempt of the office reaches every laptop of it).
+    pub fn dashboard(&self, now: Timestamp, zone: &TimeZone) -> Result<Dashboard, StoreError> {
+        let started = std::time::Instant::now();
+        let input = self.dashboard_input(now, zone)?;
+        let board = dashboard(&input);
+        tracing::debug!(
+            tallies = input.tallies.len(),
+            millis = started.elapsed().as_millis() as u64,
+            "dashboard computed"
+        );
+        Ok(board)
+    }
+}
+
+#[cfg(test)]
+#[path = "results_tests.rs"]
+mod tests;
