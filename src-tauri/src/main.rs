@@ -93,7 +93,8 @@ fn main() {
             people::signed_in,
             results::dashboard,
             results::set_goals,
-            results::campaign_stats
+            results::campaign_stats,
+            results::quality
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -7,6 +7,7 @@ use crate::commands::blocking;
 use crate::error::Error;
 use crate::state::AppState;
 use groundgame_domain::ipc::GoalsRequest;
+use groundgame_domain::quality::BatchReport;
 use groundgame_domain::results::{CampaignStats, Dashboard};
 use groundgame_store::office_zone;
 use jiff::Timestamp;
@@ -51,4 +52,19 @@ impl AppState {
 #[tauri::command]
 pub async fn campaign_stats(state: State<'_, AppState>) -> Result<CampaignStats, Error> {
     blocking(&state, AppState::campaign_stats).await
+}
+
+/// The days quality control looks back over in the app, today included.
+const QUALITY_DAYS: u32 = 7;
+
+/// Each volunteer's day of results this week, flagged ones first, with
+/// the evidence (offline: from this laptop's own slice).
+#[tauri::command]
+pub async fn quality(state: State<'_, AppState>) -> Result<Vec<BatchReport>, Error> {
+    blocking(&state, |state| {
+        state.with_store(|store| {
+            Ok(store.quality(Timestamp::now(), &office_zone(), QUALITY_DAYS)?)
+        })
+    })
+    .await
 }

@@ -772,6 +772,9 @@ async fn coordinator_sends(
 async fn sync_in_window(app: &Desktop) {
     click(app, "#tab-sync").await;
     let before = app.wait_for_text("#sync-last", |_| true).await;
+    // The last sync shows to the second: a sync in the same second as the
+    // one before (the background sync at unlock, say) would read the same.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     click(app, "#sync-now").await;
     app.wait_for_text("#sync-last", |text| text != before).await;
     app.wait_for_text("#sync-pending", |text| text == "0").await;
@@ -1212,6 +1215,9 @@ async fn the_dashboard_draws_the_offices_results_against_its_goals() {
         text == "1"
     })
     .await;
+    // Quality control looked at Ana's day (six doors a second apart).
+    app.wait_for_text("#quality-summary", |text| text.contains("day): 1;"))
+        .await;
     // Campaign figures are a coordinator's: this laptop is told why not.
     app.wait_for_text("#campaign-unavailable", |text| text.contains("caller"))
         .await;

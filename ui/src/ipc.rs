@@ -18,6 +18,7 @@ use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
     PersonMatch, TurfSummary, VoterDetail, WalkPage,
 };
+use groundgame_domain::quality::BatchReport;
 use groundgame_domain::results::{CampaignStats, Dashboard};
 use groundgame_domain::review::{ReviewDecision, ReviewList, ReviewResolution};
 use groundgame_domain::segment::{SavedSegment, SegmentCounts, SegmentFilter, TargetingChoices};
@@ -462,4 +463,8 @@ pub async fn set_goals(request: GoalsRequest) -> Result<Dashboard, IpcError> {
 
 pub async fn campaign_stats() -> Result<CampaignStats, IpcError> {
     call(command::CAMPAIGN_STATS, &NoArgs {}).await
+}
+
+pub async fn quality() -> Result<Vec<BatchReport>, IpcError> {
+    call(command::QUALITY, &NoArgs {}).await
 }

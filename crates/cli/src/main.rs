@@ -211,6 +211,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Quality control: each volunteer's results of each of the last days, flagged where the data looks wrong
+    /// (doors seconds apart, a contact rate far above the office's, many results at one household), with the evidence.
+    Quality {
+        #[arg(long)]
+        db: PathBuf,
+        /// How many days back, today included.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        #[arg(long)]
+        zone: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Count what the database holds.
     Stats {
         #[arg(long)]
@@ -397,6 +410,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             supporters,
             json,
         } => results::goals(&db, [doors, calls, contacts, supporters], json)?,
+        Command::Quality {
+            db,
+            days,
+            zone,
+            json,
+        } => results::quality(&db, days, zone.as_deref(), json)?,
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

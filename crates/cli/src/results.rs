@@ -261,3 +261,38 @@ pub fn goals(db: &Path, given: [Option<u32>; 4], json: bool) -> anyhow::Result<(
     );
     Ok(())
 }
+
+/// Quality control: every volunteer's day of results of the last `days`
+/// days, flagged ones first, with the evidence.
+pub fn quality(db: &Path, days: u32, zone_name: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let store = open_existing(db)?;
+    let zone = zone(zone_name)?;
+    let reports = store.quality(Timestamp::now(), &zone, days)?;
+    if json {
+        return print_json(&reports);
+    }
+    let flagged = reports.iter().filter(|r| !r.flags.is_empty()).count();
+    println!(
+        "Quality control, the last {days} day(s): {} batches (a volunteer's day), {flagged} flagged",
+        reports.len()
+    );
+    for report in &reports {
+        println!(
+            "  {}  {:<24} {:>5} doors {:>5} calls  contact rate {:>4}  {}",
+            report.batch.day,
+            for_terminal(&report.name),
+            report.doors,
+            report.calls,
+            rate(report.rate),
+            if report.flags.is_empty() {
+                "ok"
+            } else {
+                "FLAGGED"
+            }
+        );
+        for flag in &report.flags {
+            println!("      {}", flag.evidence());
+        }
+    }
+    Ok(())
+}

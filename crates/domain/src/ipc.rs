@@ -60,6 +60,7 @@ pub mod command {
     pub const DASHBOARD: &str = "dashboard";
     pub const SET_GOALS: &str = "set_goals";
     pub const CAMPAIGN_STATS: &str = "campaign_stats";
+    pub const QUALITY: &str = "quality";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -113,6 +114,7 @@ pub mod command {
         DASHBOARD,
         SET_GOALS,
         CAMPAIGN_STATS,
+        QUALITY,
     ];
 }
 

@@ -12,6 +12,7 @@ pub mod lease;
 pub mod mutation;
 pub mod office;
 pub mod phone;
+pub mod quality;
 pub mod results;
 pub mod review;
 pub mod segment;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0013_targeting_indexes.sql"),
     include_str!("../../../migrations/local/0014_scripts_and_volunteers.sql"),
     include_str!("../../../migrations/local/0015_results.sql"),
+    include_str!("../../../migrations/local/0016_quality.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

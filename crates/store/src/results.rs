@@ -9,6 +9,7 @@ use crate::script::{self, RecordKind};
 use crate::{Store, StoreError};
 use groundgame_domain::ipc::GoalsRequest;
 use groundgame_domain::mutation::MutationKind;
+use groundgame_domain::quality::{batches, BatchReport, QualityRow};
 use groundgame_domain::results::{
     dashboard, AnswerTally, Dashboard, DashboardInput, GoalsRecord, Tally, Target, WorkItem,
 };
@@ -322,6 +323,71 @@ impl Store {
             "dashboard computed"
         );
         Ok(board)
+    }
+}
+
+/// The attempts of the office's last `days` calendar days (today
+/// included), as quality control reads them.
+pub(crate) fn quality_rows(
+    conn: &Connection,
+    now: Timestamp,
+    zone: &TimeZone,
+    days: u32,
+) -> Result<Vec<QualityRow>, StoreError> {
+    let today = now.to_zoned(zone.clone()).date();
+    let first = today
+        .checked_sub(jiff::Span::new().days(i64::from(days.max(1)) - 1))
+        .map_err(|e| StoreError::Invalid(format!("cannot go back {days} days: {e}")))?;
+    let first_day = first.to_string();
+    // A day starts at most 14 hours before it does in UTC (Kiribati): a
+    // day's margin covers every zone.
+    let since = stamp(now - jiff::SignedDuration::from_hours(24 * (i64::from(days) + 1)));
+    let mut statement = conn.prepare_cached(
+        "SELECT a.recorded_at, a.volunteer, a.channel, a.result, a.household_id, \
+                (SELECT count(*) FROM voters v WHERE v.household_id = a.household_id AND v.removed_at IS NULL) \
+         FROM contact_attempts a WHERE a.recorded_at >= ?1",
+    )?;
+    let mut rows = statement.query([since])?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        let recorded_at: String = row.get(0)?;
+        let Some(at) = groundgame_domain::results::epoch_seconds(&recorded_at) else {
+            // On no day (see `Calendar::day`): nothing to compare it with.
+            continue;
+        };
+        let day = Timestamp::from_second(at)
+            .map(|t| t.to_zoned(zone.clone()).date().to_string())
+            .unwrap_or_default();
+        if day < first_day {
+            continue;
+        }
+        found.push(QualityRow {
+            day,
+            volunteer: row.get(1)?,
+            at,
+            channel: channel(&row.get::<_, String>(2)?)?,
+            result: row.get(3)?,
+            household: row.get(4)?,
+            household_voters: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
+        });
+    }
+    Ok(found)
+}
+
+impl Store {
+    /// Every volunteer's batch (their results of one day) of the office's
+    /// last `days` days, with the flags the data raises, flagged first.
+    pub fn quality(
+        &self,
+        now: Timestamp,
+        zone: &TimeZone,
+        days: u32,
+    ) -> Result<Vec<BatchReport>, StoreError> {
+        let names = crate::volunteer::roster(&self.conn)?
+            .into_iter()
+            .map(|v| (v.volunteer_id, v.name))
+            .collect();
+        Ok(batches(&quality_rows(&self.conn, now, zone, days)?, &names))
     }
 }
 

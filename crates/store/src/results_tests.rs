@@ -444,3 +444,84 @@ fn progress_kept_by_the_triggers_is_a_plain_count() {
     shown.sort();
     assert_eq!(shown, expected);
 }
+
+/// One voter from each of `count` households.
+fn one_a_household(store: &Store, count: usize) -> Vec<VoterId> {
+    let ids: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT min(voter_id) FROM voters WHERE household_id IS NOT NULL AND removed_at IS NULL \
+             GROUP BY household_id ORDER BY household_id LIMIT ?1",
+        )
+        .expect("prepare")
+        .query_map([count as i64], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    ids.iter()
+        .map(|id| VoterId::parse(id).expect("id"))
+        .collect()
+}
+
+#[test]
+fn a_volunteer_whose_doors_are_seconds_apart_is_flagged_and_an_ordinary_one_is_not() {
+    use groundgame_domain::quality::Flag;
+    let mut store = office(600);
+    let now = at("2026-11-03T23:30:00Z");
+    let ana = store
+        .add_volunteer("Ana Ruiz", &[Role::Canvasser], &[], None, None, now)
+        .expect("ana");
+    let ben = store
+        .add_volunteer("Ben Okafor", &[Role::Canvasser], &[], None, None, now)
+        .expect("ben");
+    let doors = one_a_household(&store, 60);
+    assert_eq!(doors.len(), 60);
+    let evening = at("2026-11-03T21:00:00Z");
+    for (n, voter) in doors.iter().enumerate() {
+        // Ana: a door every two minutes or so; Ben: every five seconds.
+        let (who, when) = if n < 30 {
+            (
+                &ana,
+                evening + jiff::SignedDuration::from_secs(n as i64 * 117),
+            )
+        } else {
+            (
+                &ben,
+                evening + jiff::SignedDuration::from_secs(3_600 + (n as i64 - 30) * 5),
+            )
+        };
+        store.act_as(Some(&who.id)).expect("acts");
+        let result = if n % 4 == 0 { "canvassed" } else { "not-home" };
+        store
+            .record_contact(&NewContact::new(voter.clone(), Channel::Door, result), when)
+            .expect("records");
+    }
+    let reports = store.quality(now, &eastern(), 1).expect("quality");
+    let of = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r.batch.volunteer.as_deref() == Some(id))
+            .expect("a batch")
+    };
+    assert_eq!(of(&ana.id).flags, []);
+    assert_eq!(of(&ana.id).doors, 30);
+    assert!(
+        of(&ben.id).flags.iter().any(|f| matches!(
+            f,
+            Flag::DoorsSecondsApart {
+                fast: 29,
+                gaps: 29,
+                shortest_seconds: 5
+            }
+        )),
+        "{:?}",
+        of(&ben.id).flags
+    );
+    assert_eq!(reports[0].batch.volunteer.as_deref(), Some(ben.id.as_str()));
+    assert_eq!(reports[0].batch.day, "2026-11-03");
+    // The days asked for, and no more.
+    assert!(store
+        .quality(at("2026-11-06T15:00:00Z"), &eastern(), 1)
+        .expect("quality")
+        .is_empty());
+}

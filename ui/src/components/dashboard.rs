@@ -9,6 +9,7 @@
 use crate::format::group;
 use crate::ipc;
 use groundgame_domain::ipc::GoalsRequest;
+use groundgame_domain::quality::BatchReport;
 use groundgame_domain::results::{
     CampaignStats, Dashboard, DayFigures, OfficeFigures, Rate, Target,
 };
@@ -27,6 +28,8 @@ struct Board {
     board: Option<Dashboard>,
     /// The campaign's figures by office from the registry, or why not.
     campaign: Option<Result<CampaignStats, String>>,
+    /// This week's batches (a volunteer's day) with their flags, or why not.
+    quality: Option<Result<Vec<BatchReport>, String>>,
     /// The goals form, as typed.
     goals: [String; 4],
     message: String,
@@ -39,6 +42,7 @@ enum Step {
     Saved(Dashboard),
     Failed(String),
     Campaign(Result<CampaignStats, String>),
+    Quality(Result<Vec<BatchReport>, String>),
 }
 
 fn goals_form(board: &Dashboard) -> [String; 4] {
@@ -83,6 +87,7 @@ impl Reducible for Board {
                 next.message.clear();
             }
             Step::Campaign(campaign) => next.campaign = Some(campaign),
+            Step::Quality(quality) => next.quality = Some(quality),
         }
         Rc::new(next)
     }
@@ -246,6 +251,51 @@ fn office_row(office: &OfficeFigures, most: u64, total: bool) -> Html {
             <td class="num">{ of_goal(office.supporters, office.goals.supporters) }</td>
             <td class="num">{ office.volunteers_today }</td>
         </tr>
+    }
+}
+
+/// This week's batches: the flagged ones with their evidence, and how many
+/// were looked at.
+fn view_quality(quality: &Option<Result<Vec<BatchReport>, String>>) -> Html {
+    let body = match quality {
+        None => html! { <p class="muted">{ "Checking…" }</p> },
+        Some(Err(why)) => html! { <p class="error">{ why.clone() }</p> },
+        Some(Ok(batches)) => {
+            let flagged: Vec<&BatchReport> =
+                batches.iter().filter(|b| !b.flags.is_empty()).collect();
+            html! {
+                <>
+                    <p class="muted" id="quality-summary">{ format!(
+                        "Batches in the last 7 days (a volunteer's results of a day): {}; flagged: {}.",
+                        batches.len(),
+                        flagged.len()
+                    ) }</p>
+                    if !flagged.is_empty() {
+                        <table class="figures" id="quality-flags">
+                            <thead><tr><th>{ "Day" }</th><th>{ "Volunteer" }</th><th>{ "Doors" }</th><th>{ "Calls" }</th><th>{ "Rate" }</th><th>{ "Why" }</th></tr></thead>
+                            <tbody>
+                                { for flagged.iter().map(|batch| html! {
+                                    <tr class="flagged" data-volunteer={batch.name.clone()} data-day={batch.batch.day.clone()}>
+                                        <td>{ batch.batch.day.clone() }</td>
+                                        <td>{ batch.name.clone() }</td>
+                                        <td class="num">{ group(batch.doors) }</td>
+                                        <td class="num">{ group(batch.calls) }</td>
+                                        <td class="num">{ rate(batch.rate) }</td>
+                                        <td><ul class="evidence">{ for batch.flags.iter().map(|flag| html! { <li>{ flag.evidence() }</li> }) }</ul></td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="board-section" id="quality">
+            <h3>{ "Quality control" }</h3>
+            { body }
+        </section>
     }
 }
 
@@ -463,6 +513,8 @@ pub fn dashboard_view(props: &DashboardProps) -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(props.changes, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
+                let quality = ipc::quality().await.map_err(|error| error.message);
+                dispatcher.dispatch(Step::Quality(quality));
                 let campaign = ipc::campaign_stats().await.map_err(|error| error.message);
                 dispatcher.dispatch(Step::Campaign(campaign));
             });
@@ -534,6 +586,7 @@ pub fn dashboard_view(props: &DashboardProps) -> Html {
                 Some(board) => view_board(board),
                 None => html! { <p class="muted">{ "Counting…" }</p> },
             } }
+            { view_quality(&state.quality) }
             { view_campaign(&state.campaign) }
             <form class="goals no-print" id="goals-form" onsubmit={save_goals}>
                 <h3>{ "Daily goals (coordinators)" }</h3>

@@ -1048,4 +1048,15 @@ fn the_dashboard_and_goals_from_the_command_line() {
         &groundgame(&["dashboard", "--db", &db, "--campaign"]),
         "enrol",
     );
+    // Quality control: one batch (nobody signed in, today), nothing flagged.
+    let batches = stdout_json(&groundgame(&[
+        "quality", "--db", &db, "--days", "1", "--json",
+    ]));
+    let batches = batches.as_array().expect("batches");
+    assert_eq!(batches.len(), 1, "{batches:?}");
+    assert_eq!(batches[0]["doors"], 3);
+    assert_eq!(batches[0]["flags"].as_array().map(Vec::len), Some(0));
+    let text = groundgame(&["quality", "--db", &db]);
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("0 flagged"));
 }
