@@ -5,6 +5,7 @@
 
 mod api_schema;
 mod attack;
+mod backup;
 mod convergence;
 mod fixture;
 mod hardening;

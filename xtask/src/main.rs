@@ -179,6 +179,7 @@ fn test(project: &Project) -> anyhow::Result<()> {
         .run("build the desktop app for the end-to-end tests")?;
 
     let schemathesis = setup::schemathesis(project)?;
+    let moto_server = setup::moto_server(project)?;
     let database = postgres::Server::find_or_start(project)?;
     let screenshots = project.target_dir.join("e2e-screenshots");
     cmd::Cmd::new("xvfb-run")
@@ -192,6 +193,7 @@ fn test(project: &Project) -> anyhow::Result<()> {
         .env("GROUNDGAME_SCREENSHOTS", &screenshots)
         .env("TAURI_DRIVER", setup::cargo_bin("tauri-driver"))
         .env("GROUNDGAME_SCHEMATHESIS", &schemathesis)
+        .env("GROUNDGAME_MOTO_SERVER", &moto_server)
         .run("unit, integration and end-to-end tests")?;
     drop(database);
     fuzz::run(project, FUZZ_SECONDS_IN_TEST)?;

@@ -1,7 +1,8 @@
 //! Installs what the build and the tests need and a new machine lacks:
 //! Debian packages (with apt when root, otherwise the one line to run), the
-//! wasm32 toolchain, wasm-bindgen-cli at exactly the locked version, and
-//! tauri-driver. Everything already present is skipped, so a second run only
+//! wasm32 toolchain, wasm-bindgen-cli at exactly the locked version,
+//! tauri-driver, and the Python tools the tests drive (schemathesis, moto's
+//! S3 server). Everything already present is skipped, so a second run only
 //! checks.
 
 use crate::cmd::{self, Cmd};
@@ -35,6 +36,8 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The API fuzzer the sync tests run against a live registry.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
+/// The S3-compatible server the backup tests run against.
+const MOTO_VERSION: &str = "5.2.5";
 
 /// Tauri's WebKitGTK stack, and pkg-config for the -sys crates to find it.
 const APP_PACKAGES: &[&str] = &[
@@ -94,26 +97,55 @@ pub fn install(project: &Project, purpose: Purpose) -> anyhow::Result<Toolchain>
     Ok(toolchain)
 }
 
-/// schemathesis from PyPI, at exactly [`SCHEMATHESIS_VERSION`], in a
-/// virtualenv of its own under the target folder (kept between CI runs).
+/// schemathesis from PyPI, at exactly [`SCHEMATHESIS_VERSION`].
 pub fn schemathesis(project: &Project) -> anyhow::Result<PathBuf> {
-    let venv = project.target_dir.join("tools").join("schemathesis");
-    let program = venv.join("bin").join("schemathesis");
-    let marker = venv.join(format!("installed-{SCHEMATHESIS_VERSION}"));
+    python_tool(
+        project,
+        "schemathesis",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+        "schemathesis",
+    )
+}
+
+/// moto's S3-compatible server from PyPI, at exactly [`MOTO_VERSION`]: the
+/// real store the backup tests write to and restore from.
+pub fn moto_server(project: &Project) -> anyhow::Result<PathBuf> {
+    python_tool(
+        project,
+        "moto",
+        &format!("moto[server]=={MOTO_VERSION}"),
+        "moto_server",
+    )
+}
+
+/// A Python tool from PyPI in a virtualenv of its own under the target
+/// folder (kept between CI runs), installed once per requirement.
+fn python_tool(
+    project: &Project,
+    name: &str,
+    requirement: &str,
+    program: &str,
+) -> anyhow::Result<PathBuf> {
+    let venv = project.target_dir.join("tools").join(name);
+    let program = venv.join("bin").join(program);
+    let marker = venv.join(format!(
+        "installed-{}",
+        requirement.replace(['[', ']', '='], "_")
+    ));
     if program.exists() && marker.exists() {
         return Ok(program);
     }
     Cmd::new("python3")
         .args(["-m", "venv", "--clear"])
         .arg(&venv)
-        .run("make a virtualenv for schemathesis (needs Python 3 with venv)")?;
+        .run(&format!(
+            "make a virtualenv for {name} (needs Python 3 with venv)"
+        ))?;
     Cmd::new(venv.join("bin").join("pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
-        .run(&format!(
-            "install schemathesis {SCHEMATHESIS_VERSION} from PyPI"
-        ))?;
-    std::fs::write(&marker, SCHEMATHESIS_VERSION)
+        .arg(requirement)
+        .run(&format!("install {requirement} from PyPI"))?;
+    std::fs::write(&marker, requirement)
         .with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(program)
 }

@@ -118,6 +118,12 @@ async fn server_pool(options: PgConnectOptions) -> Result<PgPool, DbError> {
         .map_err(DbError::Connect)
 }
 
+/// Connects to a database as it is, migrating nothing (a backup reads the
+/// schema it finds; a restore starts from none).
+pub async fn connect(database_url: &str) -> Result<PgPool, DbError> {
+    server_pool(connect_options(database_url)?).await
+}
+
 /// Connects to the registry's database and applies any migration it lacks.
 pub async fn connect_and_migrate(database_url: &str) -> Result<PgPool, DbError> {
     let pool = server_pool(connect_options(database_url)?).await?;

@@ -5,6 +5,7 @@
 //! load balancer.
 
 pub mod admin;
+pub mod backup;
 pub mod db;
 pub mod error;
 pub mod feed;

@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+mod backup_commands;
+
 #[derive(Parser)]
 #[command(
     name = "groundgame-registry",
@@ -47,13 +49,13 @@ enum Command {
     /// Ops commands, run straight on the database.
     Admin {
         /// PostgreSQL URL, e.g. postgres://registry@127.0.0.1:5432/groundgame
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[arg(long, env = "DATABASE_URL", global = true)]
+        database_url: Option<String>,
         /// The campaign to act on (created by the first command that names it).
         #[arg(long, env = "GROUNDGAME_CAMPAIGN", default_value = "Campaign")]
         campaign: String,
         /// Create the database first if the server does not have it.
-        #[arg(long)]
+        #[arg(long, global = true)]
         create_database: bool,
         #[command(subcommand)]
         command: Admin,
@@ -62,6 +64,37 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Admin {
+    #[command(flatten)]
+    Campaign(CampaignAdmin),
+    /// Back up the whole registry database, at one snapshot, compressed and
+    /// sealed under GROUNDGAME_BACKUP_PASSPHRASE (or one asked for), to an
+    /// S3-compatible store; prints the backup's name alone on the last line.
+    /// Credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+    /// AWS_REGION; AWS_ENDPOINT_URL for a store that is not AWS.
+    Backup {
+        /// Where: s3://BUCKET/PREFIX
+        #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+        to: String,
+        /// List the backups there instead of making one.
+        #[arg(long)]
+        list: bool,
+        /// With --list: print them as JSON.
+        #[arg(long, requires = "list")]
+        json: bool,
+    },
+    /// Restore a backup into an empty database (--database-url names it;
+    /// --create-database makes it), in one transaction: a damaged, cut-off
+    /// or wrongly keyed backup leaves it empty.
+    Restore {
+        /// The backup: s3://BUCKET/PREFIX/NAME, as `backup` printed it.
+        #[arg(long, value_name = "s3://BUCKET/PREFIX/NAME")]
+        from: String,
+    },
+}
+
+/// The commands on one campaign of a migrated registry.
+#[derive(Subcommand)]
+enum CampaignAdmin {
     /// Offices: the precincts whose voters their devices see.
     #[command(subcommand)]
     Office(OfficeCommand),
@@ -193,9 +226,23 @@ async fn main() -> anyhow::Result<()> {
             create_database,
             command,
         } => {
+            let database_url = database_url.context(
+                "name the registry's database with --database-url URL (or DATABASE_URL)",
+            )?;
             if create_database {
                 groundgame_registry::db::create_database_if_missing(&database_url).await?;
             }
+            // A backup reads the database as it is, and a restore starts
+            // from an empty one: neither migrates it or names a campaign.
+            let command = match command {
+                Admin::Backup { to, list, json } => {
+                    return backup_commands::run(&database_url, &to, list, json).await
+                }
+                Admin::Restore { from } => {
+                    return backup_commands::restore(&database_url, &from).await
+                }
+                Admin::Campaign(command) => command,
+            };
             let pool = groundgame_registry::db::connect_and_migrate(&database_url).await?;
             let campaign = admin::campaign(&pool, &campaign).await?;
             run_admin(&pool, campaign, command).await?;
@@ -207,10 +254,10 @@ async fn main() -> anyhow::Result<()> {
 async fn run_admin(
     pool: &sqlx::PgPool,
     campaign: uuid::Uuid,
-    command: Admin,
+    command: CampaignAdmin,
 ) -> anyhow::Result<()> {
     match command {
-        Admin::Office(OfficeCommand::Create {
+        CampaignAdmin::Office(OfficeCommand::Create {
             name,
             precincts,
             all_precincts,
@@ -228,12 +275,12 @@ async fn run_admin(
             admin::create_office(pool, campaign, &name, &precincts).await?;
             println!("office {name:?} created with {} precincts", precincts.len());
         }
-        Admin::Office(OfficeCommand::List) => {
+        CampaignAdmin::Office(OfficeCommand::List) => {
             for (office, precincts) in admin::offices(pool, campaign).await? {
                 println!("{}: {}", for_terminal(&office), precincts.join(","));
             }
         }
-        Admin::Enroll {
+        CampaignAdmin::Enroll {
             office,
             role,
             valid_hours,
@@ -245,7 +292,7 @@ async fn run_admin(
             );
             println!("{code}");
         }
-        Admin::Import {
+        CampaignAdmin::Import {
             layout,
             mapping,
             skip_bad,
@@ -263,11 +310,11 @@ async fn run_admin(
             )
             .await?
         }
-        Admin::Revoke { device } => {
+        CampaignAdmin::Revoke { device } => {
             identity::revoke(pool, campaign, &device).await?;
             println!("device {device} revoked; it will push what it holds, then wipe its data");
         }
-        Admin::Devices { json } => {
+        CampaignAdmin::Devices { json } => {
             let devices = admin::devices(pool, campaign).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&devices)?);
@@ -288,7 +335,7 @@ async fn run_admin(
                 }
             }
         }
-        Admin::Precincts { json } => {
+        CampaignAdmin::Precincts { json } => {
             let precincts = admin::precinct_counts(pool, campaign).await?;
             if json {
                 println!(
@@ -303,7 +350,7 @@ async fn run_admin(
                 }
             }
         }
-        Admin::Stats { json } => {
+        CampaignAdmin::Stats { json } => {
             let stats = admin::stats(pool, campaign).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);

@@ -199,6 +199,125 @@ impl Drop for TestRegistry {
     }
 }
 
+/// A real S3-compatible store for the backup tests: moto's server, which
+/// `cargo xtask` installs from PyPI and names in `GROUNDGAME_MOTO_SERVER`,
+/// on a free port of this machine. Stopped when dropped.
+pub struct S3Server {
+    pub endpoint: String,
+    child: std::process::Child,
+}
+
+/// The keys a test store takes (moto accepts any).
+pub const S3_KEYS: (&str, &str) = ("groundgame-test", "groundgame-test-secret");
+
+impl S3Server {
+    /// `None` when no moto server is installed (outside `cargo xtask test`).
+    pub async fn start() -> Option<Self> {
+        let program = std::env::var_os("GROUNDGAME_MOTO_SERVER")?;
+        Some(Self::start_program(&program).await)
+    }
+
+    /// moto's server at `program`.
+    pub async fn start_program(program: &std::ffi::OsStr) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .unwrap_or_else(|error| panic!("no free port for the S3 server: {error}"));
+        let child = std::process::Command::new(program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {program:?}: {error}"));
+        let server = Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the S3 server did not listen on port {port} within a minute"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        server
+    }
+
+    /// Makes a bucket (moto takes an unsigned request).
+    pub async fn create_bucket(&self, bucket: &str) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.endpoint.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host)
+            .await
+            .unwrap_or_else(|error| panic!("cannot reach the S3 server: {error}"));
+        let request = format!(
+            "PUT /{bucket} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .unwrap_or_else(|error| panic!("cannot ask for a bucket: {error}"));
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .await
+            .unwrap_or_else(|error| panic!("no answer to the bucket request: {error}"));
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "the S3 server refused the bucket {bucket}: {answer}"
+        );
+    }
+
+    /// A backup location in `bucket` under `prefix` on this server.
+    pub fn location(&self, bucket: &str, prefix: &str) -> crate::backup::Location {
+        crate::backup::Location::new(
+            &format!("s3://{bucket}/{prefix}"),
+            Some(&self.endpoint),
+            Some(S3_KEYS),
+        )
+        .unwrap_or_else(|error| panic!("cannot reach the test store: {error}"))
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every table of a database with its row count and a digest of its rows
+/// in a fixed order: two databases with the same digests hold the same data.
+pub async fn table_digests(pool: &PgPool) -> std::collections::BTreeMap<String, (i64, String)> {
+    let tables = query_strings(
+        pool,
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+    )
+    .await;
+    let mut digests = std::collections::BTreeMap::new();
+    for table in tables {
+        // Migrations' rows carry the time they were applied.
+        let row = if table == "_sqlx_migrations" {
+            "(t.version, t.checksum)::text"
+        } else {
+            "t::text"
+        };
+        let (rows, digest): (i64, Option<String>) = sqlx::query_as(&format!(
+            "SELECT count(*), md5(string_agg({row}, E'\\n' ORDER BY {row})) FROM \"{table}\" t"
+        ))
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|error| panic!("cannot read {table}: {error}"));
+        digests.insert(table, (rows, digest.unwrap_or_default()));
+    }
+    digests
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -1,0 +1,337 @@
+//! The campaign backed up to a real S3-compatible store (moto's server)
+//! and restored (issue 14): every table comes back as it was; the restored
+//! registry serves the laptops that synced with the old one, which neither
+//! lose nor repeat anything; and a backup cut off, altered, replaced or
+//! opened with the wrong passphrase is refused with the database left empty.
+
+use crate::contact;
+use crate::fixture::Campaign;
+use groundgame_domain::wire::Role;
+use groundgame_registry::backup::format::Passphrase;
+use groundgame_registry::backup::{self, BackupError, Location, Manifest};
+use groundgame_registry::testing::{table_digests, S3Server, TestDatabase};
+use object_store::{ObjectStore, PutPayload};
+
+const PASSPHRASE: &str = "a long test passphrase";
+
+async fn store() -> Option<S3Server> {
+    let server = S3Server::start().await;
+    if server.is_none() {
+        eprintln!(
+            "skipped: GROUNDGAME_MOTO_SERVER names no S3 server (`cargo xtask test` installs moto and sets it)"
+        );
+    }
+    server
+}
+
+fn sealing() -> Passphrase {
+    Passphrase::new(PASSPHRASE.into()).expect("passphrase")
+}
+
+fn opening(text: &str) -> Passphrase {
+    Passphrase::for_opening(text.into())
+}
+
+async fn object(location: &Location, name: &str) -> Vec<u8> {
+    location
+        .store
+        .get(&location.prefix.child(name))
+        .await
+        .expect("object")
+        .bytes()
+        .await
+        .expect("bytes")
+        .to_vec()
+}
+
+async fn put(location: &Location, name: &str, bytes: Vec<u8>) {
+    location
+        .store
+        .put(&location.prefix.child(name), PutPayload::from(bytes))
+        .await
+        .expect("put");
+}
+
+/// `file` stored as the backup `name` under `manifest` (renamed).
+async fn stored(location: &Location, name: &str, file: Vec<u8>, manifest: &Manifest) {
+    put(location, &format!("{name}.ggbackup"), file).await;
+    let manifest = Manifest {
+        name: name.to_owned(),
+        ..manifest.clone()
+    };
+    put(
+        location,
+        &format!("{name}.json"),
+        serde_json::to_vec(&manifest).expect("json"),
+    )
+    .await;
+}
+
+/// A copy of the backup under `name` with its file replaced by `file` and
+/// a manifest that vouches for it (size and SHA-256), so only the sealed
+/// file itself can catch what was done to it.
+async fn forged(location: &Location, manifest: &Manifest, name: &str, file: Vec<u8>) {
+    use sha2::Digest;
+    let sha256 = sha2::Sha256::digest(&file)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let vouching = Manifest {
+        bytes: file.len() as u64,
+        sha256,
+        ..manifest.clone()
+    };
+    stored(location, name, file, &vouching).await;
+}
+
+async fn table_count(url: &str) -> i64 {
+    let pool = groundgame_registry::db::connect(url)
+        .await
+        .expect("connect");
+    let count = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relkind = 'r'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    pool.close().await;
+    count
+}
+
+#[tokio::test]
+async fn a_restored_backup_is_the_campaign_and_serves_its_laptops() {
+    let Some(s3) = store().await else { return };
+    s3.create_bucket("campaign-backups").await;
+    let campaign = Campaign::new(400).await;
+    let north = campaign.voters_in("North").await;
+    let mut canvasser = campaign.device("North", Role::Canvasser).await;
+    for (n, voter) in north.iter().take(12).enumerate() {
+        canvasser.record(&contact(voter, ["canvassed", "not-home", "refused"][n % 3]));
+    }
+    canvasser.add_dnc(&north[20]);
+    canvasser.sync().await;
+    let before = table_digests(&campaign.registry.pool).await;
+    assert!(before["contact_attempts"].0 >= 12, "{before:?}");
+
+    let location = s3.location("campaign-backups", "wake/nightly");
+    let manifest = backup::backup(&campaign.registry.pool, &location, &sealing(), &|_| {})
+        .await
+        .expect("backed up");
+    assert_eq!(
+        manifest.rows,
+        before
+            .iter()
+            .filter(|(table, _)| *table != "_sqlx_migrations")
+            .map(|(_, (rows, _))| *rows as u64)
+            .sum::<u64>()
+    );
+    assert_eq!(
+        manifest.tables["contact_attempts"],
+        before["contact_attempts"].0 as u64
+    );
+    let listed = backup::list(&location).await.expect("listed");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].manifest.as_ref(), Some(&manifest));
+
+    // The voter data is sealed: no voter's name is in the bucket in clear.
+    let sealed = object(&location, &format!("{}.ggbackup", manifest.name)).await;
+    let surname: String =
+        sqlx::query_scalar("SELECT last_name FROM voters WHERE last_name <> 'Seed' LIMIT 1")
+            .fetch_one(&campaign.registry.pool)
+            .await
+            .expect("a voter");
+    assert!(!String::from_utf8_lossy(&sealed).contains(&surname));
+
+    // Restored into a new, empty database, every table is as it was.
+    let fresh = TestDatabase::create().await;
+    let restored = backup::restore(
+        &fresh.url,
+        &location,
+        &manifest.name,
+        opening(PASSPHRASE),
+        &|_| {},
+    )
+    .await
+    .expect("restored");
+    assert_eq!(restored.rows, manifest.rows);
+    let pool = groundgame_registry::db::connect_and_migrate(&fresh.url)
+        .await
+        .expect("restored registry");
+    assert_eq!(table_digests(&pool).await, before);
+
+    // A second restore into it is refused: it is no longer empty.
+    let again = backup::restore(
+        &fresh.url,
+        &location,
+        &manifest.name,
+        opening(PASSPHRASE),
+        &|_| {},
+    )
+    .await;
+    assert!(matches!(again, Err(BackupError::NotEmpty(_))), "{again:?}");
+
+    // The restored registry serves the laptop that synced with the old one:
+    // its new result arrives once, and nothing it had comes back twice.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let address = listener.local_addr().expect("address");
+    let server = tokio::spawn(groundgame_registry::serve(
+        listener,
+        pool.clone(),
+        std::future::pending(),
+    ));
+    canvasser
+        .store
+        .lock()
+        .expect("store")
+        .set_registry_url(&format!("http://{address}"))
+        .expect("pointed at the restored registry");
+    let history_before = canvasser.history(&north[0]).len();
+    canvasser.record(&contact(&north[30], "canvassed"));
+    canvasser.sync().await;
+    canvasser.sync().await;
+    assert_eq!(canvasser.history(&north[0]).len(), history_before);
+    let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM contact_attempts")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(attempts, before["contact_attempts"].0 + 1);
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_damaged_backup_is_refused_and_the_database_stays_empty() {
+    let Some(s3) = store().await else { return };
+    s3.create_bucket("damaged").await;
+    let campaign = Campaign::new(600).await;
+    let north = campaign.voters_in("North").await;
+    let mut canvasser = campaign.device("North", Role::Canvasser).await;
+    for voter in north.iter().take(5) {
+        canvasser.record(&contact(voter, "canvassed"));
+    }
+    canvasser.sync().await;
+    let location = s3.location("damaged", "office");
+    let manifest = backup::backup(&campaign.registry.pool, &location, &sealing(), &|_| {})
+        .await
+        .expect("backed up");
+    let file = object(&location, &format!("{}.ggbackup", manifest.name)).await;
+    assert!(file.len() > 1000, "{} bytes", file.len());
+
+    let refused = |name: &'static str| {
+        let location = &location;
+        async move {
+            let fresh = TestDatabase::create().await;
+            let result =
+                backup::restore(&fresh.url, location, name, opening(PASSPHRASE), &|_| {}).await;
+            assert_eq!(
+                table_count(&fresh.url).await,
+                0,
+                "{name} left tables behind"
+            );
+            result.expect_err(name)
+        }
+    };
+
+    // Cut off halfway, its manifest as it was: the size gives it away.
+    stored(
+        &location,
+        "halfway",
+        file[..file.len() / 2].to_vec(),
+        &manifest,
+    )
+    .await;
+    let error = refused("halfway").await;
+    assert!(matches!(error, BackupError::WrongSize { .. }), "{error}");
+
+    // Cut off halfway with a manifest forged to match: the sealed file
+    // itself lacks its last part.
+    forged(
+        &location,
+        &manifest,
+        "forged-half",
+        file[..file.len() / 2].to_vec(),
+    )
+    .await;
+    let error = refused("forged-half").await;
+    assert!(
+        matches!(
+            error,
+            BackupError::Format(
+                backup::format::FormatError::CutOff(_) | backup::format::FormatError::Damaged(_)
+            )
+        ),
+        "{error}"
+    );
+
+    // One byte changed near the end, manifest forged to match: refused
+    // after every table was loaded, and nothing of them stays.
+    let mut altered = file.clone();
+    let at = altered.len() - 3;
+    altered[at] ^= 0x20;
+    forged(&location, &manifest, "altered", altered).await;
+    let error = refused("altered").await;
+    assert!(
+        matches!(
+            error,
+            BackupError::Format(backup::format::FormatError::Damaged(_))
+        ),
+        "{error}"
+    );
+
+    // A whole, well-sealed file under a manifest that vouches for another
+    // of its size: the SHA-256 gives it away, after everything loaded.
+    stored(
+        &location,
+        "mismatched",
+        file.clone(),
+        &Manifest {
+            sha256: "0".repeat(64),
+            ..manifest.clone()
+        },
+    )
+    .await;
+    let error = refused("mismatched").await;
+    assert!(matches!(error, BackupError::WrongChecksum(_)), "{error}");
+
+    // No manifest: it never finished.
+    put(&location, "unfinished.ggbackup", file.clone()).await;
+    let error = refused("unfinished").await;
+    assert!(matches!(error, BackupError::NoManifest { .. }), "{error}");
+    let listed = backup::list(&location).await.expect("listed");
+    assert!(listed
+        .iter()
+        .any(|backup| backup.name == "unfinished" && backup.manifest.is_none()));
+
+    // The wrong passphrase is named as such, and loads nothing.
+    let fresh = TestDatabase::create().await;
+    let error = backup::restore(
+        &fresh.url,
+        &location,
+        &manifest.name,
+        opening("not the passphrase"),
+        &|_| {},
+    )
+    .await
+    .expect_err("wrong passphrase");
+    assert!(
+        matches!(
+            error,
+            BackupError::Format(backup::format::FormatError::WrongPassphrase)
+        ),
+        "{error}"
+    );
+    assert_eq!(table_count(&fresh.url).await, 0);
+
+    // And the real one still restores.
+    backup::restore(
+        &fresh.url,
+        &location,
+        &manifest.name,
+        opening(PASSPHRASE),
+        &|_| {},
+    )
+    .await
+    .expect("the whole backup restores");
+}
