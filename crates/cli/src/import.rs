@@ -63,6 +63,12 @@ pub(crate) fn run(
     json: bool,
     files: &[PathBuf],
 ) -> anyhow::Result<()> {
+    if slug == "results" {
+        if mapping.is_some() {
+            bail!("--mapping is only for --layout csv");
+        }
+        return results(db, skip_bad, json, files);
+    }
     let mut store = Store::open(db, &passphrase(db, !db.exists())?)?;
     let layout = layout(slug, mapping, &mut store)?;
     let mut summary = Summary::default();
@@ -153,5 +159,100 @@ pub(crate) fn generate(
         written.rows,
         written.bytes
     );
+    Ok(())
+}
+
+/// One results file's load.
+#[derive(Serialize)]
+struct ResultsFile {
+    file: String,
+    #[serde(flatten)]
+    report: groundgame_store::ResultsImport,
+    /// With --skip-bad: the rows left out, each with its line and reason.
+    skipped: Vec<String>,
+}
+
+/// `import --layout results`: contact attempts from a results CSV (ours,
+/// or a spreadsheet typed from paper walk lists), each file in one
+/// transaction, exactly once however often it is loaded.
+fn results(db: &Path, skip_bad: bool, json: bool, files: &[PathBuf]) -> anyhow::Result<()> {
+    use groundgame_domain::export::{parse_result, results_layout};
+    let mut store = crate::open_existing(db)?;
+    let zone = groundgame_store::office_zone();
+    let mut reports = Vec::new();
+    for path in files {
+        let shown = path.display();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .with_context(|| format!("cannot read {shown}"))?;
+        let header = reader
+            .headers()
+            .with_context(|| format!("{shown}: cannot read its header"))?
+            .clone();
+        let names: Vec<&str> = header.iter().collect();
+        let layout = results_layout(&names).map_err(|error| anyhow::anyhow!("{shown}: {error}"))?;
+        let mut rows = Vec::new();
+        let mut skipped = Vec::new();
+        for record in reader.records() {
+            let record = record.with_context(|| format!("{shown}: not a CSV row"))?;
+            let line = record.position().map_or(0, |position| position.line());
+            if record.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            let cells: Vec<&str> = record.iter().collect();
+            match parse_result(&layout, &cells) {
+                Ok(row) => rows.push((line, row)),
+                Err(error) => {
+                    let message = format!(
+                        "{shown}: line {line}, column {}: {}",
+                        error.column, error.message
+                    );
+                    if skip_bad {
+                        skipped.push(message);
+                    } else {
+                        bail!("{message}; nothing from this file was loaded");
+                    }
+                }
+            }
+        }
+        let report = store
+            .import_results(&rows, &zone, jiff::Timestamp::now())
+            .map_err(|error| {
+                anyhow::anyhow!("{shown}: {error}; nothing from this file was loaded")
+            })?;
+        if !json {
+            println!(
+                "{shown}: {} results: {} added, {} already here{}{}",
+                report.rows,
+                report.added,
+                report.already,
+                if report.unlinked > 0 {
+                    format!(
+                        ", {} recorded without the turf or call list they name (this office has none of that name)",
+                        report.unlinked
+                    )
+                } else {
+                    String::new()
+                },
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} bad rows skipped", skipped.len())
+                }
+            );
+            for line in &skipped {
+                println!("  skipped {line}");
+            }
+        }
+        reports.push(ResultsFile {
+            file: shown.to_string(),
+            report,
+            skipped,
+        });
+    }
+    if json {
+        print_json(&serde_json::json!({ "files": reports }))?;
+    }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod enroll;
+mod export;
 mod import;
 mod people;
 mod results;
@@ -42,11 +43,13 @@ enum Command {
         #[arg(long, default_value_t = 2012)]
         seed: u64,
     },
-    /// Import voter files (a newer snapshot of a file already imported is applied as a diff).
+    /// Import voter files (a newer snapshot of a file already imported is applied as a diff),
+    /// or results (`--layout results`: the CSV `export results` writes, or a spreadsheet of
+    /// voter_id, result and date), each exactly once.
     Import {
         #[arg(long)]
         db: PathBuf,
-        /// nc-voter, nc-history, oh, fl, fl-history, or csv (with --mapping).
+        /// nc-voter, nc-history, oh, fl, fl-history, csv (with --mapping), or results.
         #[arg(long)]
         layout: String,
         /// For --layout csv: a mapping file (JSON), saved in the database under its name, or the name of one saved before.
@@ -250,6 +253,9 @@ enum Command {
     /// Cut turfs from a segment; close or delete them.
     #[command(subcommand)]
     Turf(targeting::TurfCommand),
+    /// Write results, a walk list, a call list or a segment's voters to a CSV file.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// The segments, call lists and turfs this laptop holds.
     Lists {
         #[arg(long)]
@@ -523,6 +529,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CallList(command) => targeting::call_list(&command)?,
         Command::Turf(command) => targeting::turf(&command)?,
         Command::Lists { db, json } => targeting::lists(&db, json)?,
+        Command::Export(command) => export::export(command)?,
         Command::Question(command) => people::question(command)?,
         Command::Script(command) => people::script(command)?,
         Command::Scripts { db, json } => people::scripts(&db, json)?,

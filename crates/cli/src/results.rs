@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use std::path::Path;
 
-fn zone(name: Option<&str>) -> anyhow::Result<TimeZone> {
+pub(crate) fn zone(name: Option<&str>) -> anyhow::Result<TimeZone> {
     match name {
         Some(name) => TimeZone::get(name)
             .with_context(|| format!("{name:?} is not a time zone (try America/New_York)")),

@@ -5,6 +5,7 @@
 //! types: a request the UI sends cannot drift from what the backend expects.
 
 pub mod contact;
+pub mod export;
 pub mod feed;
 pub mod hlc;
 pub mod ipc;

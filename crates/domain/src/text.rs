@@ -29,6 +29,14 @@ fn unsafe_on_terminal(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A CSV header's column name as files are matched on it: trimmed, without
+/// a spreadsheet's byte-order mark, in lower case.
+pub fn column_name(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::for_terminal;

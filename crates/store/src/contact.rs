@@ -58,51 +58,69 @@ impl Store {
         contact: &NewContact,
         now: Timestamp,
     ) -> Result<ContactOutcome, StoreError> {
-        let code = ResultCode::find(&contact.result).ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "unknown result code {:?}; the codes for {} are: {}",
-                contact.result,
-                contact.channel,
-                codes_for(contact.channel)
+        let acting = self.acting.clone();
+        let tx = self.conn.transaction()?;
+        let outcome = record_in(&tx, contact, acting, new_id(), stamp(now), now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
+
+/// Records `contact` as the attempt `attempt_id` at `recorded_at`, inside
+/// the caller's transaction: the volunteer's result (`recorded_at` is now)
+/// or a result loaded from a file (its own time).
+pub(crate) fn record_in(
+    tx: &Transaction<'_>,
+    contact: &NewContact,
+    acting: Option<String>,
+    attempt_id: String,
+    recorded_at: String,
+    now: Timestamp,
+) -> Result<ContactOutcome, StoreError> {
+    let code = ResultCode::find(&contact.result).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "unknown result code {:?}; the codes for {} are: {}",
+            contact.result,
+            contact.channel,
+            codes_for(contact.channel)
+        ))
+    })?;
+    if !code.applies_to(contact.channel) {
+        return Err(StoreError::Invalid(format!(
+            "{} is not a {} result; the codes for {} are: {}",
+            code.slug,
+            contact.channel,
+            contact.channel,
+            codes_for(contact.channel)
+        )));
+    }
+    let needs_phone = matches!(
+        code.effect,
+        Effect::PhoneWrongForPerson
+            | Effect::PhoneDisconnected
+            | Effect::DoNotContact(DncChannel::Phone | DncChannel::Text)
+    );
+    let volunteer = contact.volunteer.clone().or(acting);
+    let answers = crate::script::check_answers(tx, &contact.answers)?;
+    if let Some(volunteer) = &volunteer {
+        crate::volunteer::by_id(tx, volunteer)?;
+    }
+    let (voter_row, household, address_key): (i64, Option<i64>, Option<String>) = tx
+        .query_row(
+            "SELECT v.id, v.household_id, h.address_key FROM voters v \
+                 LEFT JOIN households h ON h.id = v.household_id WHERE v.voter_id = ?1",
+            params![contact.voter_id.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no voter {} in this office's voter file; find them with `groundgame search`",
+                contact.voter_id
             ))
         })?;
-        if !code.applies_to(contact.channel) {
-            return Err(StoreError::Invalid(format!(
-                "{} is not a {} result; the codes for {} are: {}",
-                code.slug,
-                contact.channel,
-                contact.channel,
-                codes_for(contact.channel)
-            )));
-        }
-        let needs_phone = matches!(
-            code.effect,
-            Effect::PhoneWrongForPerson
-                | Effect::PhoneDisconnected
-                | Effect::DoNotContact(DncChannel::Phone | DncChannel::Text)
-        );
-        let volunteer = contact.volunteer.clone().or_else(|| self.acting.clone());
-        let tx = self.conn.transaction()?;
-        let answers = crate::script::check_answers(&tx, &contact.answers)?;
-        if let Some(volunteer) = &volunteer {
-            crate::volunteer::by_id(&tx, volunteer)?;
-        }
-        let (voter_row, household, address_key): (i64, Option<i64>, Option<String>) = tx
-            .query_row(
-                "SELECT v.id, v.household_id, h.address_key FROM voters v \
-                 LEFT JOIN households h ON h.id = v.household_id WHERE v.voter_id = ?1",
-                params![contact.voter_id.as_str()],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::NotFound(format!(
-                    "no voter {} in this office's voter file; find them with `groundgame search`",
-                    contact.voter_id
-                ))
-            })?;
-        // The phone is the one given, or the call item's.
-        let item: Option<(i64, String, String, i64)> = match contact.call_item {
+    // The phone is the one given, or the call item's.
+    let item: Option<(i64, String, String, i64)> = match contact.call_item {
             Some(item_id) => Some(
                 tx.query_row(
                     "SELECT i.id, i.phone, l.name, l.max_attempts FROM call_items i \
@@ -117,65 +135,64 @@ impl Store {
             ),
             None => None,
         };
-        let phone: Option<String> = contact
-            .phone
-            .as_ref()
-            .map(|p| p.digits().to_owned())
-            .or_else(|| item.as_ref().map(|(_, phone, _, _)| phone.clone()));
-        if needs_phone && phone.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "{} needs the phone number it applies to",
-                code.slug
-            )));
-        }
-        if code.effect == Effect::Callback && contact.callback_at.is_none() {
-            return Err(StoreError::Invalid(
-                "call-back needs the time to call back".into(),
-            ));
-        }
-        let turf_name: Option<String> = match contact.turf {
-            Some(turf) => tx
-                .query_row(
-                    "SELECT name FROM turfs WHERE id = ?1",
-                    params![turf],
-                    |row| row.get(0),
-                )
-                .optional()?,
-            None => None,
-        };
-        let attempt_id = new_id();
-        // A call made under the registry's lease names it, and gives it up:
-        // the result settles the target for now.
-        let lease = match (contact.channel, phone.as_deref()) {
-            (Channel::Phone, Some(phone)) => crate::lease::take_phone_lease(&tx, phone)?,
-            _ => None,
-        };
-        let record = ContactRecord {
-            attempt_id: attempt_id.clone(),
-            voter_id: contact.voter_id.clone(),
-            channel: contact.channel,
-            result: code.slug.to_owned(),
-            phone: phone.clone(),
-            call_list: item.as_ref().map(|(_, _, list, _)| list.clone()),
-            turf: turf_name,
-            answers: answers.clone(),
-            note: (!contact.note.is_empty()).then(|| contact.note.clone()),
-            volunteer: volunteer.clone(),
-            recorded_at: stamp(now),
-            lease: lease.clone(),
-        };
-        let hlc = append(&tx, &Mutation::RecordContact(record.clone()), now)?;
-        if let Some(lease) = lease {
-            append(
-                &tx,
-                &Mutation::ReleaseLease(LeaseRelease {
-                    target: lease.target,
-                    epoch: lease.epoch,
-                }),
-                now,
-            )?;
-        }
-        tx.execute(
+    let phone: Option<String> = contact
+        .phone
+        .as_ref()
+        .map(|p| p.digits().to_owned())
+        .or_else(|| item.as_ref().map(|(_, phone, _, _)| phone.clone()));
+    if needs_phone && phone.is_none() {
+        return Err(StoreError::Invalid(format!(
+            "{} needs the phone number it applies to",
+            code.slug
+        )));
+    }
+    if code.effect == Effect::Callback && contact.callback_at.is_none() {
+        return Err(StoreError::Invalid(
+            "call-back needs the time to call back".into(),
+        ));
+    }
+    let turf_name: Option<String> = match contact.turf {
+        Some(turf) => tx
+            .query_row(
+                "SELECT name FROM turfs WHERE id = ?1",
+                params![turf],
+                |row| row.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    // A call made under the registry's lease names it, and gives it up:
+    // the result settles the target for now.
+    let lease = match (contact.channel, phone.as_deref()) {
+        (Channel::Phone, Some(phone)) => crate::lease::take_phone_lease(tx, phone)?,
+        _ => None,
+    };
+    let record = ContactRecord {
+        attempt_id: attempt_id.clone(),
+        voter_id: contact.voter_id.clone(),
+        channel: contact.channel,
+        result: code.slug.to_owned(),
+        phone: phone.clone(),
+        call_list: item.as_ref().map(|(_, _, list, _)| list.clone()),
+        turf: turf_name,
+        answers: answers.clone(),
+        note: (!contact.note.is_empty()).then(|| contact.note.clone()),
+        volunteer: volunteer.clone(),
+        recorded_at,
+        lease: lease.clone(),
+    };
+    let hlc = append(tx, &Mutation::RecordContact(record.clone()), now)?;
+    if let Some(lease) = lease {
+        append(
+            tx,
+            &Mutation::ReleaseLease(LeaseRelease {
+                target: lease.target,
+                epoch: lease.epoch,
+            }),
+            now,
+        )?;
+    }
+    tx.execute(
             "INSERT INTO contact_attempts (id, voter_id, household_id, channel, result, phone, call_list_id, \
              turf_id, volunteer, note, recorded_at, hlc) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT call_list_id FROM call_items WHERE id = ?7), ?8, ?9, ?10, ?11, ?12)",
@@ -194,34 +211,34 @@ impl Store {
                 hlc.encode()
             ],
         )?;
-        for answer in &answers {
-            store_answer(&tx, &attempt_id, answer)?;
-        }
-        let mut consequences = Vec::new();
-        let consequence = Consequence {
-            tx: &tx,
-            now,
-            voter_id: &contact.voter_id,
-            voter_row,
-            household,
-            address_key: address_key.as_deref(),
-            phone: phone.as_deref(),
-            source: format!("result:{}", code.slug),
-            volunteer: volunteer.as_deref(),
-        };
-        consequence.apply(code, contact, &mut consequences)?;
-        if let Some((item_id, _, _, max_attempts)) = &item {
-            update_item(&tx, *item_id, *max_attempts, code, contact.callback_at, now)?;
-        }
-        tx.commit()?;
-        Ok(ContactOutcome {
-            attempt_id,
-            result: code.slug.to_owned(),
-            consequences,
-            needs_confirmation: code.needs_confirmation,
-        })
+    for answer in &answers {
+        store_answer(tx, &attempt_id, answer)?;
     }
+    let mut consequences = Vec::new();
+    let consequence = Consequence {
+        tx,
+        now,
+        voter_id: &contact.voter_id,
+        voter_row,
+        household,
+        address_key: address_key.as_deref(),
+        phone: phone.as_deref(),
+        source: format!("result:{}", code.slug),
+        volunteer: volunteer.as_deref(),
+    };
+    consequence.apply(code, contact, &mut consequences)?;
+    if let Some((item_id, _, _, max_attempts)) = &item {
+        update_item(tx, *item_id, *max_attempts, code, contact.callback_at, now)?;
+    }
+    Ok(ContactOutcome {
+        attempt_id,
+        result: code.slug.to_owned(),
+        consequences,
+        needs_confirmation: code.needs_confirmation,
+    })
+}
 
+impl Store {
     /// A voter's contact history, newest first.
     pub fn contact_history(
         &self,

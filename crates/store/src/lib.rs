@@ -10,6 +10,7 @@ mod demo;
 mod dnc;
 mod enrolment;
 mod error;
+mod export;
 mod import;
 mod keyfile;
 mod lease;
@@ -32,6 +33,7 @@ pub use contact::NewContact;
 pub use demo::{DemoConfig, DemoSummary};
 pub use enrolment::EnrolmentRecord;
 pub use error::StoreError;
+pub use export::{ResultsImport, ResultsQuery};
 pub use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactHistoryEntry, ContactOutcome, DncEntry, ImportProgress,
     ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,

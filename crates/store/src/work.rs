@@ -32,9 +32,9 @@ use std::sync::Arc;
 /// store needs to make lists from it.
 #[derive(Debug, Clone)]
 pub(crate) struct Slice {
-    index: Targeting,
+    pub(crate) index: Targeting,
     /// Voters' row ids, by their place in the index.
-    voters: Vec<i64>,
+    pub(crate) voters: Vec<i64>,
     /// Households' row ids, address keys and walking facts, by place.
     households: Vec<i64>,
     address_keys: Vec<String>,
@@ -79,7 +79,7 @@ pub(crate) fn watch_commits(conn: &Connection) -> Arc<AtomicU64> {
     commits
 }
 
-fn this_year() -> i32 {
+pub(crate) fn this_year() -> i32 {
     i32::from(Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).year())
 }
 

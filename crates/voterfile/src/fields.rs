@@ -33,11 +33,7 @@ impl Columns {
     pub fn from_header(header: &StringRecord) -> Self {
         let names: Vec<String> = header
             .iter()
-            .map(|name| {
-                name.trim()
-                    .trim_start_matches('\u{feff}')
-                    .to_ascii_lowercase()
-            })
+            .map(groundgame_domain::text::column_name)
             .collect();
         let by_name = names
             .iter()

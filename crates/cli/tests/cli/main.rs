@@ -39,6 +39,22 @@ fn demo_db(dir: &Path, voters: &str) -> String {
     db
 }
 
+/// Records door results at the demo's voters, each with its answer if any.
+fn record_doors(db: &str, results: &[(&str, &str, Option<&str>)]) {
+    for (voter, result, answer) in results {
+        let mut args = vec!["contact", "--db", db, "--voter", voter, "--result", result];
+        if let Some(answer) = answer {
+            args.extend(["--answer", answer]);
+        }
+        let output = groundgame(&args);
+        assert!(
+            output.status.success(),
+            "{voter} {result}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 #[test]
 fn demo_then_stats_counts_what_was_generated() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -979,17 +995,14 @@ fn questions_scripts_and_volunteers_from_the_command_line() {
 fn the_dashboard_and_goals_from_the_command_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = demo_db(dir.path(), "600");
-    for (voter, result) in [
-        ("DM000001", "canvassed"),
-        ("DM000002", "not-home"),
-        ("DM000003", "refused"),
-    ] {
-        let mut args = vec!["contact", "--db", &db, "--voter", voter, "--result", result];
-        if result == "canvassed" {
-            args.extend(["--answer", "support=lean"]);
-        }
-        assert!(groundgame(&args).status.success(), "{voter} {result}");
-    }
+    record_doors(
+        &db,
+        &[
+            ("DM000001", "canvassed", Some("support=lean")),
+            ("DM000002", "not-home", None),
+            ("DM000003", "refused", None),
+        ],
+    );
     let goals = stdout_json(&groundgame(&[
         "goals",
         "--db",
@@ -1059,4 +1072,320 @@ fn the_dashboard_and_goals_from_the_command_line() {
     let text = groundgame(&["quality", "--db", &db]);
     assert!(text.status.success());
     assert!(String::from_utf8_lossy(&text.stdout).contains("0 flagged"));
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).expect("a CSV file");
+    let header = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|record| record.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn results_lists_and_segments_export_as_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "600");
+    record_doors(
+        &db,
+        &[
+            ("DM000001", "canvassed", Some("support=lean")),
+            ("DM000002", "not-home", None),
+            ("DM000003", "canvassed", Some("support=lean")),
+        ],
+    );
+    let out = dir.path().join("results.csv");
+    let out_text = out.to_str().expect("utf-8");
+    let written = groundgame(&["export", "results", "--db", &db, "--out", out_text]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(String::from_utf8_lossy(&written.stdout).contains("wrote 3 attempts"));
+    let (header, rows) = read_csv(&out);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    assert!(header.contains(&"q:support".to_owned()), "{header:?}");
+    assert_eq!(rows.len(), 3);
+    let first = rows
+        .iter()
+        .find(|row| row[column("voter_id")] == "DM000001")
+        .expect("DM000001's attempt");
+    assert_eq!(first[column("result")], "canvassed");
+    assert_eq!(first[column("q:support")], "lean");
+    assert_eq!(first[column("channel")], "door");
+    let not_home = rows
+        .iter()
+        .find(|row| row[column("voter_id")] == "DM000002")
+        .expect("DM000002's attempt");
+    assert_eq!(not_home[column("q:support")], "");
+
+    // The CRM's bulk upload: a row per result and one per survey response.
+    let crm = dir.path().join("crm.csv");
+    let crm_text = crm.to_str().expect("utf-8");
+    assert!(
+        groundgame(&["export", "results", "--db", &db, "--format", "crm", "--out", crm_text])
+            .status
+            .success()
+    );
+    let (header, rows) = read_csv(&crm);
+    assert_eq!(header[0], "PersonID");
+    assert_eq!(rows.len(), 3 + 2);
+    assert!(rows.iter().any(|row| row[0] == "DM000001"
+        && row[1] == "Walk"
+        && row[3] == "support"
+        && row[4] == "lean"));
+    assert!(rows
+        .iter()
+        .any(|row| row[0] == "DM000002" && row[2] == "Not home" && row[3].is_empty()));
+
+    // Nothing from tomorrow on; nothing of a turf that no attempt came from.
+    let tomorrow = (jiff::Zoned::now().date() + jiff::Span::new().days(2)).to_string();
+    assert!(groundgame(&[
+        "export", "results", "--db", &db, "--since", &tomorrow, "--out", out_text
+    ])
+    .status
+    .success());
+    assert_eq!(read_csv(&out).1.len(), 0);
+
+    // The walk list of the demo's turf, the call list, a saved segment.
+    let walk = dir.path().join("walk.csv");
+    let walk_text = walk.to_str().expect("utf-8");
+    assert!(groundgame(&[
+        "export",
+        "walk-list",
+        "--db",
+        &db,
+        "--turf",
+        "1",
+        "--out",
+        walk_text
+    ])
+    .status
+    .success());
+    let (header, rows) = read_csv(&walk);
+    assert_eq!(header[0], "door");
+    assert_eq!(rows.len(), 53, "the demo turf's 53 voters");
+    assert_eq!(
+        rows.iter()
+            .map(|row| &row[0])
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        30
+    );
+    let calls = dir.path().join("calls.csv");
+    let calls_text = calls.to_str().expect("utf-8");
+    assert!(groundgame(&[
+        "export",
+        "call-list",
+        "--db",
+        &db,
+        "--list",
+        "1",
+        "--out",
+        calls_text
+    ])
+    .status
+    .success());
+    assert_eq!(read_csv(&calls).1.len(), 176);
+    assert!(groundgame(&[
+        "segment",
+        "--db",
+        &db,
+        "--party",
+        "UNA",
+        "--save",
+        "Unaffiliated"
+    ])
+    .status
+    .success());
+    let voters = dir.path().join("voters.csv");
+    let voters_text = voters.to_str().expect("utf-8");
+    assert!(groundgame(&[
+        "export",
+        "segment",
+        "--db",
+        &db,
+        "--segment",
+        "Unaffiliated",
+        "--out",
+        voters_text
+    ])
+    .status
+    .success());
+    let (header, rows) = read_csv(&voters);
+    let party = header.iter().position(|h| h == "party").expect("party");
+    assert!(!rows.is_empty() && rows.iter().all(|row| row[party] == "UNA"));
+
+    // Bad requests say what was wrong and leave no file behind.
+    let nothing = dir.path().join("nothing.csv");
+    let nothing_text = nothing.to_str().expect("utf-8");
+    fails_saying(
+        &groundgame(&[
+            "export",
+            "results",
+            "--db",
+            &db,
+            "--turf",
+            "99",
+            "--out",
+            nothing_text,
+        ]),
+        "no turf with id 99",
+    );
+    fails_saying(
+        &groundgame(&[
+            "export",
+            "results",
+            "--db",
+            &db,
+            "--format",
+            "xlsx",
+            "--out",
+            nothing_text,
+        ]),
+        "expected csv or crm",
+    );
+    fails_saying(
+        &groundgame(&[
+            "export",
+            "results",
+            "--db",
+            &db,
+            "--since",
+            "12/01/2026",
+            "--out",
+            nothing_text,
+        ]),
+        "YYYY-MM-DD",
+    );
+    fails_saying(
+        &groundgame(&[
+            "export",
+            "segment",
+            "--db",
+            &db,
+            "--segment",
+            "Nobody",
+            "--out",
+            nothing_text,
+        ]),
+        "no saved segment named",
+    );
+    assert!(!nothing.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn results_exported_from_one_office_load_into_another_exactly_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    std::fs::create_dir_all(&first).expect("dir");
+    std::fs::create_dir_all(&second).expect("dir");
+    let one = demo_db(&first, "600");
+    let two = demo_db(&second, "600");
+    record_doors(
+        &one,
+        &[
+            ("DM000001", "canvassed", Some("support=strong")),
+            ("DM000002", "not-home", None),
+            ("DM000004", "refused", None),
+            ("DM000005", "canvassed", Some("support=lean")),
+        ],
+    );
+    let exported = dir.path().join("results.csv");
+    let exported_text = exported.to_str().expect("utf-8");
+    assert!(
+        groundgame(&["export", "results", "--db", &one, "--out", exported_text])
+            .status
+            .success()
+    );
+
+    let loaded = stdout_json(&groundgame(&[
+        "import",
+        "--db",
+        &two,
+        "--layout",
+        "results",
+        "--json",
+        exported_text,
+    ]));
+    assert_eq!(loaded["files"][0]["added"], 4);
+    let again = stdout_json(&groundgame(&[
+        "import",
+        "--db",
+        &two,
+        "--layout",
+        "results",
+        "--json",
+        exported_text,
+    ]));
+    assert_eq!(
+        (
+            again["files"][0]["added"].as_u64(),
+            again["files"][0]["already"].as_u64()
+        ),
+        (Some(0), Some(4)),
+        "loaded twice, recorded once"
+    );
+    let round = dir.path().join("round.csv");
+    let round_text = round.to_str().expect("utf-8");
+    assert!(
+        groundgame(&["export", "results", "--db", &two, "--out", round_text])
+            .status
+            .success()
+    );
+    assert_eq!(
+        read_csv(&round),
+        read_csv(&exported),
+        "the second office's export is the first's"
+    );
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &two, "--json"]));
+    assert_eq!(board["overall"]["attempts"], 4);
+    assert_eq!(board["supporters"], 2);
+    let history = stdout_json(&groundgame(&[
+        "voter", "--db", &two, "--voter", "DM000004", "--json",
+    ]));
+    assert!(history.to_string().contains("refused"), "{history}");
+
+    // A spreadsheet typed from paper: a bad row is named by line and column
+    // and nothing of the file is kept.
+    let paper = dir.path().join("paper.csv");
+    std::fs::write(
+        &paper,
+        "voter_id,result,date,time,q:support\nDM000010,canvassed,2026-11-29,14:30,strong\nDM000011,canvased,2026-11-29,,\n",
+    )
+    .expect("write");
+    let paper_text = paper.to_str().expect("utf-8");
+    fails_saying(
+        &groundgame(&["import", "--db", &two, "--layout", "results", paper_text]),
+        "line 3, column result: \"canvased\" is not a result code",
+    );
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &two, "--json"]));
+    assert_eq!(
+        board["overall"]["attempts"], 4,
+        "nothing of the bad file was kept"
+    );
+    std::fs::write(
+        &paper,
+        "voter_id,result,date,time,q:support\nDM000010,canvassed,2026-11-29,14:30,strong\nDM999999,not-home,2026-11-29,,\n",
+    )
+    .expect("write");
+    fails_saying(
+        &groundgame(&["import", "--db", &two, "--layout", "results", paper_text]),
+        "line 3, column voter_id: no voter DM999999",
+    );
 }
