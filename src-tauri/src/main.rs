@@ -32,12 +32,28 @@ fn main() {
     // `--lock-after-minutes M`: the open office locks itself after M idle
     // minutes (fractions allowed; 15 by default).
     let lock_after = lock_after_argument(std::env::args().skip(1));
+    // `--export-dir DIR`: where the Dashboard's Export writes its files.
+    let export_override = path_argument("--export-dir", std::env::args().skip(1));
     let result = tauri::Builder::default()
         .setup(move |app| {
             let db_path = match &db_override {
                 Some(path) => path.clone(),
                 None => app.path().app_data_dir()?.join("office.db"),
             };
+            let export_dir = match &export_override {
+                Some(path) => path.clone(),
+                None => app
+                    .path()
+                    .download_dir()
+                    .or_else(|_| app.path().document_dir())
+                    .unwrap_or_else(|_| {
+                        db_path
+                            .parent()
+                            .map(std::path::Path::to_path_buf)
+                            .unwrap_or_default()
+                    }),
+            };
+            app.manage(results::ExportDir(export_dir));
             let state = state::AppState::new(db_path, demo, lock_after);
             state.start_background_sync();
             app.manage(state);
@@ -94,7 +110,10 @@ fn main() {
             results::dashboard,
             results::set_goals,
             results::campaign_stats,
-            results::quality
+            results::quality,
+            results::export_results,
+            results::decide_batch,
+            results::audit_log
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
@@ -121,12 +140,18 @@ fn lock_after_argument(args: impl Iterator<Item = String>) -> u32 {
 /// `--db PATH` (or `--db=PATH`) opens that database instead of the one in the
 /// user's data folder; the end-to-end tests use it.
 fn db_argument(args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    path_argument("--db", args)
+}
+
+/// The path after `flag` (`--flag PATH` or `--flag=PATH`).
+fn path_argument(flag: &str, args: impl Iterator<Item = String>) -> Option<PathBuf> {
+    let joined = format!("{flag}=");
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
-        if arg == "--db" {
+        if arg == flag {
             return args.next().map(PathBuf::from);
         }
-        if let Some(path) = arg.strip_prefix("--db=") {
+        if let Some(path) = arg.strip_prefix(&joined) {
             return Some(PathBuf::from(path));
         }
     }

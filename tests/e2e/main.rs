@@ -738,12 +738,32 @@ async fn the_office_locks_and_its_passphrase_changes() {
 /// Records `code` for the voter the walk screen offers at the first door.
 /// The app on `db`, unlocked, once the voter list says `voters`.
 async fn unlocked(name: &'static str, db: &std::path::Path, voters: &'static str) -> Desktop {
-    let app = Desktop::launch(name, &["--db", path_arg(db)]).await;
+    let exports = export_dir(db);
+    let app = Desktop::launch(
+        name,
+        &["--db", path_arg(db), "--export-dir", path_arg(&exports)],
+    )
+    .await;
     type_into(&app, "#passphrase", PASSPHRASE).await;
     click(&app, "#unlock").await;
     app.wait_for_text("#result-count", |text| text.contains(voters))
         .await;
     app
+}
+
+/// The file an export message says it saved to.
+fn saved_to(message: &str) -> String {
+    message
+        .rsplit(" to ")
+        .next()
+        .expect("a path")
+        .trim()
+        .to_owned()
+}
+
+/// Where a laptop's exports go in these tests: beside its database.
+fn export_dir(db: &std::path::Path) -> std::path::PathBuf {
+    db.with_extension("exports")
 }
 
 /// A coordinator's laptop of the county's office makes something with
@@ -1263,6 +1283,63 @@ async fn the_dashboard_draws_the_offices_results_against_its_goals() {
     app.wait_for_count("#campaign-stats tbody tr", |count| count == 2)
         .await;
     app.screenshot("dashboard-goals").await;
+    // The office's results exported: a row per attempt, then the CRM's
+    // shape with a row more for each of the three support answers.
+    click(&app, "#export-results").await;
+    let saved = app
+        .wait_for_text("#export-message", |text| {
+            text.contains("Saved 7 attempts (7 rows)")
+        })
+        .await;
+    let path = saved_to(&saved);
+    let written = std::fs::read_to_string(&path).expect("the export is on disk");
+    assert_eq!(written.lines().count(), 1 + 7, "{written}");
+    assert!(written
+        .lines()
+        .next()
+        .is_some_and(|header| header.contains("q:support")));
+    choose(&app, "#export-format", "crm").await;
+    click(&app, "#export-results").await;
+    let saved = app
+        .wait_for_text("#export-message", |text| text.contains("(10 rows)"))
+        .await;
+    let path = saved_to(&saved);
+    assert!(
+        path.starts_with(&*export_dir(&coordinator_db).to_string_lossy()),
+        "{path}"
+    );
+    let crm = std::fs::read_to_string(&path).expect("the CRM export is on disk");
+    assert!(crm.starts_with("PersonID,ContactType,Result"), "{crm}");
+    app.screenshot("dashboard-export").await;
+    // Ana's evening is flagged (doors a second apart). Quarantined, it is
+    // kept but leaves the figures; the audit log says who decided; released,
+    // it counts again.
+    click(&app, "#quality-all summary").await;
+    click(
+        &app,
+        "#quality tr[data-volunteer='Ana Ruiz'] button.quarantined",
+    )
+    .await;
+    app.wait_for_text("#today-doors .tile-value", |text| number(text) == 0)
+        .await;
+    app.wait_for_count("#quality-flags tr.quarantined", |count| count == 1)
+        .await;
+    app.wait_for_text("#audit-log tr[data-action='decide_batch']", |text| {
+        text.contains("quarantined")
+    })
+    .await;
+    app.screenshot("dashboard-quarantined").await;
+    click(
+        &app,
+        "#quality-flags tr[data-volunteer='Ana Ruiz'] button.released",
+    )
+    .await;
+    app.wait_for_text("#today-doors .tile-value", |text| number(text) == 7)
+        .await;
+    app.wait_for_count("#audit-log tr[data-action='decide_batch']", |count| {
+        count == 2
+    })
+    .await;
     sync_in_window(&app).await;
     app.close().await;
 

@@ -210,3 +210,114 @@ async fn an_attempt_at_no_time_is_refused() {
         0
     );
 }
+
+/// A coordinator quarantines a day of results (issue 14): the decision
+/// reaches every laptop of the office (and one that downloads the office
+/// later), the registry keeps it with the device that sent it, every
+/// dashboard and the registry's figures leave those results out while the
+/// attempts themselves stay, and a release brings them back.
+#[tokio::test]
+async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
+    use groundgame_domain::quality::{Batch, Verdict};
+    let campaign = Campaign::new(600).await;
+    let north = campaign.voters_in("North").await;
+    let mut coordinator = campaign.fresh_device("North", Role::Coordinator).await;
+    coordinator.options.lease_ahead = 0;
+    coordinator.sync().await;
+    let mut canvasser = campaign.device("North", Role::Canvasser).await;
+    for voter in north.iter().take(4) {
+        canvasser.record(&contact(voter, "not-home"));
+    }
+    canvasser.sync().await;
+    coordinator.sync().await;
+    let utc = TimeZone::UTC;
+    let attempts = |device: &crate::fixture::Device| {
+        device
+            .store
+            .lock()
+            .expect("store")
+            .dashboard(device.now(), &utc)
+            .expect("dashboard")
+            .overall
+            .attempts
+    };
+    assert_eq!((attempts(&coordinator), attempts(&canvasser)), (4, 4));
+
+    // Nobody was signed in at the canvasser's laptop: the batch is the
+    // office's unnamed results of today.
+    let batch = Batch {
+        volunteer: None,
+        day: coordinator.now().to_zoned(utc.clone()).date().to_string(),
+    };
+    let quarantine = |device: &crate::fixture::Device, verdict: Verdict, at: jiff::Timestamp| {
+        device.store.lock().expect("store").decide_batch(
+            batch.clone(),
+            verdict,
+            "typed twice from paper",
+            at,
+        )
+    };
+    // A canvasser's laptop may not decide.
+    assert!(quarantine(&canvasser, Verdict::Quarantined, canvasser.now()).is_err());
+    quarantine(&coordinator, Verdict::Quarantined, coordinator.now()).expect("quarantined");
+    coordinator.sync().await;
+    canvasser.sync().await;
+    assert_eq!((attempts(&coordinator), attempts(&canvasser)), (0, 0));
+    assert_eq!(
+        campaign
+            .count("SELECT count(*) FROM contact_attempts")
+            .await,
+        4,
+        "quarantined results are kept"
+    );
+    assert_eq!(
+        campaign
+            .count(
+                "SELECT count(*) FROM office_records r JOIN devices d ON d.id = r.device_id \
+                 WHERE r.kind = 'batch_decision' AND d.role = 'coordinator'"
+            )
+            .await,
+        1,
+        "the registry keeps the decision with the device that sent it"
+    );
+    let (client, token) = coordinator.token().await.expect("token");
+    let stats = client.stats(&token, "UTC").await.expect("stats");
+    assert_eq!(stats.offices[0].overall.attempts, 0);
+
+    // A laptop that downloads the office later holds the decision too.
+    let mut late = campaign.fresh_device("North", Role::Caller).await;
+    late.options.lease_ahead = 0;
+    late.sync().await;
+    assert_eq!(attempts(&late), 0);
+
+    // Released, the results count again everywhere.
+    let later = coordinator.now() + jiff::SignedDuration::from_secs(1);
+    quarantine(&coordinator, Verdict::Released, later).expect("released");
+    coordinator.sync().await;
+    canvasser.sync().await;
+    late.sync().await;
+    assert_eq!(
+        (
+            attempts(&coordinator),
+            attempts(&canvasser),
+            attempts(&late)
+        ),
+        (4, 4, 4)
+    );
+    let stats = client.stats(&token, "UTC").await.expect("stats");
+    assert_eq!(stats.offices[0].overall.attempts, 4);
+    let audit = canvasser
+        .store
+        .lock()
+        .expect("store")
+        .audit_log()
+        .expect("audit");
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|entry| entry.action == "decide_batch")
+            .count(),
+        2,
+        "{audit:?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! shared types from `groundgame_domain::ipc`; a command's `Err` arrives as an
 //! `IpcError` value, never as an exception.
 
+use groundgame_domain::export::Written;
 use groundgame_domain::ipc::{
     command, ChangePassphraseRequest, ContactRequest, CorrectionRequest, DncRequest,
     EnrolDeviceRequest, ImportRequest, IpcError, IpcErrorKind, LockState, OfficeOverview,
@@ -12,8 +13,10 @@ use groundgame_domain::ipc::{
     RetireScriptRequest, ScriptRequest, ScriptsOverview, SignInRequest, SignedIn, VolunteerRequest,
 };
 use groundgame_domain::ipc::{
-    Envelope, GoalsRequest, TakeTurfRequest, WorkRequest, WorkStateRequest,
+    DecideBatchRequest, Envelope, ExportRequest, GoalsRequest, TakeTurfRequest, WorkRequest,
+    WorkStateRequest,
 };
+use groundgame_domain::office::AuditEntry;
 use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactOutcome, ImportProgress, ImportReport, NewPerson,
     PersonMatch, TurfSummary, VoterDetail, WalkPage,
@@ -467,4 +470,16 @@ pub async fn campaign_stats() -> Result<CampaignStats, IpcError> {
 
 pub async fn quality() -> Result<Vec<BatchReport>, IpcError> {
     call(command::QUALITY, &NoArgs {}).await
+}
+
+pub async fn export_results(request: ExportRequest) -> Result<Written, IpcError> {
+    call(command::EXPORT_RESULTS, &Envelope::of(request)).await
+}
+
+pub async fn decide_batch(request: DecideBatchRequest) -> Result<Vec<BatchReport>, IpcError> {
+    call(command::DECIDE_BATCH, &Envelope::of(request)).await
+}
+
+pub async fn audit_log() -> Result<Vec<AuditEntry>, IpcError> {
+    call(command::AUDIT_LOG, &NoArgs {}).await
 }

@@ -4,15 +4,13 @@
 //! whole, so a failed export never leaves half a file under its name.
 
 use crate::open_existing;
-use anyhow::Context;
 use clap::Subcommand;
 use groundgame_domain::export::{
-    crm_records, results_header, results_record, walk_list_records, ResultsFormat,
-    CALL_LIST_COLUMNS, CRM_COLUMNS, SEGMENT_COLUMNS, WALK_LIST_COLUMNS,
+    walk_list_records, ResultsFormat, CALL_LIST_COLUMNS, SEGMENT_COLUMNS, WALK_LIST_COLUMNS,
 };
-use groundgame_store::ResultsQuery;
+use groundgame_store::{CsvFile as Output, ResultsQuery};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
@@ -36,6 +34,9 @@ pub enum ExportCommand {
         /// The office's time zone for dates and times (default: this laptop's).
         #[arg(long)]
         zone: Option<String>,
+        /// Also the results of quarantined batches (left out by default).
+        #[arg(long)]
+        include_quarantined: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -77,48 +78,6 @@ fn date(text: &str) -> Result<jiff::civil::Date, String> {
         .map_err(|_| format!("{text:?} is not a date; write it as YYYY-MM-DD"))
 }
 
-/// A CSV file being written beside its final name.
-struct Output {
-    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
-    path: PathBuf,
-}
-
-impl Output {
-    fn create(path: &Path, header: &[impl AsRef<[u8]>]) -> anyhow::Result<Self> {
-        let folder = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let file = tempfile::NamedTempFile::new_in(folder)
-            .with_context(|| format!("cannot write in {}", folder.display()))?;
-        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        writer.write_record(header)?;
-        Ok(Self {
-            writer,
-            path: path.to_owned(),
-        })
-    }
-
-    fn row(&mut self, record: &[impl AsRef<[u8]>]) -> anyhow::Result<()> {
-        self.writer
-            .write_record(record)
-            .with_context(|| format!("cannot write {}", self.path.display()))
-    }
-
-    fn finish(self) -> anyhow::Result<()> {
-        let file = self
-            .writer
-            .into_inner()
-            .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", self.path.display()))?
-            .into_inner()
-            .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", self.path.display()))?;
-        file.as_file().sync_all()?;
-        file.persist(&self.path)
-            .with_context(|| format!("cannot put the export at {}", self.path.display()))?;
-        Ok(())
-    }
-}
-
 fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     if !std::io::stderr().is_terminal() {
@@ -142,6 +101,7 @@ pub fn export(command: ExportCommand) -> anyhow::Result<()> {
             turf,
             list,
             zone,
+            include_quarantined,
             out,
         } => {
             let store = open_existing(&db)?;
@@ -150,35 +110,18 @@ pub fn export(command: ExportCommand) -> anyhow::Result<()> {
                 since,
                 turf,
                 call_list: list,
+                include_quarantined,
             };
-            let (total, questions) = store.results_extent(&query, &zone)?;
-            let header: Vec<String> = match format {
-                ResultsFormat::Csv => results_header(&questions),
-                ResultsFormat::Crm => CRM_COLUMNS.map(str::to_owned).to_vec(),
-            };
-            let mut output = Output::create(&out, &header)?;
-            let shown = bar(total, "results");
-            let mut rows = 0_u64;
-            let attempts = store.export_results(&query, &zone, |row| -> anyhow::Result<()> {
-                match format {
-                    ResultsFormat::Csv => {
-                        output.row(&results_record(row, &questions))?;
-                        rows += 1;
-                    }
-                    ResultsFormat::Crm => {
-                        for record in crm_records(row) {
-                            output.row(&record)?;
-                            rows += 1;
-                        }
-                    }
-                }
-                shown.inc(1);
-                Ok(())
+            let shown = bar(0, "results");
+            let written = store.write_results(&query, &zone, format, &out, |done, total| {
+                shown.set_length(total);
+                shown.set_position(done);
             })?;
             shown.finish_and_clear();
-            output.finish()?;
             println!(
-                "wrote {attempts} attempts as {rows} rows to {}",
+                "wrote {} attempts as {} rows to {}",
+                written.attempts,
+                written.rows,
                 out.display()
             );
         }

@@ -224,6 +224,26 @@ enum Command {
         days: u32,
         #[arg(long)]
         zone: Option<String>,
+        /// Approve a batch, named VOLUNTEER@DAY (the volunteer's name or id; `@DAY` for results with nobody signed in).
+        #[arg(long, value_name = "VOLUNTEER@DAY", group = "decision")]
+        approve: Option<String>,
+        /// Quarantine a batch: its results are kept but left out of the dashboards and exports.
+        #[arg(long, value_name = "VOLUNTEER@DAY", group = "decision")]
+        quarantine: Option<String>,
+        /// Release a quarantined batch: its results count again.
+        #[arg(long, value_name = "VOLUNTEER@DAY", group = "decision")]
+        release: Option<String>,
+        /// Why (kept with the decision in the audit log).
+        #[arg(long, requires = "decision", default_value = "")]
+        note: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log: who decided what on this laptop and what reached it
+    /// (batch decisions, with their notes).
+    Audit {
+        #[arg(long)]
+        db: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -420,8 +440,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             days,
             zone,
+            approve,
+            quarantine,
+            release,
+            note,
             json,
-        } => results::quality(&db, days, zone.as_deref(), json)?,
+        } => {
+            use groundgame_domain::quality::Verdict;
+            let decision = [
+                (approve, Verdict::Approved),
+                (quarantine, Verdict::Quarantined),
+                (release, Verdict::Released),
+            ]
+            .into_iter()
+            .find_map(|(batch, verdict)| batch.map(|batch| (batch, verdict)));
+            match decision {
+                Some((batch, verdict)) => results::decide(&db, &batch, verdict, &note, json)?,
+                None => results::quality(&db, days, zone.as_deref(), json)?,
+            }
+        }
+        Command::Audit { db, json } => results::audit(&db, json)?,
         Command::Stats { db, json } => {
             let stats = open_existing(&db)?.stats()?;
             if json {

@@ -296,3 +296,73 @@ pub fn quality(db: &Path, days: u32, zone_name: Option<&str>, json: bool) -> any
     }
     Ok(())
 }
+
+/// `quality --approve|--quarantine|--release VOLUNTEER@DAY`.
+pub fn decide(
+    db: &Path,
+    batch: &str,
+    verdict: groundgame_domain::quality::Verdict,
+    note: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    use groundgame_domain::quality::parse_batch_key;
+    let mut store = open_existing(db)?;
+    let named = parse_batch_key(batch).with_context(|| {
+        format!("{batch:?} names no batch; write VOLUNTEER@YYYY-MM-DD (the volunteer's name or id)")
+    })?;
+    // A volunteer may be named as people know them; the batch keeps the id.
+    let roster = store.volunteers()?;
+    let volunteer = named.volunteer.as_ref().map(|given| {
+        roster
+            .iter()
+            .find(|v| v.id == *given || v.name.eq_ignore_ascii_case(given.trim()))
+            .map_or_else(|| given.clone(), |v| v.id.clone())
+    });
+    let decision = store.decide_batch(
+        groundgame_domain::quality::Batch {
+            volunteer,
+            day: named.day,
+        },
+        verdict,
+        note,
+        Timestamp::now(),
+    )?;
+    if json {
+        return print_json(&decision);
+    }
+    println!(
+        "{} {}: {}; every laptop of the office gets it at its next sync",
+        for_terminal(batch),
+        decision.verdict.as_str(),
+        match decision.verdict {
+            groundgame_domain::quality::Verdict::Quarantined => {
+                "kept, and left out of the dashboards and exports until released"
+            }
+            groundgame_domain::quality::Verdict::Released => "counted again",
+            groundgame_domain::quality::Verdict::Approved => "its flags are answered",
+        }
+    );
+    Ok(())
+}
+
+/// `groundgame audit`: the decisions on batches, oldest first.
+pub fn audit(db: &Path, json: bool) -> anyhow::Result<()> {
+    let store = open_existing(db)?;
+    let entries = store.audit_log()?;
+    if json {
+        return print_json(&serde_json::json!({ "entries": entries }));
+    }
+    if entries.is_empty() {
+        println!("the audit log is empty");
+    }
+    for entry in entries {
+        println!(
+            "{}  {:<28} {:<16} {}",
+            entry.at,
+            for_terminal(&entry.actor),
+            entry.action,
+            for_terminal(&entry.detail)
+        );
+    }
+    Ok(())
+}

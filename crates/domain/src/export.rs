@@ -35,6 +35,7 @@ pub struct ResultRow {
 
 /// The layouts `groundgame export results --format` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ResultsFormat {
     /// One row per attempt, a column per survey question.
     Csv,
@@ -51,6 +52,23 @@ impl ResultsFormat {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Crm => "crm",
+        }
+    }
+}
+
+/// What a results export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    /// The file, once whole.
+    pub path: String,
+    pub attempts: u64,
+    /// Rows under the header (the CRM shape has one per response too).
+    pub rows: u64,
 }
 
 /// The fixed columns of the results CSV, before the question columns.

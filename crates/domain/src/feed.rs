@@ -6,6 +6,7 @@
 
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
+use crate::quality::BatchDecision;
 use crate::results::GoalsRecord;
 use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
@@ -56,6 +57,7 @@ pub enum FeedRow {
     WorkSetup(WorkSetupRecord),
     /// The office's daily goals as its coordinator last set them.
     Goals(GoalsRecord),
+    BatchDecision(BatchDecision),
 }
 
 impl FeedRow {
@@ -80,6 +82,7 @@ impl FeedRow {
             Self::Volunteer(_) => "volunteer",
             Self::WorkSetup(_) => "work_setup",
             Self::Goals(_) => "goals",
+            Self::BatchDecision(_) => "batch_decision",
         }
     }
 }

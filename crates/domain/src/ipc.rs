@@ -61,6 +61,9 @@ pub mod command {
     pub const SET_GOALS: &str = "set_goals";
     pub const CAMPAIGN_STATS: &str = "campaign_stats";
     pub const QUALITY: &str = "quality";
+    pub const EXPORT_RESULTS: &str = "export_results";
+    pub const DECIDE_BATCH: &str = "decide_batch";
+    pub const AUDIT_LOG: &str = "audit_log";
 
     /// Every command, for the shell's manifest and the capability check.
     pub const ALL: &[&str] = &[
@@ -115,6 +118,9 @@ pub mod command {
         SET_GOALS,
         CAMPAIGN_STATS,
         QUALITY,
+        EXPORT_RESULTS,
+        DECIDE_BATCH,
+        AUDIT_LOG,
     ];
 }
 
@@ -382,6 +388,23 @@ pub struct RemovalNotice {
     /// Whether the registry heard of the wipe (it is told again never: the
     /// credential went with the database).
     pub registry_told: bool,
+}
+
+/// The office's results written to a file from the app (the Dashboard's
+/// Export): every attempt, or those from a day of the office on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    pub format: crate::export::ResultsFormat,
+    /// `YYYY-MM-DD`, or none for every attempt.
+    pub since: Option<String>,
+}
+
+/// A coordinator's decision on a batch, from the Quality control table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecideBatchRequest {
+    pub batch: crate::quality::Batch,
+    pub verdict: crate::quality::Verdict,
+    pub note: String,
 }
 
 /// The office's daily goals as a coordinator sets them (zero: no goal).

@@ -7,6 +7,7 @@
 
 use crate::contact::{Channel, DncChannel, ResultCode, Scope, SurveyAnswer};
 use crate::lease::{LeaseRef, LeaseTarget};
+use crate::quality::BatchDecision;
 use crate::results::GoalsRecord;
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::voter::VoterId;
@@ -49,10 +50,11 @@ pub enum MutationKind {
     SaveVolunteer,
     SetUpWork,
     SetGoals,
+    DecideBatch,
 }
 
 impl MutationKind {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::RecordContact,
         Self::AddDnc,
         Self::ReverseDnc,
@@ -70,6 +72,7 @@ impl MutationKind {
         Self::SaveVolunteer,
         Self::SetUpWork,
         Self::SetGoals,
+        Self::DecideBatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +94,7 @@ impl MutationKind {
             Self::SaveVolunteer => "save_volunteer",
             Self::SetUpWork => "set_up_work",
             Self::SetGoals => "set_goals",
+            Self::DecideBatch => "decide_batch",
         }
     }
 
@@ -113,7 +117,8 @@ impl MutationKind {
             | Self::SaveScript
             | Self::SaveVolunteer
             | Self::SetUpWork
-            | Self::SetGoals => MUTATION_MAX_BYTES,
+            | Self::SetGoals
+            | Self::DecideBatch => MUTATION_MAX_BYTES,
         }
     }
 
@@ -138,7 +143,8 @@ impl MutationKind {
             | Self::SaveScript
             | Self::SaveVolunteer
             | Self::SetUpWork
-            | Self::SetGoals => &[Role::Coordinator, Role::Admin],
+            | Self::SetGoals
+            | Self::DecideBatch => &[Role::Coordinator, Role::Admin],
             Self::RecordContact
             | Self::AddDnc
             | Self::CorrectVoterField
@@ -177,6 +183,7 @@ impl MutationKind {
             Self::SaveVolunteer => "add or edit a volunteer",
             Self::SetUpWork => "attach a script to, or assign, a list or turf",
             Self::SetGoals => "set the office's daily goals",
+            Self::DecideBatch => "approve, quarantine or release a volunteer's day of results",
         }
     }
 }
@@ -221,6 +228,7 @@ pub enum Mutation {
     SaveVolunteer(VolunteerRecord),
     SetUpWork(WorkSetupRecord),
     SetGoals(GoalsRecord),
+    DecideBatch(BatchDecision),
 }
 
 impl Mutation {
@@ -243,6 +251,7 @@ impl Mutation {
             Self::SaveVolunteer(_) => MutationKind::SaveVolunteer,
             Self::SetUpWork(_) => MutationKind::SetUpWork,
             Self::SetGoals(_) => MutationKind::SetGoals,
+            Self::DecideBatch(_) => MutationKind::DecideBatch,
         }
     }
 
@@ -270,7 +279,8 @@ impl Mutation {
             | Self::SaveScript(_)
             | Self::SaveVolunteer(_)
             | Self::SetUpWork(_)
-            | Self::SetGoals(_) => None,
+            | Self::SetGoals(_)
+            | Self::DecideBatch(_) => None,
         }
     }
 
@@ -374,6 +384,11 @@ impl Mutation {
             Self::SetGoals(goals) => format!(
                 "daily goals: {} doors, {} calls, {} contacts; {} supporters",
                 goals.doors_per_day, goals.calls_per_day, goals.contacts_per_day, goals.supporters
+            ),
+            Self::DecideBatch(decision) => format!(
+                "the results of {} {}",
+                decision.key(),
+                decision.verdict.as_str()
             ),
         }
     }
@@ -587,6 +602,7 @@ mod tests {
                         | MutationKind::SaveVolunteer
                         | MutationKind::SetUpWork
                         | MutationKind::SetGoals
+                        | MutationKind::DecideBatch
                 );
                 let expected =
                     !coordinators_only || matches!(role, Role::Coordinator | Role::Admin);

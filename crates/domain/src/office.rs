@@ -359,3 +359,12 @@ pub struct PersonMatch {
     /// Why it is offered: "same household", "same name", "born 1984"...
     pub reasons: Vec<String>,
 }
+
+/// One line of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}

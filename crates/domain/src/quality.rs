@@ -95,6 +95,9 @@ pub struct BatchReport {
     pub calls: u64,
     pub rate: Rate,
     pub flags: Vec<Flag>,
+    /// The batch's standing decision, if a coordinator made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<BatchDecision>,
 }
 
 /// Door results this close after the one before, at another household,
@@ -231,7 +234,155 @@ fn report(batch: Batch, name: String, rows: &[&QualityRow], office: Rate) -> Bat
         calls,
         rate,
         flags,
+        decision: None,
     }
+}
+
+/// What a coordinator decided about a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Looked at and kept: its flags are answered.
+    Approved,
+    /// Kept (never deleted), but left out of the dashboards and exports
+    /// until released.
+    Quarantined,
+    /// Counted again after a quarantine.
+    Released,
+}
+
+impl Verdict {
+    pub const ALL: [Self; 3] = [Self::Approved, Self::Quarantined, Self::Released];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Quarantined => "quarantined",
+            Self::Released => "released",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|verdict| verdict.as_str() == text)
+    }
+}
+
+/// A coordinator's decision on one batch. Every decision is kept (the
+/// audit trail says who decided what, when); the latest for a batch stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchDecision {
+    pub batch: Batch,
+    pub verdict: Verdict,
+    pub note: String,
+    /// Who decided: the signed-in volunteer's name, else the laptop's.
+    pub decided_by: String,
+    pub recorded_at: String,
+}
+
+impl BatchDecision {
+    pub const NOTE_MAX_CHARS: usize = 500;
+
+    /// The batch's key: `VOLUNTEER@DAY` (nobody signed in: `@DAY`).
+    pub fn key(&self) -> String {
+        batch_key(&self.batch)
+    }
+
+    /// This decision's own id among the batch's decisions.
+    pub fn id(&self) -> String {
+        format!("{}#{}", self.key(), self.recorded_at)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if crate::results::epoch_seconds(&format!("{}T00:00:00Z", self.batch.day)).is_none() {
+            return Err(format!("{:?} is not a day (YYYY-MM-DD)", self.batch.day));
+        }
+        if self
+            .batch
+            .volunteer
+            .as_ref()
+            .is_some_and(|id| id.is_empty() || id.len() > 64 || id.contains(['@', '#']))
+        {
+            return Err("a batch's volunteer is a roster id".into());
+        }
+        if self.note.chars().count() > Self::NOTE_MAX_CHARS {
+            return Err(format!(
+                "a decision's note is at most {} characters",
+                Self::NOTE_MAX_CHARS
+            ));
+        }
+        if self.decided_by.chars().count() > 120 {
+            return Err("who decided is a name, at most 120 characters".into());
+        }
+        if crate::results::epoch_seconds(&self.recorded_at).is_none() {
+            return Err(format!("{:?} is not a UTC time", self.recorded_at));
+        }
+        Ok(())
+    }
+}
+
+/// A batch's key, as decisions name it.
+pub fn batch_key(batch: &Batch) -> String {
+    format!("{}@{}", batch.volunteer.as_deref().unwrap_or(""), batch.day)
+}
+
+/// Reads `VOLUNTEER@DAY` back (the command line's way to name a batch).
+pub fn parse_batch_key(text: &str) -> Option<Batch> {
+    let (volunteer, day) = text.trim().rsplit_once('@')?;
+    crate::results::epoch_seconds(&format!("{day}T00:00:00Z"))?;
+    Some(Batch {
+        volunteer: (!volunteer.is_empty()).then(|| volunteer.to_owned()),
+        day: day.to_owned(),
+    })
+}
+
+/// The fraction of a second of a UTC stamp, in nanoseconds.
+fn nanos(stamp: &str) -> u32 {
+    let Some((_, fraction)) = stamp.trim_end_matches('Z').split_once('.') else {
+        return 0;
+    };
+    let digits: String = fraction
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .chain(std::iter::repeat('0'))
+        .take(9)
+        .collect();
+    digits.parse().unwrap_or(0)
+}
+
+/// Each batch's standing decision: the latest recorded (ties broken by the
+/// rest of the decision, so every laptop picks the same one).
+pub fn standing(decisions: &[BatchDecision]) -> BTreeMap<Batch, &BatchDecision> {
+    let mut latest: BTreeMap<Batch, &BatchDecision> = BTreeMap::new();
+    for decision in decisions {
+        let rank = |d: &BatchDecision| {
+            (
+                crate::results::epoch_seconds(&d.recorded_at).unwrap_or(i64::MIN),
+                nanos(&d.recorded_at),
+                d.verdict.as_str(),
+                d.decided_by.clone(),
+                d.note.clone(),
+            )
+        };
+        match latest.get(&decision.batch) {
+            Some(current) if rank(current) >= rank(decision) => {}
+            _ => {
+                latest.insert(decision.batch.clone(), decision);
+            }
+        }
+    }
+    latest
+}
+
+/// The batches left out of the figures: those whose standing decision is
+/// a quarantine.
+pub fn quarantined(decisions: &[BatchDecision]) -> std::collections::BTreeSet<Batch> {
+    standing(decisions)
+        .into_iter()
+        .filter(|(_, decision)| decision.verdict == Verdict::Quarantined)
+        .map(|(batch, _)| batch)
+        .collect()
 }
 
 #[cfg(test)]
@@ -349,6 +500,160 @@ mod tests {
                 high,
                 "{batch:?} against {office:?}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod decision_tests {
+    use super::*;
+
+    fn decision(volunteer: Option<&str>, day: &str, verdict: Verdict, at: &str) -> BatchDecision {
+        BatchDecision {
+            batch: Batch {
+                volunteer: volunteer.map(str::to_owned),
+                day: day.into(),
+            },
+            verdict,
+            note: String::new(),
+            decided_by: "Coordinator".into(),
+            recorded_at: at.into(),
+        }
+    }
+
+    #[test]
+    fn the_latest_decision_on_a_batch_stands() {
+        use Verdict::*;
+        let q = |v: Option<&str>, d: &str| Batch {
+            volunteer: v.map(str::to_owned),
+            day: d.into(),
+        };
+        // (decisions in the order they arrived, the batches quarantined)
+        let cases: Vec<(Vec<BatchDecision>, Vec<Batch>)> = vec![
+            (vec![], vec![]),
+            (
+                vec![decision(
+                    Some("v1"),
+                    "2026-11-03",
+                    Quarantined,
+                    "2026-11-04T10:00:00Z",
+                )],
+                vec![q(Some("v1"), "2026-11-03")],
+            ),
+            // Released later: counted again, whatever order they arrive in.
+            (
+                vec![
+                    decision(Some("v1"), "2026-11-03", Released, "2026-11-04T11:00:00Z"),
+                    decision(
+                        Some("v1"),
+                        "2026-11-03",
+                        Quarantined,
+                        "2026-11-04T10:00:00Z",
+                    ),
+                ],
+                vec![],
+            ),
+            // Quarantined again after a release.
+            (
+                vec![
+                    decision(
+                        Some("v1"),
+                        "2026-11-03",
+                        Quarantined,
+                        "2026-11-04T10:00:00Z",
+                    ),
+                    decision(Some("v1"), "2026-11-03", Released, "2026-11-04T11:00:00Z"),
+                    decision(
+                        Some("v1"),
+                        "2026-11-03",
+                        Quarantined,
+                        "2026-11-04T12:00:00Z",
+                    ),
+                ],
+                vec![q(Some("v1"), "2026-11-03")],
+            ),
+            // Approved is not quarantined; other batches are their own.
+            (
+                vec![
+                    decision(Some("v1"), "2026-11-03", Approved, "2026-11-04T10:00:00Z"),
+                    decision(
+                        Some("v1"),
+                        "2026-11-04",
+                        Quarantined,
+                        "2026-11-05T10:00:00Z",
+                    ),
+                    decision(None, "2026-11-03", Quarantined, "2026-11-04T09:00:00Z"),
+                ],
+                vec![q(None, "2026-11-03"), q(Some("v1"), "2026-11-04")],
+            ),
+            // A later stamp with a fraction is later.
+            (
+                vec![
+                    decision(
+                        Some("v1"),
+                        "2026-11-03",
+                        Quarantined,
+                        "2026-11-04T10:00:00.5Z",
+                    ),
+                    decision(Some("v1"), "2026-11-03", Released, "2026-11-04T10:00:00Z"),
+                ],
+                vec![q(Some("v1"), "2026-11-03")],
+            ),
+        ];
+        for (decisions, expected) in cases {
+            let mut reversed = decisions.clone();
+            reversed.reverse();
+            let expected: std::collections::BTreeSet<Batch> = expected.into_iter().collect();
+            assert_eq!(quarantined(&decisions), expected, "{decisions:?}");
+            assert_eq!(quarantined(&reversed), expected, "reversed: {decisions:?}");
+        }
+    }
+
+    #[test]
+    fn a_batch_is_named_volunteer_at_day() {
+        let named = decision(
+            Some("v-7"),
+            "2026-11-03",
+            Verdict::Approved,
+            "2026-11-04T10:00:00Z",
+        );
+        assert_eq!(named.key(), "v-7@2026-11-03");
+        assert_eq!(parse_batch_key("v-7@2026-11-03"), Some(named.batch.clone()));
+        assert_eq!(
+            parse_batch_key("@2026-11-03").map(|b| b.volunteer),
+            Some(None)
+        );
+        assert_eq!(
+            parse_batch_key("Ana Ruiz@2026-11-03").and_then(|b| b.volunteer),
+            Some("Ana Ruiz".into())
+        );
+        for bad in ["v-7", "v-7@03/11/2026", "v-7@", ""] {
+            assert_eq!(parse_batch_key(bad), None, "{bad:?}");
+        }
+        assert!(named.validate().is_ok());
+        for broken in [
+            BatchDecision {
+                note: "x".repeat(501),
+                ..named.clone()
+            },
+            BatchDecision {
+                recorded_at: "tuesday".into(),
+                ..named.clone()
+            },
+            decision(
+                Some("a@b"),
+                "2026-11-03",
+                Verdict::Approved,
+                "2026-11-04T10:00:00Z",
+            ),
+            decision(
+                Some("v"),
+                "2026-13-03",
+                Verdict::Approved,
+                "2026-11-04T10:00:00Z",
+            ),
+        ] {
+            assert!(broken.validate().is_err(), "{broken:?}");
         }
     }
 }

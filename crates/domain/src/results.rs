@@ -910,6 +910,25 @@ impl GoalsRecord {
     }
 }
 
+/// Takes `removed` out of `tallies`, matched on what a precinct or work
+/// tally is keyed by (precinct, turf, call list, channel, result); a tally
+/// left at nothing goes. How a quarantined batch leaves the figures that
+/// are not kept by volunteer and day.
+pub fn subtract(tallies: &mut Vec<Tally>, removed: &[Tally]) {
+    for gone in removed {
+        if let Some(tally) = tallies.iter_mut().find(|tally| {
+            tally.precinct == gone.precinct
+                && tally.turf == gone.turf
+                && tally.call_list == gone.call_list
+                && tally.channel == gone.channel
+                && tally.result == gone.result
+        }) {
+            tally.attempts = tally.attempts.saturating_sub(gone.attempts);
+        }
+    }
+    tallies.retain(|tally| tally.attempts > 0);
+}
+
 #[cfg(test)]
 #[path = "results_tests.rs"]
 mod tests;

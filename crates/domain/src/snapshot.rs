@@ -2,6 +2,7 @@
 //! one JSON line per row (see `docs/sync-protocol.md`, "Initial sync").
 
 use crate::feed::{FeedContact, FeedDnc};
+use crate::quality::BatchDecision;
 use crate::results::GoalsRecord;
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
 use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, WorkState};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// then the office's work (segments, call lists with their items, turfs),
 /// then its questions, scripts, volunteers and how its lists and turfs are
 /// set up, and its goals.
-pub const SNAPSHOT_ENTITIES: [&str; 15] = [
+pub const SNAPSHOT_ENTITIES: [&str; 16] = [
     "dnc_entry",
     "household",
     "voter",
@@ -28,6 +29,7 @@ pub const SNAPSHOT_ENTITIES: [&str; 15] = [
     "volunteer",
     "work_setup",
     "goals",
+    "batch_decision",
 ];
 
 /// Separates the parts of a composite key (`voter_id`, `number`).
@@ -67,6 +69,7 @@ pub enum SnapshotRow {
     Volunteer(VolunteerRecord),
     WorkSetup(WorkSetupRecord),
     Goals(GoalsRecord),
+    BatchDecision(BatchDecision),
 }
 
 /// A list or turf with its state.
@@ -95,6 +98,7 @@ impl SnapshotRow {
             Self::Volunteer(_) => "volunteer",
             Self::WorkSetup(_) => "work_setup",
             Self::Goals(_) => "goals",
+            Self::BatchDecision(_) => "batch_decision",
         }
     }
 }

@@ -105,6 +105,7 @@ pub async fn apply(
         }
         Mutation::SetUpWork(record) => crate::survey::set_up_work(conn, context, record).await?,
         Mutation::SetGoals(record) => crate::survey::set_goals(conn, context, record).await?,
+        Mutation::DecideBatch(record) => crate::survey::decide_batch(conn, context, record).await?,
     };
     Ok(outcome.unwrap_or_else(|decision| decision))
 }

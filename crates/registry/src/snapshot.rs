@@ -307,7 +307,7 @@ impl Job {
             "call_list" => self.call_lists(after).await.map(full),
             "call_items" => self.call_items(after).await,
             "turf" => self.turfs(after).await.map(full),
-            "question" | "script" | "volunteer" | "work_setup" | "goals" => {
+            "question" | "script" | "volunteer" | "work_setup" | "goals" | "batch_decision" => {
                 self.office_records(entity, after).await.map(full)
             }
             // Every entity of SNAPSHOT_ENTITIES has its arm; one without is a
@@ -545,6 +545,9 @@ impl Job {
                         SnapshotRow::WorkSetup(serde_json::from_value(record).map_err(bad)?)
                     }
                     "goals" => SnapshotRow::Goals(serde_json::from_value(record).map_err(bad)?),
+                    "batch_decision" => {
+                        SnapshotRow::BatchDecision(serde_json::from_value(record).map_err(bad)?)
+                    }
                     other => {
                         return Err(SnapshotError::Row(format!(
                             "the snapshot has no reader for {other:?}"

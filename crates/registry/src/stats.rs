@@ -6,6 +6,7 @@
 use crate::error::ApiError;
 use crate::identity::Device;
 use axum::http::StatusCode;
+use groundgame_domain::quality::{quarantined, Batch, BatchDecision};
 use groundgame_domain::results::{
     office_figures, AnswerTally, CampaignStats, GoalsRecord, OfficeFigures, Tally,
 };
@@ -175,6 +176,34 @@ async fn answers(
         .collect())
 }
 
+/// Each office's quarantined batches, by the domain's rule over its
+/// decisions.
+async fn quarantined_batches(
+    pool: &PgPool,
+    campaign: Uuid,
+) -> Result<BTreeMap<Uuid, std::collections::BTreeSet<Batch>>, ApiError> {
+    let rows: Vec<(Uuid, serde_json::Value)> = sqlx::query_as(
+        "SELECT office_id, record FROM office_records WHERE campaign_id = $1 AND kind = 'batch_decision'",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let mut decisions: BTreeMap<Uuid, Vec<BatchDecision>> = BTreeMap::new();
+    for (office, record) in rows {
+        let decision = serde_json::from_value(record).map_err(|error| {
+            tracing::error!(%office, %error, "a batch decision cannot be read");
+            ApiError::database(sqlx::Error::Decode(Box::new(error)))
+        })?;
+        decisions.entry(office).or_default().push(decision);
+    }
+    Ok(decisions
+        .into_iter()
+        .map(|(office, decisions)| (office, quarantined(&decisions)))
+        .filter(|(_, set)| !set.is_empty())
+        .collect())
+}
+
 /// Each office's goals and its support question as it asks it now.
 async fn office_records(
     pool: &PgPool,
@@ -238,6 +267,34 @@ pub async fn campaign_stats(
     let mut answers_of: BTreeMap<Option<Uuid>, Vec<AnswerTally>> = BTreeMap::new();
     for (office, answer) in answers(pool, device.campaign, zone).await? {
         answers_of.entry(office).or_default().push(answer);
+    }
+    // Quarantined batches are kept but not counted, as on the laptops: an
+    // office's figures leave out its own, the campaign's leave out every
+    // office's (a batch with nobody signed in is one office's alone, so
+    // the campaign's totals keep those).
+    let quarantined = quarantined_batches(pool, device.campaign).await?;
+    if !quarantined.is_empty() {
+        let everywhere: std::collections::BTreeSet<&Batch> = quarantined
+            .values()
+            .flatten()
+            .filter(|batch| batch.volunteer.is_some())
+            .collect();
+        let counted = |office: &Option<Uuid>, volunteer: &Option<String>, day: &str| {
+            let batch = Batch {
+                volunteer: volunteer.clone(),
+                day: day.to_owned(),
+            };
+            match office {
+                Some(id) => !quarantined.get(id).is_some_and(|set| set.contains(&batch)),
+                None => !everywhere.contains(&batch),
+            }
+        };
+        for (office, tallies) in tallies_of.iter_mut() {
+            tallies.retain(|tally| counted(office, &tally.volunteer, &tally.day));
+        }
+        for (office, answers) in answers_of.iter_mut() {
+            answers.retain(|answer| counted(office, &answer.volunteer, &answer.day));
+        }
     }
     let records = office_records(pool, device.campaign).await?;
     let standard = standard_questions()

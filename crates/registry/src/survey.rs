@@ -11,6 +11,7 @@ use crate::merge::{Checked, Context, Decision};
 use crate::work::{json, to_office};
 use groundgame_domain::feed::FeedRow;
 use groundgame_domain::mutation::ContactRecord;
+use groundgame_domain::quality::BatchDecision;
 use groundgame_domain::results::GoalsRecord;
 use groundgame_domain::survey::{
     admit_version, check_answer, standard_questions, QuestionRecord, ScriptRecord, VolunteerRecord,
@@ -92,6 +93,7 @@ async fn keep(
         FeedRow::Volunteer(record) => json(record),
         FeedRow::WorkSetup(record) => json(record),
         FeedRow::Goals(record) => json(record),
+        FeedRow::BatchDecision(record) => json(record),
         other => {
             return Ok(Err(Decision::rejected(format!(
                 "{} is not one of the office's records",
@@ -306,6 +308,28 @@ pub(crate) async fn set_goals(
         false,
         &record.recorded_at.clone(),
         FeedRow::Goals(record),
+    )
+    .await
+}
+
+/// A coordinator's decision on a batch: every decision is kept (its own
+/// id, with the device that sent it: the audit trail); the latest for a
+/// batch stands, by the domain's rule, as on every laptop.
+pub(crate) async fn decide_batch(
+    conn: &mut PgConnection,
+    context: &Context<'_>,
+    record: BatchDecision,
+) -> Result<Checked<Decision>, sqlx::Error> {
+    if let Err(reason) = record.validate() {
+        return Ok(Err(Decision::rejected(reason)));
+    }
+    keep(
+        conn,
+        context,
+        ("batch_decision", &record.id(), &record.key()),
+        false,
+        &record.recorded_at.clone(),
+        FeedRow::BatchDecision(record),
     )
     .await
 }

@@ -34,6 +34,11 @@ pub enum StoreError {
     KeyMismatch { db: PathBuf },
     #[error("{0}")]
     NotFound(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("local data cannot be read: {0}; please report this")]

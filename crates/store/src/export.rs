@@ -4,12 +4,16 @@
 
 use crate::{Store, StoreError};
 use groundgame_domain::export::ResultRow;
+use groundgame_domain::export::{
+    crm_records, results_header, results_record, ResultsFormat, Written, CRM_COLUMNS,
+};
 use groundgame_domain::work::WorkKind;
 use groundgame_domain::Channel;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rusqlite::params;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// Which attempts `export results` writes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +22,9 @@ pub struct ResultsQuery {
     pub since: Option<jiff::civil::Date>,
     pub turf: Option<i64>,
     pub call_list: Option<i64>,
+    /// Also the results of quarantined batches (left out by default, as
+    /// the dashboards leave them out).
+    pub include_quarantined: bool,
 }
 
 const RESULTS_WHERE: &str = "a.recorded_at >= ?1 AND (?2 IS NULL OR a.turf_id = ?2) \
@@ -116,10 +123,19 @@ impl Store {
         let mut rows = statement
             .query(params![from, query.turf, query.call_list])
             .map_err(StoreError::from)?;
+        let quarantined = if query.include_quarantined {
+            Default::default()
+        } else {
+            groundgame_domain::quality::quarantined(&crate::results::batch_decisions(&self.conn)?)
+        };
         let mut current: Option<ResultRow> = None;
+        let mut skipping: Option<String> = None;
         let mut written = 0_u64;
         while let Some(row) = rows.next().map_err(StoreError::from)? {
             let id: String = row.get(0).map_err(StoreError::from)?;
+            if skipping.as_ref() == Some(&id) {
+                continue;
+            }
             let answer: Option<(String, String)> = match (
                 row.get::<_, Option<String>>(12).map_err(StoreError::from)?,
                 row.get::<_, Option<String>>(13).map_err(StoreError::from)?,
@@ -154,6 +170,15 @@ impl Store {
                 }
             };
             let volunteer: String = row.get(8).map_err(StoreError::from)?;
+            if !quarantined.is_empty()
+                && quarantined.contains(&groundgame_domain::quality::Batch {
+                    volunteer: (!volunteer.is_empty()).then(|| volunteer.clone()),
+                    day: local_date.clone(),
+                })
+            {
+                skipping = Some(id);
+                continue;
+            }
             let turf: Option<String> = row.get(9).map_err(StoreError::from)?;
             let list: Option<String> = row.get(10).map_err(StoreError::from)?;
             current = Some(ResultRow {
@@ -409,5 +434,110 @@ impl Store {
             "results imported"
         );
         Ok(report)
+    }
+}
+
+/// A CSV file being written beside its final name, put in place by
+/// [`CsvFile::finish`] only when whole: a failed export never leaves half
+/// a file under its name.
+pub struct CsvFile {
+    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    path: PathBuf,
+}
+
+impl CsvFile {
+    pub fn create(path: &Path, header: &[impl AsRef<[u8]>]) -> Result<Self, StoreError> {
+        let failed = |source: std::io::Error| StoreError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let file = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        writer
+            .write_record(header)
+            .map_err(|error| failed(error.into()))?;
+        Ok(Self {
+            writer,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn row(&mut self, record: &[impl AsRef<[u8]>]) -> Result<(), StoreError> {
+        self.writer
+            .write_record(record)
+            .map_err(|error| StoreError::Write {
+                path: self.path.clone(),
+                source: error.into(),
+            })
+    }
+
+    pub fn finish(self) -> Result<(), StoreError> {
+        let path = self.path;
+        let failed = |source: std::io::Error| StoreError::Write {
+            path: path.clone(),
+            source,
+        };
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|error| failed(error.into_error()))?
+            .into_inner()
+            .map_err(|error| failed(error.into_error()))?;
+        file.as_file().sync_all().map_err(failed)?;
+        file.persist(&path).map_err(|error| failed(error.error))?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Writes the attempts `query` covers to `path` in `format`, telling
+    /// `progress` how many of how many are done as it goes.
+    pub fn write_results(
+        &self,
+        query: &ResultsQuery,
+        zone: &TimeZone,
+        format: ResultsFormat,
+        path: &Path,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<Written, StoreError> {
+        let (total, questions) = self.results_extent(query, zone)?;
+        let header: Vec<String> = match format {
+            ResultsFormat::Csv => results_header(&questions),
+            ResultsFormat::Crm => CRM_COLUMNS.map(str::to_owned).to_vec(),
+        };
+        let mut file = CsvFile::create(path, &header)?;
+        let mut rows = 0_u64;
+        let mut done = 0_u64;
+        let attempts = self.export_results(query, zone, |row| -> Result<(), StoreError> {
+            match format {
+                ResultsFormat::Csv => {
+                    file.row(&results_record(row, &questions))?;
+                    rows += 1;
+                }
+                ResultsFormat::Crm => {
+                    for record in crm_records(row) {
+                        file.row(&record)?;
+                        rows += 1;
+                    }
+                }
+            }
+            done += 1;
+            if done % 10_000 == 0 {
+                progress(done, total);
+            }
+            Ok(())
+        })?;
+        file.finish()?;
+        progress(attempts, total);
+        tracing::info!(attempts, rows, path = %path.display(), "results exported");
+        Ok(Written {
+            path: path.display().to_string(),
+            attempts,
+            rows,
+        })
     }
 }

@@ -33,7 +33,7 @@ pub use contact::NewContact;
 pub use demo::{DemoConfig, DemoSummary};
 pub use enrolment::EnrolmentRecord;
 pub use error::StoreError;
-pub use export::{ResultsImport, ResultsQuery};
+pub use export::{CsvFile, ResultsImport, ResultsQuery};
 pub use groundgame_domain::office::{
     CallAssignment, CallListSummary, ContactHistoryEntry, ContactOutcome, DncEntry, ImportProgress,
     ImportReport, SkippedLine, TurfSummary, VoterDetail, WalkStop, WalkVoter,

@@ -9,16 +9,20 @@ use crate::script::{self, RecordKind};
 use crate::{Store, StoreError};
 use groundgame_domain::ipc::GoalsRequest;
 use groundgame_domain::mutation::MutationKind;
-use groundgame_domain::quality::{batches, BatchReport, QualityRow};
+use groundgame_domain::office::AuditEntry;
+use groundgame_domain::quality::{
+    batches, quarantined, standing, Batch, BatchDecision, BatchReport, QualityRow, Verdict,
+};
 use groundgame_domain::results::{
-    dashboard, AnswerTally, Dashboard, DashboardInput, GoalsRecord, Tally, Target, WorkItem,
+    dashboard, subtract, AnswerTally, Dashboard, DashboardInput, GoalsRecord, Tally, Target,
+    WorkItem,
 };
 use groundgame_domain::segment::SUPPORT_QUESTION;
 use groundgame_domain::{Channel, Mutation};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use rusqlite::{Connection, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use std::collections::HashMap;
 
 /// Keeps goals that arrived (from the registry, or set here) when they are
@@ -40,6 +44,97 @@ pub(crate) fn store_goals(tx: &Transaction<'_>, goals: &GoalsRecord) -> Result<b
         goals,
     )?;
     Ok(true)
+}
+
+/// Keeps a coordinator's decision on a batch (each decision is kept, for
+/// the audit trail; the latest for a batch stands, by the domain's rule).
+pub(crate) fn store_batch_decision(
+    tx: &Transaction<'_>,
+    decision: &BatchDecision,
+) -> Result<bool, StoreError> {
+    script::put(
+        tx,
+        RecordKind::BatchDecision,
+        &decision.id(),
+        &decision.key(),
+        false,
+        decision,
+    )?;
+    Ok(true)
+}
+
+/// Every decision on a batch this laptop holds, oldest first.
+pub(crate) fn batch_decisions(conn: &Connection) -> Result<Vec<BatchDecision>, StoreError> {
+    let mut decisions: Vec<BatchDecision> = script::all(conn, RecordKind::BatchDecision, None)?;
+    decisions.sort_by(|a, b| {
+        a.recorded_at
+            .cmp(&b.recorded_at)
+            .then(a.key().cmp(&b.key()))
+    });
+    Ok(decisions)
+}
+
+/// The first UTC second of `day` in `zone`, and of the day after, as
+/// stamps without their `Z`: every stamp of the day (fractions too) sorts
+/// between them.
+fn day_window(day: &str, zone: &TimeZone) -> Result<(String, String), StoreError> {
+    let date: jiff::civil::Date = day
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("a decision names the day {day:?}")))?;
+    let start = date
+        .to_zoned(zone.clone())
+        .map_err(|error| StoreError::Corrupt(format!("{day}: {error}")))?;
+    let end = start
+        .tomorrow()
+        .map_err(|error| StoreError::Corrupt(format!("{day}: {error}")))?;
+    let bare = |at: jiff::Timestamp| stamp(at).trim_end_matches('Z').to_owned();
+    Ok((bare(start.timestamp()), bare(end.timestamp())))
+}
+
+/// What the quarantined batches put into the precinct and work tallies,
+/// read from their attempts (a batch is one volunteer's day: a few hundred
+/// rows at most, found by time).
+fn quarantined_tallies(
+    conn: &Connection,
+    quarantined: &std::collections::BTreeSet<Batch>,
+    zone: &TimeZone,
+) -> Result<(Vec<Tally>, Vec<Tally>), StoreError> {
+    let mut places = Vec::new();
+    let mut work = Vec::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT coalesce(h.precinct_code, ''), coalesce(a.turf_id, 0), coalesce(a.call_list_id, 0),                 a.channel, a.result, count(*)            FROM contact_attempts a            LEFT JOIN voters v ON v.id = a.voter_id            LEFT JOIN households h ON h.id = v.household_id           WHERE a.recorded_at >= ?2 AND a.recorded_at < ?3 AND coalesce(a.volunteer, '') = ?1           GROUP BY 1, 2, 3, 4, 5",
+    )?;
+    for batch in quarantined {
+        let (from, to) = day_window(&batch.day, zone)?;
+        let mut rows =
+            statement.query(params![batch.volunteer.as_deref().unwrap_or(""), from, to])?;
+        while let Some(row) = rows.next()? {
+            let tally = Tally {
+                day: String::new(),
+                volunteer: None,
+                channel: channel(&row.get::<_, String>(3)?)?,
+                result: row.get(4)?,
+                precinct: some(row.get(0)?),
+                turf: some_id(row.get(1)?),
+                call_list: some_id(row.get(2)?),
+                attempts: attempts(row.get(5)?),
+                first_at: String::new(),
+                last_at: String::new(),
+            };
+            if tally.turf.is_some() || tally.call_list.is_some() {
+                work.push(Tally {
+                    precinct: None,
+                    ..tally.clone()
+                });
+            }
+            places.push(Tally {
+                turf: None,
+                call_list: None,
+                ..tally
+            });
+        }
+    }
+    Ok((places, work))
 }
 
 /// Puts UTC hours (`2026-11-03T18`) on the office's calendar, each hour
@@ -298,11 +393,32 @@ impl Store {
             .into_iter()
             .map(|v| (v.volunteer_id, v.name))
             .collect();
+        // Quarantined batches are kept but not counted: their hours and
+        // answers are left out by volunteer and day, and what they put into
+        // the precinct and work tallies is taken out again.
+        let quarantined = quarantined(&batch_decisions(&self.conn)?);
+        let mut tallies = tallies(&self.conn, zone)?;
+        let mut answers = answer_tallies(&self.conn, zone)?;
+        let mut places = places(&self.conn)?;
+        let mut work = work_tallies(&self.conn)?;
+        if !quarantined.is_empty() {
+            let counted = |volunteer: &Option<String>, day: &str| {
+                !quarantined.contains(&Batch {
+                    volunteer: volunteer.clone(),
+                    day: day.to_owned(),
+                })
+            };
+            tallies.retain(|tally| counted(&tally.volunteer, &tally.day));
+            answers.retain(|tally| counted(&tally.volunteer, &tally.day));
+            let (out_of_places, out_of_work) = quarantined_tallies(&self.conn, &quarantined, zone)?;
+            subtract(&mut places, &out_of_places);
+            subtract(&mut work, &out_of_work);
+        }
         Ok(DashboardInput {
-            tallies: tallies(&self.conn, zone)?,
-            places: places(&self.conn)?,
-            work_tallies: work_tallies(&self.conn)?,
-            answers: answer_tallies(&self.conn, zone)?,
+            tallies,
+            places,
+            work_tallies: work,
+            answers,
             work: work_items(&self.conn)?,
             goals: self.goals()?,
             support: script::latest(&self.conn, SUPPORT_QUESTION)?,
@@ -387,7 +503,101 @@ impl Store {
             .into_iter()
             .map(|v| (v.volunteer_id, v.name))
             .collect();
-        Ok(batches(&quality_rows(&self.conn, now, zone, days)?, &names))
+        let decisions = batch_decisions(&self.conn)?;
+        let standing = standing(&decisions);
+        let mut reports = batches(&quality_rows(&self.conn, now, zone, days)?, &names);
+        for report in &mut reports {
+            report.decision = standing
+                .get(&report.batch)
+                .map(|decision| (*decision).clone());
+        }
+        Ok(reports)
+    }
+
+    /// A coordinator's decision on a volunteer's day of results: approved
+    /// (its flags answered), quarantined (kept, but out of the dashboards
+    /// and exports) or released (counted again). It reaches every laptop of
+    /// the office and the registry like any other change.
+    pub fn decide_batch(
+        &mut self,
+        batch: Batch,
+        verdict: Verdict,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<BatchDecision, StoreError> {
+        let decided_by = match &self.acting {
+            Some(id) => crate::volunteer::by_id(&self.conn, id)?.name,
+            None => "this laptop's coordinator".to_owned(),
+        };
+        let decision = BatchDecision {
+            batch,
+            verdict,
+            note: note.trim().to_owned(),
+            decided_by,
+            // To the nanosecond: a release a moment after a quarantine is
+            // its own decision, later than it.
+            recorded_at: now.to_string(),
+        };
+        decision.validate().map_err(StoreError::Invalid)?;
+        let tx = self.conn.transaction()?;
+        check_role(&tx, MutationKind::DecideBatch)?;
+        store_batch_decision(&tx, &decision)?;
+        append(&tx, &Mutation::DecideBatch(decision.clone()), now)?;
+        tx.commit()?;
+        tracing::info!(batch = %decision.key(), verdict = decision.verdict.as_str(), "batch decided");
+        Ok(decision)
+    }
+
+    /// Every decision on a batch, oldest first: who decided what, when.
+    pub fn batch_decisions(&self) -> Result<Vec<BatchDecision>, StoreError> {
+        batch_decisions(&self.conn)
+    }
+
+    /// The audit log, oldest first: this laptop's own lines (enrolment,
+    /// wipes) and every decision on a batch made anywhere in the office
+    /// (each decision is kept, with who made it and when).
+    pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries: Vec<AuditEntry> = self
+            .conn
+            .prepare_cached("SELECT at, actor, action, detail FROM audit_log ORDER BY id")?
+            .query_map([], |row| {
+                Ok(AuditEntry {
+                    at: row.get(0)?,
+                    actor: row.get(1)?,
+                    action: row.get(2)?,
+                    detail: row.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let names: HashMap<String, String> = crate::volunteer::roster(&self.conn)?
+            .into_iter()
+            .map(|v| (v.volunteer_id, v.name))
+            .collect();
+        entries.extend(
+            batch_decisions(&self.conn)?
+                .into_iter()
+                .map(|decision| AuditEntry {
+                    at: decision.recorded_at.clone(),
+                    actor: decision.decided_by.clone(),
+                    action: "decide_batch".into(),
+                    detail: format!(
+                        "{}'s results of {} {}{}",
+                        match &decision.batch.volunteer {
+                            Some(id) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                            None => "nobody signed in".to_owned(),
+                        },
+                        decision.batch.day,
+                        decision.verdict.as_str(),
+                        if decision.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", decision.note)
+                        }
+                    ),
+                }),
+        );
+        entries.sort_by(|a, b| a.at.cmp(&b.at));
+        Ok(entries)
     }
 }
 

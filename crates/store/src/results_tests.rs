@@ -463,17 +463,29 @@ fn one_a_household(store: &Store, count: usize) -> Vec<VoterId> {
         .collect()
 }
 
-#[test]
-fn a_volunteer_whose_doors_are_seconds_apart_is_flagged_and_an_ordinary_one_is_not() {
-    use groundgame_domain::quality::Flag;
+/// A demo office with two canvassers on its roster, Ana and Ben.
+fn office_of_two_canvassers(
+    now: Timestamp,
+) -> (
+    Store,
+    groundgame_domain::survey::VolunteerView,
+    groundgame_domain::survey::VolunteerView,
+) {
     let mut store = office(600);
-    let now = at("2026-11-03T23:30:00Z");
     let ana = store
         .add_volunteer("Ana Ruiz", &[Role::Canvasser], &[], None, None, now)
         .expect("ana");
     let ben = store
         .add_volunteer("Ben Okafor", &[Role::Canvasser], &[], None, None, now)
         .expect("ben");
+    (store, ana, ben)
+}
+
+#[test]
+fn a_volunteer_whose_doors_are_seconds_apart_is_flagged_and_an_ordinary_one_is_not() {
+    use groundgame_domain::quality::Flag;
+    let now = at("2026-11-03T23:30:00Z");
+    let (mut store, ana, ben) = office_of_two_canvassers(now);
     let doors = one_a_household(&store, 60);
     assert_eq!(doors.len(), 60);
     let evening = at("2026-11-03T21:00:00Z");
@@ -524,4 +536,139 @@ fn a_volunteer_whose_doors_are_seconds_apart_is_flagged_and_an_ordinary_one_is_n
         .quality(at("2026-11-06T15:00:00Z"), &eastern(), 1)
         .expect("quality")
         .is_empty());
+}
+
+#[test]
+fn a_quarantined_batch_is_kept_but_left_out_of_the_figures_until_released() {
+    use groundgame_domain::quality::{Batch, Verdict};
+    let now = at("2026-11-03T23:30:00Z");
+    let (mut store, ana, ben) = office_of_two_canvassers(now);
+    let doors = one_a_household(&store, 40);
+    let evening = at("2026-11-03T21:00:00Z");
+    for (n, voter) in doors.iter().enumerate() {
+        let who = if n < 25 { &ana } else { &ben };
+        store.act_as(Some(&who.id)).expect("acts");
+        let result = if n % 2 == 0 { "canvassed" } else { "not-home" };
+        store
+            .record_contact(
+                &NewContact::new(voter.clone(), Channel::Door, result),
+                evening + jiff::SignedDuration::from_secs(n as i64 * 90),
+            )
+            .expect("records");
+    }
+    store.act_as(None).expect("nobody");
+    let zone = eastern();
+    let before = store.dashboard(now, &zone).expect("dashboard");
+    assert_eq!(before.overall.attempts, 40);
+    let precinct_attempts = |board: &Dashboard| {
+        board
+            .precincts
+            .iter()
+            .map(|p| p.doors + p.calls)
+            .sum::<u64>()
+    };
+    assert_eq!(precinct_attempts(&before), 40);
+
+    // Ben's evening quarantined: his 15 doors leave every figure, and the
+    // attempts themselves stay.
+    let bens = Batch {
+        volunteer: Some(ben.id.clone()),
+        day: "2026-11-03".into(),
+    };
+    store
+        .decide_batch(bens.clone(), Verdict::Quarantined, "doors too fast", now)
+        .expect("quarantined");
+    let during = store.dashboard(now, &zone).expect("dashboard");
+    assert_eq!(during.overall.attempts, 25);
+    assert_eq!(precinct_attempts(&during), 25);
+    assert!(during.volunteers.iter().all(|v| v.name != "Ben Okafor"));
+    let kept: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM contact_attempts", [], |row| {
+            row.get(0)
+        })
+        .expect("count");
+    assert_eq!(kept, 40, "quarantined results are kept");
+    let reports = store.quality(now, &zone, 1).expect("quality");
+    let ben_report = reports
+        .iter()
+        .find(|r| r.batch == bens)
+        .expect("ben's batch");
+    assert_eq!(
+        ben_report.decision.as_ref().map(|d| d.verdict),
+        Some(Verdict::Quarantined)
+    );
+    // Left out of exports as well, unless asked for.
+    let mut exported = 0;
+    store
+        .export_results(&crate::ResultsQuery::default(), &zone, |_| {
+            exported += 1;
+            Ok::<_, StoreError>(())
+        })
+        .expect("export");
+    assert_eq!(exported, 25);
+    let mut everything = 0;
+    store
+        .export_results(
+            &crate::ResultsQuery {
+                include_quarantined: true,
+                ..Default::default()
+            },
+            &zone,
+            |_| {
+                everything += 1;
+                Ok::<_, StoreError>(())
+            },
+        )
+        .expect("export");
+    assert_eq!(everything, 40);
+
+    // Released: counted again; the audit log says who decided what.
+    store
+        .decide_batch(
+            bens.clone(),
+            Verdict::Released,
+            "checked with Ben",
+            now + jiff::SignedDuration::from_secs(60),
+        )
+        .expect("released");
+    assert_eq!(store.dashboard(now, &zone).expect("dashboard"), before);
+    let audit = store.audit_log().expect("audit");
+    let decisions: Vec<&str> = audit
+        .iter()
+        .filter(|entry| entry.action == "decide_batch")
+        .map(|entry| entry.detail.as_str())
+        .collect();
+    assert_eq!(decisions.len(), 2);
+    assert_eq!(
+        decisions,
+        [
+            "Ben Okafor's results of 2026-11-03 quarantined: doors too fast",
+            "Ben Okafor's results of 2026-11-03 released: checked with Ben"
+        ]
+    );
+    // Every decision is an outbox change, so it reaches the office.
+    let queued: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE kind = 'decide_batch'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("outbox");
+    assert_eq!(queued, 2);
+    // A day that is no day is refused.
+    let bad_day = store.decide_batch(
+        Batch {
+            volunteer: None,
+            day: "yesterday".into(),
+        },
+        Verdict::Approved,
+        "",
+        now,
+    );
+    assert!(
+        matches!(bad_day, Err(StoreError::Invalid(_))),
+        "{bad_day:?}"
+    );
 }

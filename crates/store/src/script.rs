@@ -32,6 +32,7 @@ pub(crate) enum RecordKind {
     Volunteer,
     WorkSetup,
     Goals,
+    BatchDecision,
 }
 
 impl RecordKind {
@@ -42,6 +43,7 @@ impl RecordKind {
             Self::Volunteer => "volunteer",
             Self::WorkSetup => "work_setup",
             Self::Goals => "goals",
+            Self::BatchDecision => "batch_decision",
         }
     }
 }

@@ -153,6 +153,9 @@ impl Store {
                 SnapshotRow::Goals(goals) => {
                     crate::results::store_goals(&tx, goals)?;
                 }
+                SnapshotRow::BatchDecision(decision) => {
+                    crate::results::store_batch_decision(&tx, decision)?;
+                }
             }
         }
         tx.execute(

@@ -311,6 +311,7 @@ fn apply_row(tx: &Transaction<'_>, row: &FeedRow) -> Result<bool, StoreError> {
         FeedRow::Volunteer(volunteer) => crate::script::store_volunteer(tx, volunteer),
         FeedRow::WorkSetup(setup) => crate::script::store_setup(tx, setup),
         FeedRow::Goals(goals) => crate::results::store_goals(tx, goals),
+        FeedRow::BatchDecision(decision) => crate::results::store_batch_decision(tx, decision),
     }
 }
 

@@ -8,13 +8,16 @@
 
 use crate::format::group;
 use crate::ipc;
-use groundgame_domain::ipc::GoalsRequest;
-use groundgame_domain::quality::BatchReport;
+use groundgame_domain::export::{ResultsFormat, Written};
+use groundgame_domain::ipc::DecideBatchRequest;
+use groundgame_domain::ipc::{ExportRequest, GoalsRequest};
+use groundgame_domain::office::AuditEntry;
+use groundgame_domain::quality::{Batch, BatchReport, Verdict};
 use groundgame_domain::results::{
     CampaignStats, Dashboard, DayFigures, OfficeFigures, Rate, Target,
 };
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -32,6 +35,13 @@ struct Board {
     quality: Option<Result<Vec<BatchReport>, String>>,
     /// The goals form, as typed.
     goals: [String; 4],
+    /// The export form: the CRM's shape or plain CSV, and from which day.
+    export_crm: bool,
+    export_since: String,
+    /// Where the last export was written, or why not.
+    exported: Option<Result<Written, String>>,
+    /// The audit log, or why not.
+    audit: Option<Result<Vec<AuditEntry>, String>>,
     message: String,
     error: String,
 }
@@ -43,6 +53,10 @@ enum Step {
     Failed(String),
     Campaign(Result<CampaignStats, String>),
     Quality(Result<Vec<BatchReport>, String>),
+    ExportCrm(bool),
+    ExportSince(String),
+    Exported(Result<Written, String>),
+    Audit(Result<Vec<AuditEntry>, String>),
 }
 
 fn goals_form(board: &Dashboard) -> [String; 4] {
@@ -88,6 +102,10 @@ impl Reducible for Board {
             }
             Step::Campaign(campaign) => next.campaign = Some(campaign),
             Step::Quality(quality) => next.quality = Some(quality),
+            Step::ExportCrm(crm) => next.export_crm = crm,
+            Step::ExportSince(since) => next.export_since = since,
+            Step::Exported(written) => next.exported = Some(written),
+            Step::Audit(audit) => next.audit = Some(audit),
         }
         Rc::new(next)
     }
@@ -256,13 +274,74 @@ fn office_row(office: &OfficeFigures, most: u64, total: bool) -> Html {
 
 /// This week's batches: the flagged ones with their evidence, and how many
 /// were looked at.
-fn view_quality(quality: &Option<Result<Vec<BatchReport>, String>>) -> Html {
+fn view_quality(
+    quality: &Option<Result<Vec<BatchReport>, String>>,
+    decide: &Callback<(Batch, Verdict)>,
+) -> Html {
     let body = match quality {
         None => html! { <p class="muted">{ "Checking…" }</p> },
         Some(Err(why)) => html! { <p class="error">{ why.clone() }</p> },
         Some(Ok(batches)) => {
             let flagged: Vec<&BatchReport> =
                 batches.iter().filter(|b| !b.flags.is_empty()).collect();
+            // Flagged batches, and any a coordinator has quarantined.
+            let shown: Vec<&BatchReport> = batches
+                .iter()
+                .filter(|b| {
+                    !b.flags.is_empty()
+                        || b.decision
+                            .as_ref()
+                            .is_some_and(|d| d.verdict == Verdict::Quarantined)
+                })
+                .collect();
+            let others: Vec<&BatchReport> = batches
+                .iter()
+                .filter(|b| !shown.iter().any(|s| s.batch == b.batch))
+                .collect();
+            let button = |batch: &Batch, verdict: Verdict, label: &'static str| {
+                let decide = decide.clone();
+                let batch = batch.clone();
+                html! {
+                    <button class={classes!("small", verdict.as_str())} onclick={Callback::from(move |_| decide.emit((batch.clone(), verdict)))}>{ label }</button>
+                }
+            };
+            let row = |batch: &&BatchReport| {
+                html! {
+                    <tr class={classes!((!batch.flags.is_empty()).then_some("flagged"), batch.decision.as_ref().map(|d| d.verdict.as_str()))} data-volunteer={batch.name.clone()} data-day={batch.batch.day.clone()}>
+                        <td>{ batch.batch.day.clone() }</td>
+                        <td>{ batch.name.clone() }</td>
+                        <td class="num">{ group(batch.doors) }</td>
+                        <td class="num">{ group(batch.calls) }</td>
+                        <td class="num">{ rate(batch.rate) }</td>
+                        <td><ul class="evidence">{ for batch.flags.iter().map(|flag| html! { <li>{ flag.evidence() }</li> }) }</ul></td>
+                        <td class="no-print decision">
+                            { match batch.decision.as_ref().map(|d| d.verdict) {
+                                Some(Verdict::Quarantined) => html! {
+                                    <>
+                                        <span class="verdict">{ "Quarantined: not counted" }</span>
+                                        { button(&batch.batch, Verdict::Released, "Release") }
+                                    </>
+                                },
+                                Some(Verdict::Approved) => html! {
+                                    <>
+                                        <span class="verdict">{ "Approved" }</span>
+                                        { button(&batch.batch, Verdict::Quarantined, "Quarantine") }
+                                    </>
+                                },
+                                Some(Verdict::Released) | None => html! {
+                                    <>
+                                        { button(&batch.batch, Verdict::Approved, "Approve") }
+                                        { button(&batch.batch, Verdict::Quarantined, "Quarantine") }
+                                    </>
+                                },
+                            } }
+                        </td>
+                    </tr>
+                }
+            };
+            let head = html! {
+                <thead><tr><th>{ "Day" }</th><th>{ "Volunteer" }</th><th>{ "Doors" }</th><th>{ "Calls" }</th><th>{ "Rate" }</th><th>{ "Why" }</th><th class="no-print">{ "Decision" }</th></tr></thead>
+            };
             html! {
                 <>
                     <p class="muted" id="quality-summary">{ format!(
@@ -270,22 +349,20 @@ fn view_quality(quality: &Option<Result<Vec<BatchReport>, String>>) -> Html {
                         batches.len(),
                         flagged.len()
                     ) }</p>
-                    if !flagged.is_empty() {
+                    if !shown.is_empty() {
                         <table class="figures" id="quality-flags">
-                            <thead><tr><th>{ "Day" }</th><th>{ "Volunteer" }</th><th>{ "Doors" }</th><th>{ "Calls" }</th><th>{ "Rate" }</th><th>{ "Why" }</th></tr></thead>
-                            <tbody>
-                                { for flagged.iter().map(|batch| html! {
-                                    <tr class="flagged" data-volunteer={batch.name.clone()} data-day={batch.batch.day.clone()}>
-                                        <td>{ batch.batch.day.clone() }</td>
-                                        <td>{ batch.name.clone() }</td>
-                                        <td class="num">{ group(batch.doors) }</td>
-                                        <td class="num">{ group(batch.calls) }</td>
-                                        <td class="num">{ rate(batch.rate) }</td>
-                                        <td><ul class="evidence">{ for batch.flags.iter().map(|flag| html! { <li>{ flag.evidence() }</li> }) }</ul></td>
-                                    </tr>
-                                }) }
-                            </tbody>
+                            { head.clone() }
+                            <tbody>{ for shown.iter().map(row) }</tbody>
                         </table>
+                    }
+                    if !batches.is_empty() {
+                        <details class="no-print" id="quality-all">
+                            <summary>{ format!("Every other batch ({}): approve or quarantine any day", others.len()) }</summary>
+                            <table class="figures" id="quality-batches">
+                                { head }
+                                <tbody>{ for others.iter().map(row) }</tbody>
+                            </table>
+                        </details>
                     }
                 </>
             }
@@ -294,6 +371,38 @@ fn view_quality(quality: &Option<Result<Vec<BatchReport>, String>>) -> Html {
     html! {
         <section class="board-section" id="quality">
             <h3>{ "Quality control" }</h3>
+            { body }
+        </section>
+    }
+}
+
+/// Who decided what: this laptop's audit log and the office's decisions.
+fn view_audit(audit: &Option<Result<Vec<AuditEntry>, String>>) -> Html {
+    let body = match audit {
+        None => html! { <p class="muted">{ "Reading…" }</p> },
+        Some(Err(why)) => html! { <p class="error">{ why.clone() }</p> },
+        Some(Ok(entries)) if entries.is_empty() => {
+            html! { <p class="muted" id="audit-empty">{ "Nothing decided yet." }</p> }
+        }
+        Some(Ok(entries)) => html! {
+            <table class="figures" id="audit-log">
+                <thead><tr><th>{ "When" }</th><th>{ "Who" }</th><th>{ "What" }</th><th>{ "Detail" }</th></tr></thead>
+                <tbody>
+                    { for entries.iter().rev().map(|entry| html! {
+                        <tr data-action={entry.action.clone()}>
+                            <td>{ entry.at.get(..16).unwrap_or(&entry.at).replace('T', " ") }</td>
+                            <td>{ entry.actor.clone() }</td>
+                            <td>{ entry.action.replace('_', " ") }</td>
+                            <td>{ entry.detail.clone() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        },
+    };
+    html! {
+        <section class="board-section" id="audit">
+            <h3>{ "Audit log" }</h3>
             { body }
         </section>
     }
@@ -515,6 +624,8 @@ pub fn dashboard_view(props: &DashboardProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let quality = ipc::quality().await.map_err(|error| error.message);
                 dispatcher.dispatch(Step::Quality(quality));
+                let audit = ipc::audit_log().await.map_err(|error| error.message);
+                dispatcher.dispatch(Step::Audit(audit));
                 let campaign = ipc::campaign_stats().await.map_err(|error| error.message);
                 dispatcher.dispatch(Step::Campaign(campaign));
             });
@@ -554,6 +665,67 @@ pub fn dashboard_view(props: &DashboardProps) -> Html {
             }
         })
     };
+    let decide = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(batch, verdict): (Batch, Verdict)| {
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let request = DecideBatchRequest {
+                    batch,
+                    verdict,
+                    note: String::new(),
+                };
+                match ipc::decide_batch(request).await {
+                    Ok(quality) => dispatcher.dispatch(Step::Quality(Ok(quality))),
+                    Err(error) => {
+                        dispatcher.dispatch(Step::Failed(error.message));
+                        return;
+                    }
+                }
+                match ipc::dashboard().await {
+                    Ok(board) => dispatcher.dispatch(Step::Loaded(board)),
+                    Err(error) => dispatcher.dispatch(Step::Failed(error.message)),
+                }
+                let audit = ipc::audit_log().await.map_err(|error| error.message);
+                dispatcher.dispatch(Step::Audit(audit));
+            });
+        })
+    };
+    let export = {
+        let state = state.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let dispatcher = state.dispatcher();
+            let request = ExportRequest {
+                format: if state.export_crm {
+                    ResultsFormat::Crm
+                } else {
+                    ResultsFormat::Csv
+                },
+                since: Some(state.export_since.trim().to_owned()).filter(|day| !day.is_empty()),
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let written = ipc::export_results(request)
+                    .await
+                    .map_err(|error| error.message);
+                dispatcher.dispatch(Step::Exported(written));
+            });
+        })
+    };
+    let export_crm = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            dispatcher.dispatch(Step::ExportCrm(select.value() == "crm"));
+        })
+    };
+    let export_since = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            dispatcher.dispatch(Step::ExportSince(input.value()));
+        })
+    };
     let goal_input = |at: usize, id: &'static str, label: &'static str| {
         let dispatcher = state.dispatcher();
         html! {
@@ -586,8 +758,29 @@ pub fn dashboard_view(props: &DashboardProps) -> Html {
                 Some(board) => view_board(board),
                 None => html! { <p class="muted">{ "Counting…" }</p> },
             } }
-            { view_quality(&state.quality) }
+            { view_quality(&state.quality, &decide) }
+            { view_audit(&state.audit) }
             { view_campaign(&state.campaign) }
+            <form class="goals no-print" id="export-form" onsubmit={export}>
+                <h3>{ "Export results" }</h3>
+                <label>{ "Shape" }
+                    <select id="export-format" onchange={export_crm}>
+                        <option value="csv" selected={!state.export_crm}>{ "A row per attempt (CSV)" }</option>
+                        <option value="crm" selected={state.export_crm}>{ "The party CRM's bulk upload" }</option>
+                    </select>
+                </label>
+                <label>{ "From" }
+                    <input id="export-since" type="date" value={state.export_since.clone()} oninput={export_since} />
+                </label>
+                <button type="submit" id="export-results">{ "Export" }</button>
+                { match &state.exported {
+                    Some(Ok(written)) => html! {
+                        <p class="notice" id="export-message">{ format!("Saved {} attempts ({} rows) to {}", written.attempts, written.rows, written.path) }</p>
+                    },
+                    Some(Err(error)) => html! { <p class="error" id="export-error" role="alert">{ error.clone() }</p> },
+                    None => html! {},
+                } }
+            </form>
             <form class="goals no-print" id="goals-form" onsubmit={save_goals}>
                 <h3>{ "Daily goals (coordinators)" }</h3>
                 { goal_input(0, "goal-doors", "Doors a day") }

@@ -1389,3 +1389,92 @@ fn results_exported_from_one_office_load_into_another_exactly_once() {
         "line 3, column voter_id: no voter DM999999",
     );
 }
+
+#[test]
+fn a_day_of_results_is_quarantined_and_released_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = demo_db(dir.path(), "600");
+    record_doors(
+        &db,
+        &[
+            ("DM000001", "canvassed", Some("support=lean")),
+            ("DM000002", "not-home", None),
+        ],
+    );
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &db, "--json"]));
+    assert_eq!(board["overall"]["attempts"], 2);
+    let today = board["today"].as_str().expect("today").to_owned();
+    let batch = format!("@{today}");
+    let decided = stdout_json(&groundgame(&[
+        "quality",
+        "--db",
+        &db,
+        "--quarantine",
+        &batch,
+        "--note",
+        "typed in twice",
+        "--json",
+    ]));
+    assert_eq!(decided["verdict"], "quarantined");
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &db, "--json"]));
+    assert_eq!(
+        board["overall"]["attempts"], 0,
+        "quarantined results are not counted"
+    );
+    let out = dir.path().join("results.csv");
+    let out_text = out.to_str().expect("utf-8");
+    assert!(
+        groundgame(&["export", "results", "--db", &db, "--out", out_text])
+            .status
+            .success()
+    );
+    assert_eq!(read_csv(&out).1.len(), 0, "nor exported");
+    assert!(groundgame(&[
+        "export",
+        "results",
+        "--db",
+        &db,
+        "--include-quarantined",
+        "--out",
+        out_text
+    ])
+    .status
+    .success());
+    assert_eq!(read_csv(&out).1.len(), 2, "but kept");
+    let quality = stdout_json(&groundgame(&["quality", "--db", &db, "--json"]));
+    assert_eq!(quality[0]["decision"]["verdict"], "quarantined");
+    let released = groundgame(&["quality", "--db", &db, "--release", &batch]);
+    assert!(released.status.success());
+    assert!(String::from_utf8_lossy(&released.stdout).contains("counted again"));
+    let board = stdout_json(&groundgame(&["dashboard", "--db", &db, "--json"]));
+    assert_eq!(board["overall"]["attempts"], 2);
+    let audit = stdout_json(&groundgame(&["audit", "--db", &db, "--json"]));
+    let details: Vec<&str> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|entry| entry["action"] == "decide_batch")
+        .filter_map(|entry| entry["detail"].as_str())
+        .collect();
+    assert_eq!(details.len(), 2, "{audit}");
+    assert!(
+        details[0].contains("quarantined: typed in twice"),
+        "{details:?}"
+    );
+    fails_saying(
+        &groundgame(&["quality", "--db", &db, "--approve", "Ana"]),
+        "names no batch",
+    );
+    fails_saying(
+        &groundgame(&[
+            "quality",
+            "--db",
+            &db,
+            "--approve",
+            &batch,
+            "--release",
+            &batch,
+        ]),
+        "cannot be used with",
+    );
+}
