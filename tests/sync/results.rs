@@ -306,6 +306,32 @@ async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
     );
     let stats = client.stats(&token, "UTC").await.expect("stats");
     assert_eq!(stats.offices[0].overall.attempts, 4);
+    let registry_audit =
+        groundgame_registry::admin::audit_log(&campaign.registry.pool, campaign.id)
+            .await
+            .expect("the registry's audit log");
+    let decided: Vec<&str> = registry_audit
+        .iter()
+        .filter(|row| row.action == "decide_batch")
+        .map(|row| row.detail.as_str())
+        .collect();
+    assert_eq!(
+        decided,
+        [
+            format!(
+                "nobody signed in on {}: quarantined (typed twice from paper)",
+                batch.day
+            ),
+            format!(
+                "nobody signed in on {}: released (typed twice from paper)",
+                batch.day
+            ),
+        ]
+    );
+    assert!(
+        registry_audit.iter().any(|row| row.action == "enrol"),
+        "{registry_audit:?}"
+    );
     let audit = canvasser
         .store
         .lock()

@@ -289,6 +289,23 @@ impl BatchDecision {
         batch_key(&self.batch)
     }
 
+    /// The audit log's line for this decision, `who` being the volunteer's
+    /// name (as the reader's roster has it).
+    pub fn audit_detail(&self, who: Option<&str>) -> String {
+        format!(
+            "{} on {}: {}{}",
+            who.or(self.batch.volunteer.as_deref())
+                .unwrap_or("nobody signed in"),
+            self.batch.day,
+            self.verdict.as_str(),
+            if self.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.note)
+            }
+        )
+    }
+
     /// This decision's own id among the batch's decisions.
     pub fn id(&self) -> String {
         format!("{}#{}", self.key(), self.recorded_at)

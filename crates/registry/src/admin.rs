@@ -302,3 +302,78 @@ mod tests {
         assert_eq!(nearest("X", &known).len(), 3);
     }
 }
+
+/// One line of the registry's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The campaign's audit log, oldest first: the registry's own lines (codes
+/// issued, devices enrolled, revoked and wiped) and every decision on a
+/// batch of results an office sent, with the device that sent it.
+pub async fn audit_log(pool: &PgPool, campaign: Uuid) -> Result<Vec<AuditRow>, IdentityError> {
+    use groundgame_domain::quality::BatchDecision;
+    use groundgame_domain::survey::VolunteerRecord;
+    let mut rows: Vec<AuditRow> = sqlx::query_as::<_, (String, String, String, String)>(
+        "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), actor, action, detail \
+         FROM audit_log WHERE campaign_id = $1 ORDER BY id",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(at, actor, action, detail)| AuditRow {
+        at,
+        actor,
+        action,
+        detail,
+    })
+    .collect();
+    let names: std::collections::HashMap<String, String> =
+        sqlx::query_scalar::<_, serde_json::Value>(
+            "SELECT record FROM office_records WHERE campaign_id = $1 AND kind = 'volunteer'",
+        )
+        .bind(campaign)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .filter_map(|record| serde_json::from_value::<VolunteerRecord>(record).ok())
+        .map(|volunteer| (volunteer.volunteer_id, volunteer.name))
+        .collect();
+    let decisions: Vec<(serde_json::Value, Uuid, String, String)> = sqlx::query_as(
+        "SELECT r.record, r.device_id, d.name, o.name FROM office_records r \
+         JOIN devices d ON d.campaign_id = r.campaign_id AND d.id = r.device_id \
+         JOIN offices o ON o.campaign_id = r.campaign_id AND o.id = r.office_id \
+         WHERE r.campaign_id = $1 AND r.kind = 'batch_decision'",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await?;
+    for (record, device, device_name, office) in decisions {
+        let decision: BatchDecision = serde_json::from_value(record).map_err(|error| {
+            tracing::error!(%device, %error, "a batch decision cannot be read");
+            IdentityError::Database(sqlx::Error::Decode(Box::new(error)))
+        })?;
+        let who = decision
+            .batch
+            .volunteer
+            .as_ref()
+            .and_then(|id| names.get(id))
+            .map(String::as_str);
+        rows.push(AuditRow {
+            at: decision.recorded_at.clone(),
+            actor: format!(
+                "device:{device} ({device_name}, {office}; {})",
+                decision.decided_by
+            ),
+            action: "decide_batch".into(),
+            detail: decision.audit_detail(who),
+        });
+    }
+    rows.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(rows)
+}

@@ -148,6 +148,12 @@ enum CampaignAdmin {
         #[arg(long)]
         json: bool,
     },
+    /// The campaign's audit log: codes issued, devices enrolled and revoked,
+    /// and every office's decisions on batches of results, with who sent them.
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -347,6 +353,25 @@ async fn run_admin(
             } else {
                 for precinct in precincts {
                     println!("{:<24} {:>9} voters", precinct.code, precinct.voters);
+                }
+            }
+        }
+        CampaignAdmin::Audit { json } => {
+            let rows = admin::audit_log(pool, campaign).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "entries": rows }))?
+                );
+            } else {
+                for row in rows {
+                    println!(
+                        "{}  {:<16} {}  ({})",
+                        row.at,
+                        row.action,
+                        for_terminal(&row.detail),
+                        for_terminal(&row.actor)
+                    );
                 }
             }
         }

@@ -573,29 +573,21 @@ impl Store {
             .into_iter()
             .map(|v| (v.volunteer_id, v.name))
             .collect();
-        entries.extend(
-            batch_decisions(&self.conn)?
-                .into_iter()
-                .map(|decision| AuditEntry {
-                    at: decision.recorded_at.clone(),
-                    actor: decision.decided_by.clone(),
-                    action: "decide_batch".into(),
-                    detail: format!(
-                        "{}'s results of {} {}{}",
-                        match &decision.batch.volunteer {
-                            Some(id) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
-                            None => "nobody signed in".to_owned(),
-                        },
-                        decision.batch.day,
-                        decision.verdict.as_str(),
-                        if decision.note.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", decision.note)
-                        }
-                    ),
-                }),
-        );
+        entries.extend(batch_decisions(&self.conn)?.into_iter().map(|decision| {
+            AuditEntry {
+                at: decision.recorded_at.clone(),
+                actor: decision.decided_by.clone(),
+                action: "decide_batch".into(),
+                detail: decision.audit_detail(
+                    decision
+                        .batch
+                        .volunteer
+                        .as_ref()
+                        .and_then(|id| names.get(id))
+                        .map(String::as_str),
+                ),
+            }
+        }));
         entries.sort_by(|a, b| a.at.cmp(&b.at));
         Ok(entries)
     }

@@ -643,8 +643,8 @@ fn a_quarantined_batch_is_kept_but_left_out_of_the_figures_until_released() {
     assert_eq!(
         decisions,
         [
-            "Ben Okafor's results of 2026-11-03 quarantined: doors too fast",
-            "Ben Okafor's results of 2026-11-03 released: checked with Ben"
+            "Ben Okafor on 2026-11-03: quarantined (doors too fast)",
+            "Ben Okafor on 2026-11-03: released (checked with Ben)"
         ]
     );
     // Every decision is an outbox change, so it reaches the office.

@@ -1458,7 +1458,7 @@ fn a_day_of_results_is_quarantined_and_released_from_the_command_line() {
         .collect();
     assert_eq!(details.len(), 2, "{audit}");
     assert!(
-        details[0].contains("quarantined: typed in twice"),
+        details[0].contains("quarantined (typed in twice)"),
         "{details:?}"
     );
     fails_saying(
