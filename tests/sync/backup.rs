@@ -84,6 +84,24 @@ async fn forged(location: &Location, manifest: &Manifest, name: &str, file: Vec<
     stored(location, name, file, &vouching).await;
 }
 
+/// The backup restored into a new, empty database.
+async fn restored_fresh(
+    location: &Location,
+    manifest: &Manifest,
+) -> (TestDatabase, backup::Restored) {
+    let fresh = TestDatabase::create().await;
+    let restored = backup::restore(
+        &fresh.url,
+        location,
+        &manifest.name,
+        opening(PASSPHRASE),
+        &|_| {},
+    )
+    .await
+    .expect("restored");
+    (fresh, restored)
+}
+
 async fn table_count(url: &str) -> i64 {
     let pool = groundgame_registry::db::connect(url)
         .await
@@ -144,16 +162,7 @@ async fn a_restored_backup_is_the_campaign_and_serves_its_laptops() {
     assert!(!String::from_utf8_lossy(&sealed).contains(&surname));
 
     // Restored into a new, empty database, every table is as it was.
-    let fresh = TestDatabase::create().await;
-    let restored = backup::restore(
-        &fresh.url,
-        &location,
-        &manifest.name,
-        opening(PASSPHRASE),
-        &|_| {},
-    )
-    .await
-    .expect("restored");
+    let (fresh, restored) = restored_fresh(&location, &manifest).await;
     assert_eq!(restored.rows, manifest.rows);
     let pool = groundgame_registry::db::connect_and_migrate(&fresh.url)
         .await
@@ -334,4 +343,44 @@ async fn a_damaged_backup_is_refused_and_the_database_stays_empty() {
     )
     .await
     .expect("the whole backup restores");
+}
+
+#[tokio::test]
+async fn a_backup_an_older_registry_made_is_restored_at_its_schema_then_migrated() {
+    let Some(s3) = store().await else { return };
+    s3.create_bucket("older").await;
+    let newest = groundgame_registry::db::MIGRATOR
+        .iter()
+        .map(|migration| migration.version)
+        .max()
+        .expect("migrations");
+    let older = groundgame_registry::testing::database_at(newest - 1).await;
+    let pool = groundgame_registry::db::connect(&older.url)
+        .await
+        .expect("older registry");
+    let campaign = groundgame_registry::admin::campaign(&pool, "Older campaign")
+        .await
+        .expect("campaign");
+    groundgame_registry::testing::seed_precincts(&pool, campaign, &["P1", "P2", "P3"]).await;
+    let before = table_digests(&pool).await;
+    let location = s3.location("older", "before-upgrade");
+    let manifest = backup::backup(&pool, &location, &sealing(), &|_| {})
+        .await
+        .expect("backed up");
+    assert_eq!(manifest.schema_version, newest - 1);
+
+    let (fresh, restored) = restored_fresh(&location, &manifest).await;
+    assert_eq!(
+        restored.schema_version, newest,
+        "restored at its schema, then migrated"
+    );
+    let after = table_digests(
+        &groundgame_registry::db::connect(&fresh.url)
+            .await
+            .expect("restored registry"),
+    )
+    .await;
+    for table in ["campaigns", "voters"] {
+        assert_eq!(after[table], before[table], "{table}");
+    }
 }

@@ -66,6 +66,20 @@ impl Drop for TestDatabase {
 
 pub use crate::db::with_database;
 
+/// A registry database as an older registry left it: migrated up to
+/// `version` only.
+pub async fn database_at(version: i64) -> TestDatabase {
+    let database = TestDatabase::create().await;
+    let pool = crate::db::connect(&database.url)
+        .await
+        .unwrap_or_else(|error| panic!("cannot reach the test database: {error}"));
+    crate::backup::migrate_up_to(&pool, version)
+        .await
+        .unwrap_or_else(|error| panic!("cannot migrate to {version}: {error}"));
+    pool.close().await;
+    database
+}
+
 /// A running registry; stopped and its database dropped when dropped.
 pub struct TestRegistry {
     pub address: SocketAddr,

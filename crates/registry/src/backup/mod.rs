@@ -632,6 +632,24 @@ impl<'s> sqlx::migrate::MigrationSource<'s> for Subset {
     }
 }
 
+/// Applies this registry's migrations up to `version` only: a database as
+/// an older registry left it (for the tests of restoring an older backup).
+#[cfg(feature = "test-support")]
+pub(crate) async fn migrate_up_to(pool: &PgPool, version: i64) -> Result<(), BackupError> {
+    let subset: Vec<sqlx::migrate::Migration> = crate::db::MIGRATOR
+        .iter()
+        .filter(|migration| migration.version <= version)
+        .cloned()
+        .collect();
+    sqlx::migrate::Migrator::new(Subset(subset))
+        .await
+        .map_err(crate::db::DbError::Migrate)?
+        .run(pool)
+        .await
+        .map_err(crate::db::DbError::Migrate)?;
+    Ok(())
+}
+
 /// Restores the backup `name` from `source` into the empty database at
 /// `database_url`.
 pub async fn restore(
