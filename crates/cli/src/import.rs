@@ -229,7 +229,7 @@ fn results(db: &Path, skip_bad: bool, json: bool, files: &[PathBuf]) -> anyhow::
                 report.already,
                 if report.unlinked > 0 {
                     format!(
-                        ", {} recorded without the turf or call list they name (this office has none of that name)",
+                        ", {} recorded without the turf or call list they name",
                         report.unlinked
                     )
                 } else {

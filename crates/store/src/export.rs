@@ -317,8 +317,9 @@ pub struct ResultsImport {
     pub added: u64,
     /// Already here: loaded before, or the office's own.
     pub already: u64,
-    /// Recorded without the turf or call list they name, which this
-    /// office does not have.
+    /// Recorded without the turf or call list they name: a turf this
+    /// office does not have, or a call list (an imported call was not
+    /// handed out from one of this office's lists).
     pub unlinked: u64,
 }
 

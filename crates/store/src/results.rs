@@ -525,9 +525,13 @@ impl Store {
         note: &str,
         now: Timestamp,
     ) -> Result<BatchDecision, StoreError> {
+        // Who decided: the volunteer signed in here, else the laptop as the
+        // registry knows it.
         let decided_by = match &self.acting {
             Some(id) => crate::volunteer::by_id(&self.conn, id)?.name,
-            None => "this laptop's coordinator".to_owned(),
+            None => self
+                .enrolment()?
+                .map_or_else(|| "this laptop".to_owned(), |e| e.device_name),
         };
         let decision = BatchDecision {
             batch,
