@@ -257,6 +257,19 @@ fn precinct_code(number: u32) -> String {
     format!("P{number:02}")
 }
 
+/// A demo office of `voters` in memory, for the store's own tests.
+#[cfg(test)]
+pub(crate) fn office(voters: u32) -> crate::Store {
+    let mut store = crate::Store::open_in_memory().expect("store");
+    store
+        .generate_demo(&DemoConfig {
+            voters,
+            ..DemoConfig::default()
+        })
+        .expect("demo");
+    store
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,6 @@ use groundgame_domain::Channel;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rusqlite::params;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Which attempts `export results` writes.
@@ -100,10 +99,7 @@ impl Store {
     ) -> Result<u64, E> {
         self.check_work(query)?;
         let from = query.first_stamp(zone)?;
-        let names: HashMap<String, String> = crate::volunteer::roster(&self.conn)?
-            .into_iter()
-            .map(|volunteer| (volunteer.volunteer_id, volunteer.name))
-            .collect();
+        let names = crate::volunteer::names(&self.conn)?;
         let mut statement = self
             .conn
             .prepare(&format!(

@@ -389,10 +389,7 @@ impl Store {
         now: Timestamp,
         zone: &TimeZone,
     ) -> Result<DashboardInput, StoreError> {
-        let names = crate::volunteer::roster(&self.conn)?
-            .into_iter()
-            .map(|v| (v.volunteer_id, v.name))
-            .collect();
+        let names = crate::volunteer::names(&self.conn)?;
         // Quarantined batches are kept but not counted: their hours and
         // answers are left out by volunteer and day, and what they put into
         // the precinct and work tallies is taken out again.
@@ -499,10 +496,7 @@ impl Store {
         zone: &TimeZone,
         days: u32,
     ) -> Result<Vec<BatchReport>, StoreError> {
-        let names = crate::volunteer::roster(&self.conn)?
-            .into_iter()
-            .map(|v| (v.volunteer_id, v.name))
-            .collect();
+        let names = crate::volunteer::names(&self.conn)?;
         let decisions = batch_decisions(&self.conn)?;
         let standing = standing(&decisions);
         let mut reports = batches(&quality_rows(&self.conn, now, zone, days)?, &names);
@@ -573,10 +567,7 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let names: HashMap<String, String> = crate::volunteer::roster(&self.conn)?
-            .into_iter()
-            .map(|v| (v.volunteer_id, v.name))
-            .collect();
+        let names = crate::volunteer::names(&self.conn)?;
         entries.extend(batch_decisions(&self.conn)?.into_iter().map(|decision| {
             AuditEntry {
                 at: decision.recorded_at.clone(),

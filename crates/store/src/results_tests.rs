@@ -2,7 +2,7 @@
 //! attempts, on a demo office worked by several volunteers over days.
 
 use super::*;
-use crate::{DemoConfig, NewContact};
+use crate::NewContact;
 use groundgame_domain::feed::FeedContact;
 use groundgame_domain::ipc::GoalsRequest;
 use groundgame_domain::mutation::ContactRecord;
@@ -10,16 +10,7 @@ use groundgame_domain::results::Target;
 use groundgame_domain::wire::Role;
 use groundgame_domain::{SurveyAnswer, VoterId};
 
-fn office(voters: u32) -> Store {
-    let mut store = Store::open_in_memory().expect("store");
-    store
-        .generate_demo(&DemoConfig {
-            voters,
-            ..DemoConfig::default()
-        })
-        .expect("demo");
-    store
-}
+use crate::demo::office;
 
 fn eastern() -> TimeZone {
     TimeZone::get("America/New_York").expect("zone")

@@ -2,22 +2,13 @@
 //! language rule of the call queue, on a demo office.
 
 use super::*;
-use crate::{Caller, DemoConfig, NewContact};
+use crate::{Caller, NewContact};
 use groundgame_domain::survey::{may_take, QuestionEdit};
 use groundgame_domain::wire::Role;
 use groundgame_domain::{Channel, DncChannel, Scope, VoterId};
 use proptest::prelude::*;
 
-fn office(voters: u32) -> Store {
-    let mut store = Store::open_in_memory().expect("store");
-    store
-        .generate_demo(&DemoConfig {
-            voters,
-            ..DemoConfig::default()
-        })
-        .expect("demo");
-    store
-}
+use crate::demo::office;
 
 /// Early afternoon on the east coast: inside every list's calling hours.
 fn afternoon() -> Timestamp {

@@ -53,6 +53,17 @@ fn languages(given: &[String]) -> Result<Vec<String>, StoreError> {
     Ok(codes)
 }
 
+/// Each volunteer's name by roster id, retired ones included: how results
+/// recorded by id are shown.
+pub(crate) fn names(
+    conn: &Connection,
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    Ok(roster(conn)?
+        .into_iter()
+        .map(|volunteer| (volunteer.volunteer_id, volunteer.name))
+        .collect())
+}
+
 /// The office's volunteers, retired ones included, by name.
 pub(crate) fn roster(conn: &Connection) -> Result<Vec<VolunteerRecord>, StoreError> {
     all(conn, RecordKind::Volunteer, None)
