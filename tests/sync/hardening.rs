@@ -224,7 +224,7 @@ async fn a_revoked_laptop_changes_nothing_until_a_coordinator_says_and_a_wiped_o
     let campaign = Campaign::new(600).await;
     let mut stolen = campaign.device("North", Role::Caller).await;
     let other = campaign.device("North", Role::Caller).await;
-    let coordinator = campaign.device("North", Role::Coordinator).await;
+    let mut coordinator = campaign.device("North", Role::Coordinator).await;
     let north = campaign.voters_in("North").await;
     let (_, phone) = campaign.voter_with_phone("North").await;
     let target = LeaseTarget::phone(&phone);
@@ -272,6 +272,20 @@ async fn a_revoked_laptop_changes_nothing_until_a_coordinator_says_and_a_wiped_o
             .await,
         1,
         "applied by the coordinator, and flagged"
+    );
+    // The office's laptops see the flag on that day's batch.
+    coordinator.sync().await;
+    let reports = coordinator
+        .store
+        .lock()
+        .expect("store")
+        .quality(coordinator.now(), &jiff::tz::TimeZone::UTC, 1)
+        .expect("quality");
+    assert!(
+        reports.iter().any(|r| r
+            .flags
+            .contains(&groundgame_domain::quality::Flag::FromRevokedLaptop { results: 1 })),
+        "{reports:?}"
     );
 
     // The laptop wipes and says so: its credential is dead from then on.

@@ -6,6 +6,7 @@
 use crate::fixture::Campaign;
 use crate::fixture::Device;
 use groundgame_domain::lease::LeaseTarget;
+use groundgame_domain::quality::Flag;
 use groundgame_domain::wire::Role;
 use groundgame_domain::{Channel, PhoneNumber, VoterId};
 use groundgame_store::{CallListRules, Caller, NewContact, SegmentFilter};
@@ -207,6 +208,31 @@ async fn a_result_under_a_lease_that_passed_on_is_kept_and_flagged() {
             .await,
         1
     );
+    // The flag reaches the office with the call: Ana's own laptop (the feed
+    // brings her call back) and a laptop that downloads the office later
+    // both flag her day for a coordinator's look.
+    ana.sync().await;
+    let mut later = campaign.fresh_device("North", Role::Coordinator).await;
+    later.options.lease_ahead = 0;
+    later.sync().await;
+    for device in [&ana, &later] {
+        let reports = device
+            .store
+            .lock()
+            .expect("store")
+            .quality(device.now(), &jiff::tz::TimeZone::UTC, 1)
+            .expect("quality");
+        let flags: Vec<_> = reports.iter().flat_map(|r| r.flags.clone()).collect();
+        assert!(
+            flags.contains(&Flag::LeaseConflicts {
+                stale: 1,
+                leased_to_another: 0,
+                calls: 1
+            }),
+            "{}: {reports:?}",
+            device.name
+        );
+    }
     // Ben's lease stands: Ana's late release names the old epoch.
     assert_eq!(
         campaign

@@ -283,6 +283,10 @@ async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
     let (client, token) = coordinator.token().await.expect("token");
     let stats = client.stats(&token, "UTC").await.expect("stats");
     assert_eq!(stats.offices[0].overall.attempts, 0);
+    assert_eq!(
+        stats.campaign.overall.attempts, 0,
+        "the campaign's totals leave out the office's unnamed batch too"
+    );
 
     // A laptop that downloads the office later holds the decision too.
     let mut late = campaign.fresh_device("North", Role::Caller).await;
@@ -306,6 +310,7 @@ async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
     );
     let stats = client.stats(&token, "UTC").await.expect("stats");
     assert_eq!(stats.offices[0].overall.attempts, 4);
+    assert_eq!(stats.campaign.overall.attempts, 4);
     let registry_audit =
         groundgame_registry::admin::audit_log(&campaign.registry.pool, campaign.id)
             .await
@@ -346,4 +351,64 @@ async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
         2,
         "{audit:?}"
     );
+}
+
+/// A laptop that downloads the office after its turfs were worked counts
+/// every door already knocked, as the laptops that heard through the feed do
+/// (the snapshot sends the attempts after the turfs they were made from).
+#[tokio::test]
+async fn a_laptop_downloaded_later_counts_the_doors_already_knocked_in_each_turf() {
+    use groundgame_store::{NewContact, SegmentFilter};
+    let campaign = Campaign::new(600).await;
+    let mut coordinator = campaign.fresh_device("North", Role::Coordinator).await;
+    coordinator.options.lease_ahead = 0;
+    coordinator.sync().await;
+    let filter = SegmentFilter {
+        precincts: campaign.precincts("North").await,
+        ..SegmentFilter::default()
+    };
+    {
+        let mut store = coordinator.store.lock().expect("store");
+        let now = coordinator.now();
+        store.cut_turfs("Sat", &filter, 20, now).expect("turfs");
+    }
+    coordinator.sync().await;
+
+    // A canvasser knocks three doors of the first turf.
+    let mut canvasser = campaign.fresh_device("North", Role::Canvasser).await;
+    canvasser.options.lease_ahead = 0;
+    canvasser.sync().await;
+    let (turf, doors) = {
+        let store = canvasser.store.lock().expect("store");
+        let turf = store.turfs().expect("turfs").remove(0);
+        let doors = store.walk_list(turf.id).expect("walk list");
+        (turf, doors)
+    };
+    for stop in doors.iter().take(3) {
+        let voter = VoterId::parse(&stop.voters[0].voter_id).expect("id");
+        let mut door = NewContact::new(voter, Channel::Door, "not-home");
+        door.turf = Some(turf.id);
+        canvasser.record(&door);
+    }
+    canvasser.sync().await;
+    coordinator.sync().await;
+
+    let progress = |device: &crate::fixture::Device| {
+        let store = device.store.lock().expect("store");
+        let board = store
+            .dashboard(device.now(), &TimeZone::UTC)
+            .expect("dashboard");
+        board
+            .work
+            .iter()
+            .find(|work| work.name == turf.name)
+            .map(|work| (work.done, work.total, work.rate.attempts))
+            .expect("the turf on the dashboard")
+    };
+    let heard = progress(&coordinator);
+    assert_eq!((heard.0, heard.2), (3, 3), "{heard:?}");
+    let mut late = campaign.fresh_device("North", Role::Coordinator).await;
+    late.options.lease_ahead = 0;
+    late.sync().await;
+    assert_eq!(progress(&late), heard, "downloaded later");
 }

@@ -664,6 +664,13 @@ fn results(db: &Path) -> anyhow::Result<PhaseReport> {
             }
             .encode(),
             device_id: "bench".into(),
+            // One call in 500 made under a lease that had passed on: quality
+            // control reads the registry's flags too.
+            flags: if !door && n % 500 == 7 {
+                vec![groundgame_domain::quality::AttemptFlag::StaleLease]
+            } else {
+                Vec::new()
+            },
         });
         if chunk.len() == chunk.capacity() {
             loaded += groundgame_store::bench_support::apply_attempts(&mut store, &chunk)?;
@@ -727,6 +734,26 @@ fn results(db: &Path) -> anyhow::Result<PhaseReport> {
         dashboard.p50 / plain.p50
     ));
     report.latencies_ms.push(("dashboard".into(), dashboard));
+    // Quality control over the last week, as `groundgame quality` and the
+    // dashboard's panel ask for it.
+    let mut samples = Vec::new();
+    let mut reports = Vec::new();
+    for _ in 0..5 {
+        let began = Instant::now();
+        reports = store.quality(jiff::Timestamp::now(), &zone, 7)?;
+        samples.push(began.elapsed());
+    }
+    let quality = latency(samples);
+    report.notes.push(format!(
+        "quality control over 7 days: {} batches, {} flagged; p50 {:.1} ms, {:.3} of the baseline",
+        reports.len(),
+        reports.iter().filter(|r| !r.flags.is_empty()).count(),
+        quality.p50,
+        quality.p50 / plain.p50
+    ));
+    report
+        .latencies_ms
+        .push(("quality control, 7 days".into(), quality));
     report
         .latencies_ms
         .push(("baseline: GROUP BY over every attempt".into(), plain));

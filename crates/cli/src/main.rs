@@ -215,7 +215,8 @@ enum Command {
         json: bool,
     },
     /// Quality control: each volunteer's results of each of the last days, flagged where the data looks wrong
-    /// (doors seconds apart, a contact rate far above the office's, many results at one household), with the evidence.
+    /// (doors seconds apart, a contact rate far above the office's, many results at one household, calls under a lease
+    /// that had passed on, results from a revoked laptop), with the evidence.
     Quality {
         #[arg(long)]
         db: PathBuf,

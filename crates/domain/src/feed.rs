@@ -6,7 +6,7 @@
 
 use crate::contact::{DncChannel, Scope};
 use crate::mutation::{CallbackRecord, ContactRecord};
-use crate::quality::BatchDecision;
+use crate::quality::{AttemptFlag, BatchDecision};
 use crate::results::GoalsRecord;
 use crate::snapshot::{SnapshotHousehold, SnapshotPhone, SnapshotVote, SnapshotVoter};
 use crate::survey::{QuestionRecord, ScriptRecord, VolunteerRecord, WorkSetupRecord};
@@ -95,6 +95,10 @@ pub struct FeedContact {
     pub hlc: String,
     /// The device that recorded it.
     pub device_id: String,
+    /// What the registry noticed about it when it arrived (a lease that had
+    /// passed on, a revoked laptop): quality control's evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<AttemptFlag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

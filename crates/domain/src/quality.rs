@@ -7,7 +7,70 @@
 use crate::contact::Channel;
 use crate::results::{is_contact, Rate};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the registry noticed about an attempt when it arrived, carried to
+/// every laptop of the office with the attempt itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptFlag {
+    /// Sent by a laptop after it was revoked, and let in by a coordinator
+    /// from the review queue.
+    AfterRevocation,
+    /// A call made under a lease the laptop no longer held: another caller
+    /// may have had the number.
+    StaleLease,
+    /// A call, under no lease, to a number another laptop held.
+    LeasedToAnother,
+}
+
+impl AttemptFlag {
+    pub const ALL: [Self; 3] = [
+        Self::AfterRevocation,
+        Self::StaleLease,
+        Self::LeasedToAnother,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AfterRevocation => "after_revocation",
+            Self::StaleLease => "stale_lease",
+            Self::LeasedToAnother => "leased_to_another",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|flag| flag.as_str() == text)
+    }
+}
+
+/// How a call stood with the leases when it reached the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseStanding {
+    /// Not a call, or a call on a number nobody held.
+    Free,
+    /// Made under a lease the laptop still holds.
+    Held,
+    /// Made under a lease that has passed on or run out.
+    Lapsed,
+    /// Made under no lease, on a number another laptop holds.
+    HeldByAnother,
+}
+
+/// The flags the registry puts on an attempt as it arrives (the result is
+/// kept either way: the door was knocked, the call was made).
+pub fn attempt_flags(from_revoked_laptop: bool, lease: LeaseStanding) -> Vec<AttemptFlag> {
+    let mut flags = Vec::new();
+    if from_revoked_laptop {
+        flags.push(AttemptFlag::AfterRevocation);
+    }
+    match lease {
+        LeaseStanding::Free | LeaseStanding::Held => {}
+        LeaseStanding::Lapsed => flags.push(AttemptFlag::StaleLease),
+        LeaseStanding::HeldByAnother => flags.push(AttemptFlag::LeasedToAnother),
+    }
+    flags
+}
 
 /// One attempt as quality control reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +84,8 @@ pub struct QualityRow {
     pub channel: Channel,
     pub result: String,
     pub household: Option<i64>,
-    /// Voters on file at that household.
-    pub household_voters: u32,
+    /// What the registry noticed about it when it arrived.
+    pub flags: Vec<AttemptFlag>,
 }
 
 /// One volunteer's results of one day.
@@ -55,6 +118,15 @@ pub enum Flag {
         results: u32,
         voters: u32,
     },
+    /// Calls made under a lease that had passed on, or on a number another
+    /// laptop held: the voter may have been called twice.
+    LeaseConflicts {
+        stale: u32,
+        leased_to_another: u32,
+        calls: u64,
+    },
+    /// Results a revoked laptop sent, let in from the review queue.
+    FromRevokedLaptop { results: u32 },
 }
 
 impl Flag {
@@ -81,6 +153,18 @@ impl Flag {
                 results,
                 voters,
             } => format!("{results} results at household {household}, which has {voters} voters"),
+            Self::LeaseConflicts {
+                stale,
+                leased_to_another,
+                calls,
+            } => format!(
+                "{} of {calls} calls not under this laptop's lease ({stale} after the lease passed on, \
+                 {leased_to_another} on a number another caller held): the voter may have been called twice",
+                stale + leased_to_another
+            ),
+            Self::FromRevokedLaptop { results } => format!(
+                "{results} results sent by a revoked laptop (let in from the review queue)"
+            ),
         }
     }
 }
@@ -127,9 +211,34 @@ pub fn rate_too_high(batch: Rate, office: Rate) -> bool {
     seen > expected + RATE_MARGIN.max(3.0 * error)
 }
 
+/// The households whose voters on file [`batches`] needs: those with more
+/// results in one batch than [`HOUSEHOLD_EXTRA`] (any fewer can flag no
+/// household however few voters it has), so a week of results looks up a
+/// handful of households, not every one it touched.
+pub fn crowded_households(rows: &[QualityRow]) -> BTreeSet<i64> {
+    let mut results: BTreeMap<(&Option<String>, &str, i64), u32> = BTreeMap::new();
+    for row in rows {
+        if let Some(household) = row.household {
+            *results
+                .entry((&row.volunteer, row.day.as_str(), household))
+                .or_default() += 1;
+        }
+    }
+    results
+        .into_iter()
+        .filter(|(_, results)| *results > HOUSEHOLD_EXTRA)
+        .map(|((_, _, household), _)| household)
+        .collect()
+}
+
 /// Every batch in `rows`, with its flags, flagged ones first; `names`
-/// gives the roster's names by id.
-pub fn batches(rows: &[QualityRow], names: &BTreeMap<String, String>) -> Vec<BatchReport> {
+/// gives the roster's names by id, `voters` the voters on file at the
+/// [`crowded_households`] (a household not in it has none).
+pub fn batches(
+    rows: &[QualityRow],
+    names: &BTreeMap<String, String>,
+    voters: &BTreeMap<i64, u32>,
+) -> Vec<BatchReport> {
     let mut by_batch: BTreeMap<Batch, Vec<&QualityRow>> = BTreeMap::new();
     let mut office_by_day: BTreeMap<&str, Rate> = BTreeMap::new();
     for row in rows {
@@ -156,7 +265,7 @@ pub fn batches(rows: &[QualityRow], names: &BTreeMap<String, String>) -> Vec<Bat
                 Some(id) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
                 None => "Nobody signed in".into(),
             };
-            report(batch, name, &rows, office)
+            report(batch, name, &rows, office, voters)
         })
         .collect();
     reports.sort_by(|a, b| {
@@ -169,7 +278,13 @@ pub fn batches(rows: &[QualityRow], names: &BTreeMap<String, String>) -> Vec<Bat
     reports
 }
 
-fn report(batch: Batch, name: String, rows: &[&QualityRow], office: Rate) -> BatchReport {
+fn report(
+    batch: Batch,
+    name: String,
+    rows: &[&QualityRow],
+    office: Rate,
+    voters: &BTreeMap<i64, u32>,
+) -> BatchReport {
     let mut rate = Rate::default();
     let (mut doors, mut calls) = (0, 0);
     for row in rows {
@@ -209,23 +324,43 @@ fn report(batch: Batch, name: String, rows: &[&QualityRow], office: Rate) -> Bat
             shortest_seconds: shortest,
         });
     }
-    let mut at_household: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
+    let mut at_household: BTreeMap<i64, u32> = BTreeMap::new();
     for row in rows {
         if let Some(household) = row.household {
-            let entry = at_household
-                .entry(household)
-                .or_insert((0, row.household_voters));
-            entry.0 += 1;
+            *at_household.entry(household).or_default() += 1;
         }
     }
-    for (household, (results, voters)) in at_household {
-        if results > voters + HOUSEHOLD_EXTRA {
+    for (household, results) in at_household {
+        let on_file = voters.get(&household).copied().unwrap_or(0);
+        if results > on_file + HOUSEHOLD_EXTRA {
             flags.push(Flag::ManyAtOneHousehold {
                 household,
                 results,
-                voters,
+                voters: on_file,
             });
         }
+    }
+    let count = |wanted: AttemptFlag| {
+        let found = rows
+            .iter()
+            .filter(|row| row.flags.contains(&wanted))
+            .count();
+        u32::try_from(found).unwrap_or(u32::MAX)
+    };
+    let (stale, leased_to_another) = (
+        count(AttemptFlag::StaleLease),
+        count(AttemptFlag::LeasedToAnother),
+    );
+    if stale + leased_to_another > 0 {
+        flags.push(Flag::LeaseConflicts {
+            stale,
+            leased_to_another,
+            calls,
+        });
+    }
+    let revoked = count(AttemptFlag::AfterRevocation);
+    if revoked > 0 {
+        flags.push(Flag::FromRevokedLaptop { results: revoked });
     }
     BatchReport {
         batch,
@@ -414,8 +549,17 @@ mod tests {
             channel: Channel::Door,
             result: result.into(),
             household: Some(household),
-            household_voters: 2,
+            flags: Vec::new(),
         }
+    }
+
+    /// Every household of these tests has two voters on file but those
+    /// the test says.
+    fn on_file(rows: &[QualityRow], voters: u32) -> BTreeMap<i64, u32> {
+        crowded_households(rows)
+            .into_iter()
+            .map(|household| (household, voters))
+            .collect()
     }
 
     /// A volunteer who walks: a door every 90-150 s, a third of them home.
@@ -443,7 +587,7 @@ mod tests {
         let mut rows = walker("ana", 40, 0);
         // Ben "knocks" 40 doors five seconds apart, all home.
         rows.extend((0..40).map(|n| door("ben", 5_000 + n * 5, 1_000 + n, "canvassed")));
-        let reports = batches(&rows, &BTreeMap::new());
+        let reports = batches(&rows, &BTreeMap::new(), &on_file(&rows, 2));
         assert_eq!(flags_of(&reports, "ana"), []);
         let ben = flags_of(&reports, "ben");
         assert!(
@@ -472,13 +616,13 @@ mod tests {
         // the door, two minutes between houses.
         let rows: Vec<QualityRow> = (0..10)
             .flat_map(|house| {
-                (0..5).map(move |voter| QualityRow {
-                    household_voters: 5,
-                    ..door("cy", house * 120 + voter * 4, house, "not-home")
-                })
+                (0..5).map(move |voter| door("cy", house * 120 + voter * 4, house, "not-home"))
             })
             .collect();
-        assert_eq!(flags_of(&batches(&rows, &BTreeMap::new()), "cy"), []);
+        assert_eq!(
+            flags_of(&batches(&rows, &BTreeMap::new(), &on_file(&rows, 5)), "cy"),
+            []
+        );
     }
 
     #[test]
@@ -488,7 +632,7 @@ mod tests {
             let rows: Vec<QualityRow> = (0..results)
                 .map(|n| door("dee", n * 200, 7, "not-home"))
                 .collect();
-            let flags = flags_of(&batches(&rows, &BTreeMap::new()), "dee");
+            let flags = flags_of(&batches(&rows, &BTreeMap::new(), &on_file(&rows, 2)), "dee");
             assert_eq!(
                 flags
                     .iter()
@@ -518,6 +662,135 @@ mod tests {
                 "{batch:?} against {office:?}"
             );
         }
+    }
+    #[test]
+    fn only_households_that_could_be_flagged_are_looked_up() {
+        // (results at household 7 in one batch, split over two batches,
+        // looked up)
+        for (results, split, looked_up) in [
+            (3, false, false),
+            (4, false, true),
+            (8, true, true),
+            (6, true, false),
+        ] {
+            let rows: Vec<QualityRow> = (0..results)
+                .map(|n| {
+                    let who = if split && n % 2 == 1 { "eve" } else { "dee" };
+                    door(who, n * 200, 7, "not-home")
+                })
+                .collect();
+            assert_eq!(
+                crowded_households(&rows).contains(&7),
+                looked_up,
+                "{results} results, split {split}"
+            );
+        }
+        // A household of no voters on file (all of them moved away) is
+        // flagged from its fourth result.
+        let rows: Vec<QualityRow> = (0..4)
+            .map(|n| door("dee", n * 200, 9, "not-home"))
+            .collect();
+        let flags = flags_of(&batches(&rows, &BTreeMap::new(), &BTreeMap::new()), "dee");
+        assert_eq!(
+            flags,
+            [Flag::ManyAtOneHousehold {
+                household: 9,
+                results: 4,
+                voters: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn the_registrys_flags_on_attempts_flag_their_batch() {
+        use AttemptFlag::*;
+        let call = |who: &str, at: i64, flags: Vec<AttemptFlag>| QualityRow {
+            channel: Channel::Phone,
+            household: None,
+            flags,
+            ..door(who, at, 0, "answered")
+        };
+        // (the flags on a volunteer's calls, the batch's flags)
+        let cases: Vec<(Vec<Vec<AttemptFlag>>, Vec<Flag>)> = vec![
+            (vec![vec![], vec![]], vec![]),
+            (
+                vec![vec![StaleLease], vec![], vec![]],
+                vec![Flag::LeaseConflicts {
+                    stale: 1,
+                    leased_to_another: 0,
+                    calls: 3,
+                }],
+            ),
+            (
+                vec![
+                    vec![StaleLease],
+                    vec![LeasedToAnother],
+                    vec![LeasedToAnother],
+                ],
+                vec![Flag::LeaseConflicts {
+                    stale: 1,
+                    leased_to_another: 2,
+                    calls: 3,
+                }],
+            ),
+            (
+                vec![vec![AfterRevocation, StaleLease], vec![AfterRevocation]],
+                vec![
+                    Flag::LeaseConflicts {
+                        stale: 1,
+                        leased_to_another: 0,
+                        calls: 2,
+                    },
+                    Flag::FromRevokedLaptop { results: 2 },
+                ],
+            ),
+        ];
+        for (flags, expected) in cases {
+            let rows: Vec<QualityRow> = flags
+                .iter()
+                .enumerate()
+                .map(|(n, flags)| call("fay", n as i64 * 300, flags.clone()))
+                .collect();
+            let reports = batches(&rows, &BTreeMap::new(), &BTreeMap::new());
+            assert_eq!(flags_of(&reports, "fay"), expected, "{flags:?}");
+        }
+        let evidence = Flag::LeaseConflicts {
+            stale: 1,
+            leased_to_another: 2,
+            calls: 30,
+        }
+        .evidence();
+        assert!(evidence.starts_with("3 of 30 calls"), "{evidence}");
+    }
+
+    #[test]
+    fn an_attempt_is_flagged_by_how_it_arrived() {
+        use AttemptFlag::*;
+        use LeaseStanding::*;
+        // (from a revoked laptop, the lease, the flags)
+        let cases = [
+            (false, Free, vec![]),
+            (false, Held, vec![]),
+            (false, Lapsed, vec![StaleLease]),
+            (false, HeldByAnother, vec![LeasedToAnother]),
+            (true, Free, vec![AfterRevocation]),
+            (true, Lapsed, vec![AfterRevocation, StaleLease]),
+        ];
+        for (revoked, lease, expected) in cases {
+            assert_eq!(
+                attempt_flags(revoked, lease),
+                expected,
+                "{revoked} {lease:?}"
+            );
+        }
+        for flag in AttemptFlag::ALL {
+            assert_eq!(AttemptFlag::parse(flag.as_str()), Some(flag));
+            assert_eq!(
+                serde_json::to_value(flag).ok(),
+                Some(serde_json::Value::String(flag.as_str().into()))
+            );
+        }
+        assert_eq!(AttemptFlag::parse("stale"), None);
     }
 }
 

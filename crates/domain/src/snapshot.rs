@@ -9,21 +9,22 @@ use crate::work::{CallItemsRecord, CallListRecord, SegmentRecord, TurfRecord, Wo
 use serde::{Deserialize, Serialize};
 
 /// The entities of a snapshot, in the order they stream: do-not-contact
-/// first (the priority data), then the voter file, then contact history,
-/// then the office's work (segments, call lists with their items, turfs),
-/// then its questions, scripts, volunteers and how its lists and turfs are
-/// set up, and its goals.
+/// first (the priority data), then the voter file, then the office's work
+/// (segments, call lists with their items, turfs), then contact history
+/// (after the work, so each attempt finds the list or turf it was made
+/// from), then its questions, scripts, volunteers and how its lists and
+/// turfs are set up, its goals and its decisions on batches.
 pub const SNAPSHOT_ENTITIES: [&str; 16] = [
     "dnc_entry",
     "household",
     "voter",
     "phone",
     "vote",
-    "contact_attempt",
     "segment",
     "call_list",
     "call_items",
     "turf",
+    "attempt",
     "question",
     "script",
     "volunteer",
@@ -31,6 +32,11 @@ pub const SNAPSHOT_ENTITIES: [&str; 16] = [
     "goals",
     "batch_decision",
 ];
+
+/// Where contact history streamed before it moved after the office's work.
+/// A download broken off there has none of the work yet; it resumes at the
+/// work, and the attempts come again (each is stored once).
+const EARLIER_ATTEMPTS: &str = "contact_attempt";
 
 /// Separates the parts of a composite key (`voter_id`, `number`).
 pub const KEY_SEPARATOR: char = '\u{1f}';
@@ -88,7 +94,9 @@ impl SnapshotRow {
             Self::Voter(_) => "voter",
             Self::Phone(_) => "phone",
             Self::Vote(_) => "vote",
-            Self::ContactAttempt(_) => "contact_attempt",
+            // The line's tag is still `contact_attempt`; the resume point
+            // names the entity's place in the order.
+            Self::ContactAttempt(_) => "attempt",
             Self::Segment(_) => "segment",
             Self::CallList(_) => "call_list",
             Self::CallItems(_) => "call_items",
@@ -232,6 +240,12 @@ impl ResumePoint {
     /// `entity:key`, as the query parameter carries it.
     pub fn parse(text: &str) -> Option<Self> {
         let (entity, key) = text.split_once(':')?;
+        if entity == EARLIER_ATTEMPTS {
+            return Some(Self {
+                entity: "segment".into(),
+                key: String::new(),
+            });
+        }
         SNAPSHOT_ENTITIES.contains(&entity).then(|| Self {
             entity: entity.to_owned(),
             key: key.to_owned(),
@@ -269,6 +283,47 @@ mod tests {
         assert_eq!(point.encode(), "voter:AA1");
         assert!(ResumePoint::parse("turnips:1").is_none());
         assert!(ResumePoint::parse("voter").is_none());
+    }
+
+    #[test]
+    fn attempts_stream_after_the_work_they_were_made_from() {
+        let place = |entity: &str| SNAPSHOT_ENTITIES.iter().position(|e| *e == entity);
+        for work in ["call_list", "call_items", "turf"] {
+            assert!(place(work) < place("attempt"), "{work}");
+        }
+        for (n, entity) in SNAPSHOT_ENTITIES.iter().enumerate() {
+            assert_eq!(place(entity), Some(n), "{entity} once");
+        }
+        // A download broken off among the attempts when they streamed before
+        // the work resumes at the work: everything after it comes again.
+        let point = ResumePoint::parse("contact_attempt:0190a0b0").expect("a point");
+        assert_eq!(point.encode(), "segment:");
+        assert!(place("segment") < place("attempt"));
+        let attempt = SnapshotRow::ContactAttempt(crate::feed::FeedContact {
+            record: crate::mutation::ContactRecord {
+                attempt_id: "a1".into(),
+                voter_id: crate::VoterId::parse("AA1").expect("id"),
+                channel: crate::Channel::Door,
+                result: "not-home".into(),
+                phone: None,
+                call_list: None,
+                turf: None,
+                answers: Vec::new(),
+                note: None,
+                volunteer: None,
+                recorded_at: "2026-11-03T21:00:00Z".into(),
+                lease: None,
+            },
+            hlc: "h".into(),
+            device_id: "d".into(),
+            flags: Vec::new(),
+        });
+        assert_eq!(place(attempt.entity()), place("attempt"));
+        let text = serde_json::to_string(&attempt).expect("serialises");
+        assert!(
+            text.starts_with(r#"{"entity":"contact_attempt""#),
+            "the line reads as before: {text}"
+        );
     }
 
     /// Lines cut anywhere by the network read the same; a line without end

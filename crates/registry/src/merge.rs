@@ -15,6 +15,7 @@ use groundgame_domain::mutation::{
     AddedVoter, CallbackRecord, ContactRecord, DncRecord, DncReversal, LeaseRelease,
     VoterCorrection,
 };
+use groundgame_domain::quality::{attempt_flags, LeaseStanding};
 use groundgame_domain::wire::PushOutcome;
 use groundgame_domain::DncChannel;
 use groundgame_domain::{Hlc, Mutation, Scope};
@@ -331,14 +332,10 @@ async fn record_contact(
         return Ok(Err(decision));
     }
     let voter_id = record.voter_id.as_str().to_owned();
-    let mut flags = Vec::new();
-    if context.device.revoked {
-        flags.push("after_revocation".to_owned());
-    }
     // The call happened, so the result is kept either way; a coordinator
     // sees the ones that may have doubled up with another caller.
     let campaign = context.device.campaign;
-    let lease_flag = match (&record.lease, record.phone.as_deref(), record.channel) {
+    let lease = match (&record.lease, record.phone.as_deref(), record.channel) {
         (Some(lease), ..) => {
             let held = crate::leases::holds(
                 conn,
@@ -348,18 +345,27 @@ async fn record_contact(
                 lease.epoch,
             )
             .await?;
-            (!held).then_some("stale_lease")
+            if held {
+                LeaseStanding::Held
+            } else {
+                LeaseStanding::Lapsed
+            }
         }
         (None, Some(phone), groundgame_domain::Channel::Phone) => {
             let target = LeaseTarget::phone(phone);
             let taken =
                 crate::leases::held_by_another(conn, campaign, context.device.id, target.as_str())
                     .await?;
-            taken.then_some("leased_to_another")
+            if taken {
+                LeaseStanding::HeldByAnother
+            } else {
+                LeaseStanding::Free
+            }
         }
-        _ => None,
+        _ => LeaseStanding::Free,
     };
-    flags.extend(lease_flag.map(str::to_owned));
+    let flags = attempt_flags(context.device.revoked, lease);
+    let stored_flags: Vec<&str> = flags.iter().map(|flag| flag.as_str()).collect();
     let answers = serde_json::to_value(&record.answers).unwrap_or_default();
     let inserted = sqlx::query(
         "INSERT INTO contact_attempts (campaign_id, id, voter_id, precinct_code, channel, result, phone, \
@@ -382,7 +388,7 @@ async fn record_contact(
     .bind(&record.recorded_at)
     .bind(context.hlc)
     .bind(context.device.id)
-    .bind(&flags)
+    .bind(&stored_flags)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -483,6 +489,7 @@ async fn record_contact(
                 record,
                 hlc: context.hlc.to_owned(),
                 device_id: context.device.id.to_string(),
+                flags,
             }),
         ),
     );

@@ -18,6 +18,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use groundgame_domain::feed::{FeedContact, FeedDnc};
 use groundgame_domain::mutation::ContactRecord;
+use groundgame_domain::quality::AttemptFlag;
 use groundgame_domain::snapshot::{
     ResumePoint, SnapshotHousehold, SnapshotLine, SnapshotPhone, SnapshotRow, SnapshotVote,
     SnapshotVoter, SnapshotWork, KEY_SEPARATOR, SNAPSHOT_ENTITIES,
@@ -302,7 +303,7 @@ impl Job {
             "voter" => self.voters(after).await.map(full),
             "phone" => self.phones(after).await.map(full),
             "vote" => self.votes(after).await.map(full),
-            "contact_attempt" => self.contacts(after).await.map(full),
+            "attempt" => self.contacts(after).await.map(full),
             "segment" => self.segments(after).await.map(full),
             "call_list" => self.call_lists(after).await.map(full),
             "call_items" => self.call_items(after).await,
@@ -493,7 +494,7 @@ impl Job {
     async fn contacts(&self, after: &str) -> Result<Vec<(String, SnapshotRow)>, SnapshotError> {
         let rows: Vec<ContactRow> = sqlx::query_as(
             "SELECT id, voter_id, channel, result, phone, call_list, turf, volunteer, note, answers, \
-                    recorded_at, hlc, device_id::text AS device_id \
+                    recorded_at, hlc, device_id::text AS device_id, flags \
              FROM contact_attempts WHERE campaign_id = $1 AND precinct_code = ANY($2) AND id > $3 \
              ORDER BY id LIMIT $4",
         )
@@ -887,6 +888,7 @@ struct ContactRow {
     recorded_at: String,
     hlc: String,
     device_id: String,
+    flags: Vec<String>,
 }
 
 impl ContactRow {
@@ -895,6 +897,14 @@ impl ContactRow {
         let voter_id = VoterId::parse(&self.voter_id).map_err(|_| bad("voter id"))?;
         let channel =
             groundgame_domain::Channel::parse(&self.channel).ok_or_else(|| bad("channel"))?;
+        let flags = self
+            .flags
+            .iter()
+            .map(|flag| {
+                AttemptFlag::parse(flag)
+                    .ok_or_else(|| bad(&format!("a flag this build does not know ({flag:?})")))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(FeedContact {
             record: ContactRecord {
                 attempt_id: self.id.clone(),
@@ -912,6 +922,7 @@ impl ContactRow {
             },
             hlc: self.hlc,
             device_id: self.device_id,
+            flags,
         })
     }
 }

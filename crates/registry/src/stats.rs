@@ -132,14 +132,15 @@ async fn tallies(
         .collect()
 }
 
-type AnswerRow = (Option<Uuid>, String, String, String, String, i64);
+type AnswerRow = (Option<Uuid>, String, String, String, String, String, i64);
 
-/// Answer tallies by office and for the whole campaign.
+/// Answer tallies by office and for the whole campaign (the campaign's
+/// by precinct too, which is how a quarantine leaves them).
 async fn answers(
     pool: &PgPool,
     campaign: Uuid,
     zone: &str,
-) -> Result<Vec<(Option<Uuid>, AnswerTally)>, ApiError> {
+) -> Result<Vec<(Option<Uuid>, String, AnswerTally)>, ApiError> {
     let rows: Vec<AnswerRow> = sqlx::query_as(
         "WITH answers AS ( \
              SELECT to_char(a.recorded_at::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD') AS day, \
@@ -147,12 +148,12 @@ async fn answers(
                     s.value ->> 'question' AS question, s.value ->> 'answer' AS answer \
              FROM contact_attempts a CROSS JOIN LATERAL jsonb_array_elements(a.answers) s \
              WHERE a.campaign_id = $1 AND jsonb_typeof(a.answers) = 'array') \
-         SELECT op.office_id, day, volunteer, question, answer, count(*) \
+         SELECT op.office_id, day, volunteer, '' AS precinct, question, answer, count(*) \
          FROM answers JOIN office_precincts op ON op.campaign_id = $1 AND op.precinct_code = answers.precinct \
-         WHERE question IS NOT NULL AND answer IS NOT NULL GROUP BY 1, 2, 3, 4, 5 \
+         WHERE question IS NOT NULL AND answer IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 \
          UNION ALL \
-         SELECT NULL::uuid, day, volunteer, question, answer, count(*) FROM answers \
-         WHERE question IS NOT NULL AND answer IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
+         SELECT NULL::uuid, day, volunteer, precinct, question, answer, count(*) FROM answers \
+         WHERE question IS NOT NULL AND answer IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
     )
     .bind(campaign)
     .bind(zone)
@@ -161,18 +162,21 @@ async fn answers(
     .map_err(ApiError::database)?;
     Ok(rows
         .into_iter()
-        .map(|(office, day, volunteer, question, answer, count)| {
-            (
-                office,
-                AnswerTally {
-                    day,
-                    volunteer: (!volunteer.is_empty()).then_some(volunteer),
-                    question,
-                    answer,
-                    answers: u64::try_from(count).unwrap_or(0),
-                },
-            )
-        })
+        .map(
+            |(office, day, volunteer, precinct, question, answer, count)| {
+                (
+                    office,
+                    precinct,
+                    AnswerTally {
+                        day,
+                        volunteer: (!volunteer.is_empty()).then_some(volunteer),
+                        question,
+                        answer,
+                        answers: u64::try_from(count).unwrap_or(0),
+                    },
+                )
+            },
+        )
         .collect())
 }
 
@@ -202,6 +206,25 @@ async fn quarantined_batches(
         .map(|(office, decisions)| (office, quarantined(&decisions)))
         .filter(|(_, set)| !set.is_empty())
         .collect())
+}
+
+/// The offices that hold each precinct.
+async fn precinct_offices(
+    pool: &PgPool,
+    campaign: Uuid,
+) -> Result<BTreeMap<String, Vec<Uuid>>, ApiError> {
+    let rows: Vec<(String, Uuid)> = sqlx::query_as(
+        "SELECT precinct_code, office_id FROM office_precincts WHERE campaign_id = $1",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::database)?;
+    let mut offices: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
+    for (precinct, office) in rows {
+        offices.entry(precinct).or_default().push(office);
+    }
+    Ok(offices)
 }
 
 /// Each office's goals and its support question as it asks it now.
@@ -264,38 +287,70 @@ pub async fn campaign_stats(
     for (office, tally) in tallies(pool, device.campaign, zone).await? {
         tallies_of.entry(office).or_default().push(tally);
     }
-    let mut answers_of: BTreeMap<Option<Uuid>, Vec<AnswerTally>> = BTreeMap::new();
-    for (office, answer) in answers(pool, device.campaign, zone).await? {
-        answers_of.entry(office).or_default().push(answer);
+    let mut answers_of: BTreeMap<Option<Uuid>, Vec<(String, AnswerTally)>> = BTreeMap::new();
+    for (office, precinct, answer) in answers(pool, device.campaign, zone).await? {
+        answers_of
+            .entry(office)
+            .or_default()
+            .push((precinct, answer));
     }
     // Quarantined batches are kept but not counted, as on the laptops: an
-    // office's figures leave out its own, the campaign's leave out every
-    // office's (a batch with nobody signed in is one office's alone, so
-    // the campaign's totals keep those).
+    // office's figures leave out its own; the campaign's leave out a batch
+    // where an office holding the attempt's precinct quarantined it, and a
+    // named volunteer's wherever it was quarantined (a volunteer is one
+    // office's).
     let quarantined = quarantined_batches(pool, device.campaign).await?;
     if !quarantined.is_empty() {
-        let everywhere: std::collections::BTreeSet<&Batch> = quarantined
+        let offices_of = precinct_offices(pool, device.campaign).await?;
+        let named: std::collections::BTreeSet<&Batch> = quarantined
             .values()
             .flatten()
             .filter(|batch| batch.volunteer.is_some())
             .collect();
-        let counted = |office: &Option<Uuid>, volunteer: &Option<String>, day: &str| {
+        let counted = |office: &Option<Uuid>,
+                       precinct: Option<&str>,
+                       volunteer: &Option<String>,
+                       day: &str| {
             let batch = Batch {
                 volunteer: volunteer.clone(),
                 day: day.to_owned(),
             };
+            let out_in = |id: &Uuid| quarantined.get(id).is_some_and(|set| set.contains(&batch));
             match office {
-                Some(id) => !quarantined.get(id).is_some_and(|set| set.contains(&batch)),
-                None => !everywhere.contains(&batch),
+                Some(id) => !out_in(id),
+                None => {
+                    !named.contains(&batch)
+                        && !precinct
+                            .and_then(|code| offices_of.get(code))
+                            .is_some_and(|offices| offices.iter().any(out_in))
+                }
             }
         };
         for (office, tallies) in tallies_of.iter_mut() {
-            tallies.retain(|tally| counted(office, &tally.volunteer, &tally.day));
+            tallies.retain(|tally| {
+                counted(
+                    office,
+                    tally.precinct.as_deref(),
+                    &tally.volunteer,
+                    &tally.day,
+                )
+            });
         }
         for (office, answers) in answers_of.iter_mut() {
-            answers.retain(|answer| counted(office, &answer.volunteer, &answer.day));
+            answers.retain(|(precinct, answer)| {
+                counted(
+                    office,
+                    Some(precinct.as_str()),
+                    &answer.volunteer,
+                    &answer.day,
+                )
+            });
         }
     }
+    let answers_of: BTreeMap<Option<Uuid>, Vec<AnswerTally>> = answers_of
+        .into_iter()
+        .map(|(office, answers)| (office, answers.into_iter().map(|(_, a)| a).collect()))
+        .collect();
     let records = office_records(pool, device.campaign).await?;
     let standard = standard_questions()
         .into_iter()

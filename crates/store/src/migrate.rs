@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0014_scripts_and_volunteers.sql"),
     include_str!("../../../migrations/local/0015_results.sql"),
     include_str!("../../../migrations/local/0016_quality.sql"),
+    include_str!("../../../migrations/local/0017_quality_evidence.sql"),
 ];
 
 pub(crate) fn current_version(conn: &Connection) -> Result<u32, StoreError> {

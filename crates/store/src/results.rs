@@ -11,7 +11,8 @@ use groundgame_domain::ipc::GoalsRequest;
 use groundgame_domain::mutation::MutationKind;
 use groundgame_domain::office::AuditEntry;
 use groundgame_domain::quality::{
-    batches, quarantined, standing, Batch, BatchDecision, BatchReport, QualityRow, Verdict,
+    batches, crowded_households, quarantined, standing, AttemptFlag, Batch, BatchDecision,
+    BatchReport, QualityRow, Verdict,
 };
 use groundgame_domain::results::{
     dashboard, subtract, AnswerTally, Dashboard, DashboardInput, GoalsRecord, Tally, Target,
@@ -23,7 +24,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rusqlite::{params, Connection, Transaction};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Keeps goals that arrived (from the registry, or set here) when they are
 /// the latest set (the domain's rule, as on the registry).
@@ -135,6 +136,50 @@ fn quarantined_tallies(
         }
     }
     Ok((places, work))
+}
+
+/// The doors of each turf that count as knocked only through quarantined
+/// batches (no counted door result at that household in that turf): they
+/// are left to knock again.
+fn quarantined_knocks(
+    conn: &Connection,
+    quarantined: &std::collections::BTreeSet<Batch>,
+    zone: &TimeZone,
+) -> Result<HashMap<i64, u64>, StoreError> {
+    let mut left_out = std::collections::HashSet::new();
+    let mut doors = std::collections::BTreeSet::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT id, turf_id, household_id FROM contact_attempts \
+         WHERE recorded_at >= ?2 AND recorded_at < ?3 AND coalesce(volunteer, '') = ?1 \
+           AND channel = 'door' AND turf_id IS NOT NULL AND household_id IS NOT NULL",
+    )?;
+    for batch in quarantined {
+        let (from, to) = day_window(&batch.day, zone)?;
+        let mut rows =
+            statement.query(params![batch.volunteer.as_deref().unwrap_or(""), from, to])?;
+        while let Some(row) = rows.next()? {
+            left_out.insert(row.get::<_, String>(0)?);
+            doors.insert((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?));
+        }
+    }
+    let mut knocked_at = conn.prepare_cached(
+        "SELECT id FROM contact_attempts WHERE household_id = ?1 AND turf_id = ?2 AND channel = 'door'",
+    )?;
+    let mut knocks: HashMap<i64, u64> = HashMap::new();
+    for (turf, household) in doors {
+        let mut counted = false;
+        let mut rows = knocked_at.query(params![household, turf])?;
+        while let Some(row) = rows.next()? {
+            if !left_out.contains(&row.get::<_, String>(0)?) {
+                counted = true;
+                break;
+            }
+        }
+        if !counted {
+            *knocks.entry(turf).or_default() += 1;
+        }
+    }
+    Ok(knocks)
 }
 
 /// Puts UTC hours (`2026-11-03T18`) on the office's calendar, each hour
@@ -398,6 +443,7 @@ impl Store {
         let mut answers = answer_tallies(&self.conn, zone)?;
         let mut places = places(&self.conn)?;
         let mut work = work_tallies(&self.conn)?;
+        let mut items = work_items(&self.conn)?;
         if !quarantined.is_empty() {
             let counted = |volunteer: &Option<String>, day: &str| {
                 !quarantined.contains(&Batch {
@@ -410,13 +456,20 @@ impl Store {
             let (out_of_places, out_of_work) = quarantined_tallies(&self.conn, &quarantined, zone)?;
             subtract(&mut places, &out_of_places);
             subtract(&mut work, &out_of_work);
+            let knocks = quarantined_knocks(&self.conn, &quarantined, zone)?;
+            for item in &mut items {
+                if item.target == Target::Turf {
+                    let out = knocks.get(&item.id).copied().unwrap_or(0);
+                    item.done = item.done.saturating_sub(out);
+                }
+            }
         }
         Ok(DashboardInput {
             tallies,
             places,
             work_tallies: work,
             answers,
-            work: work_items(&self.conn)?,
+            work: items,
             goals: self.goals()?,
             support: script::latest(&self.conn, SUPPORT_QUESTION)?,
             names,
@@ -455,25 +508,51 @@ pub(crate) fn quality_rows(
     // A day starts at most 14 hours before it does in UTC (Kiribati): a
     // day's margin covers every zone.
     let since = stamp(now - jiff::SignedDuration::from_hours(24 * (i64::from(days) + 1)));
+    // From the index on the attempts' time alone; the flags (few) are
+    // looked up by key.
     let mut statement = conn.prepare_cached(
         "SELECT a.recorded_at, a.volunteer, a.channel, a.result, a.household_id, \
-                (SELECT count(*) FROM voters v WHERE v.household_id = a.household_id AND v.removed_at IS NULL) \
+                (SELECT group_concat(f.flag) FROM attempt_flags f WHERE f.attempt_id = a.id) \
          FROM contact_attempts a WHERE a.recorded_at >= ?1",
     )?;
     let mut rows = statement.query([since])?;
     let mut found = Vec::new();
+    // Attempts of one hour are on one day (every zone is whole quarter
+    // hours off UTC): each hour is put on the calendar once.
+    let mut days: HashMap<i64, String> = HashMap::new();
     while let Some(row) = rows.next()? {
         let recorded_at: String = row.get(0)?;
         let Some(at) = groundgame_domain::results::epoch_seconds(&recorded_at) else {
             // On no day (see `Calendar::day`): nothing to compare it with.
             continue;
         };
-        let day = Timestamp::from_second(at)
-            .map(|t| t.to_zoned(zone.clone()).date().to_string())
-            .unwrap_or_default();
+        let quarter = at.div_euclid(900);
+        let day = match days.get(&quarter) {
+            Some(day) => day.clone(),
+            None => {
+                let day = Timestamp::from_second(at)
+                    .map(|t| t.to_zoned(zone.clone()).date().to_string())
+                    .unwrap_or_default();
+                days.insert(quarter, day.clone());
+                day
+            }
+        };
         if day < first_day {
             continue;
         }
+        let flags = match row.get::<_, Option<String>>(5)? {
+            None => Vec::new(),
+            Some(stored) => stored
+                .split(',')
+                .map(|flag| {
+                    AttemptFlag::parse(flag).ok_or_else(|| {
+                        StoreError::Invalid(format!(
+                            "an attempt's flag {flag:?} is not one this build knows"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
         found.push(QualityRow {
             day,
             volunteer: row.get(1)?,
@@ -481,10 +560,27 @@ pub(crate) fn quality_rows(
             channel: channel(&row.get::<_, String>(2)?)?,
             result: row.get(3)?,
             household: row.get(4)?,
-            household_voters: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
+            flags,
         });
     }
     Ok(found)
+}
+
+/// The voters on file at each of `households`.
+fn household_voters(
+    conn: &Connection,
+    households: &std::collections::BTreeSet<i64>,
+) -> Result<BTreeMap<i64, u32>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT count(*) FROM voters WHERE household_id = ?1 AND removed_at IS NULL",
+    )?;
+    households
+        .iter()
+        .map(|&household| {
+            let voters: i64 = statement.query_row([household], |row| row.get(0))?;
+            Ok((household, u32::try_from(voters).unwrap_or(0)))
+        })
+        .collect()
 }
 
 impl Store {
@@ -499,7 +595,9 @@ impl Store {
         let names = crate::volunteer::names(&self.conn)?;
         let decisions = batch_decisions(&self.conn)?;
         let standing = standing(&decisions);
-        let mut reports = batches(&quality_rows(&self.conn, now, zone, days)?, &names);
+        let rows = quality_rows(&self.conn, now, zone, days)?;
+        let voters = household_voters(&self.conn, &crowded_households(&rows))?;
+        let mut reports = batches(&rows, &names, &voters);
         for report in &mut reports {
             report.decision = standing
                 .get(&report.batch)

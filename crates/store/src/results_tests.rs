@@ -253,12 +253,18 @@ fn an_attempt_pulled_twice_is_tallied_once() {
         }
         .encode(),
         device_id: "other".into(),
+        flags: vec![groundgame_domain::quality::AttemptFlag::StaleLease],
     };
     for _ in 0..2 {
         let tx = store.conn.transaction().expect("tx");
         crate::sync::apply_contact(&tx, &contact).expect("applies");
         tx.commit().expect("commits");
     }
+    let flags: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM attempt_flags", [], |row| row.get(0))
+        .expect("flags");
+    assert_eq!(flags, 1, "the registry's flag kept once");
     let board = store
         .dashboard(at("2026-11-03T12:00:00Z"), &eastern())
         .expect("dashboard");
@@ -662,4 +668,81 @@ fn a_quarantined_batch_is_kept_but_left_out_of_the_figures_until_released() {
         matches!(bad_day, Err(StoreError::Invalid(_))),
         "{bad_day:?}"
     );
+}
+
+#[test]
+fn a_quarantined_batchs_doors_are_left_to_knock_again_unless_someone_else_knocked_them() {
+    use groundgame_domain::quality::{Batch, Verdict};
+    let now = at("2026-11-03T23:30:00Z");
+    let (mut store, ana, ben) = office_of_two_canvassers(now);
+    let zone = eastern();
+    // One voter at each of three households of one turf.
+    let doors: Vec<(VoterId, i64)> = store
+        .conn
+        .prepare(
+            "SELECT min(v.voter_id), th.turf_id FROM voters v \
+             JOIN turf_households th ON th.household_id = v.household_id \
+             WHERE v.removed_at IS NULL AND th.turf_id = (SELECT min(turf_id) FROM turf_households) \
+             GROUP BY v.household_id ORDER BY v.household_id LIMIT 3",
+        )
+        .expect("prepare")
+        .query_map([], |row| {
+            Ok((
+                VoterId::parse(&row.get::<_, String>(0)?).expect("id"),
+                row.get(1)?,
+            ))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("doors");
+    assert_eq!(doors.len(), 3);
+    let turf = doors[0].1;
+    let evening = at("2026-11-03T21:00:00Z");
+    // Ana knocks the first door; Ben all three, the first after her.
+    let knock = |store: &mut Store, who: &str, voter: &VoterId, minutes: i64| {
+        store.act_as(Some(who)).expect("acts");
+        let mut contact = NewContact::new(voter.clone(), Channel::Door, "not-home");
+        contact.turf = Some(turf);
+        store
+            .record_contact(&contact, evening + jiff::SignedDuration::from_mins(minutes))
+            .expect("records");
+    };
+    knock(&mut store, &ana.id, &doors[0].0, 0);
+    for (n, (voter, _)) in doors.iter().enumerate() {
+        knock(&mut store, &ben.id, voter, 10 + n as i64 * 3);
+    }
+    store.act_as(None).expect("nobody");
+    let knocked = |store: &Store| {
+        store
+            .dashboard(now, &zone)
+            .expect("dashboard")
+            .work
+            .iter()
+            .find(|work| work.target == Target::Turf && work.id == turf)
+            .map(|work| work.done)
+            .expect("the turf on the dashboard")
+    };
+    let before = knocked(&store);
+    assert_eq!(before, 3);
+    let bens = Batch {
+        volunteer: Some(ben.id.clone()),
+        day: "2026-11-03".into(),
+    };
+    store
+        .decide_batch(bens.clone(), Verdict::Quarantined, "", now)
+        .expect("quarantined");
+    assert_eq!(
+        knocked(&store),
+        before - 2,
+        "the two doors only Ben knocked are left to knock; Ana's stays knocked"
+    );
+    store
+        .decide_batch(
+            bens,
+            Verdict::Released,
+            "",
+            now + jiff::SignedDuration::from_secs(1),
+        )
+        .expect("released");
+    assert_eq!(knocked(&store), before);
 }

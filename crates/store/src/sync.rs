@@ -376,6 +376,16 @@ pub(crate) fn apply_contact(
             format!("device:{}", contact.device_id)
         ],
     )?;
+    // The registry's flags come with the attempt, and with this laptop's
+    // own attempt when the feed brings it back.
+    if !contact.flags.is_empty() {
+        let mut flag = tx.prepare_cached(
+            "INSERT OR IGNORE INTO attempt_flags (attempt_id, flag) VALUES (?1, ?2)",
+        )?;
+        for each in &contact.flags {
+            flag.execute(params![record.attempt_id, each.as_str()])?;
+        }
+    }
     if inserted > 0 {
         for answer in &record.answers {
             crate::contact::store_answer(tx, &record.attempt_id, answer)?;
