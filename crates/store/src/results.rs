@@ -103,39 +103,61 @@ fn quarantined_tallies(
     let mut places = Vec::new();
     let mut work = Vec::new();
     let mut statement = conn.prepare_cached(
-        "SELECT coalesce(h.precinct_code, ''), coalesce(a.turf_id, 0), coalesce(a.call_list_id, 0),                 a.channel, a.result, count(*)            FROM contact_attempts a            LEFT JOIN voters v ON v.id = a.voter_id            LEFT JOIN households h ON h.id = v.household_id           WHERE a.recorded_at >= ?2 AND a.recorded_at < ?3 AND coalesce(a.volunteer, '') = ?1           GROUP BY 1, 2, 3, 4, 5",
+        "SELECT coalesce(h.precinct_code, ''), coalesce(a.turf_id, 0), coalesce(a.call_list_id, 0), \
+                a.channel, a.result, count(*) \
+         FROM contact_attempts a \
+         LEFT JOIN voters v ON v.id = a.voter_id \
+         LEFT JOIN households h ON h.id = v.household_id \
+         WHERE a.recorded_at >= ?2 AND a.recorded_at < ?3 AND coalesce(a.volunteer, '') = ?1 \
+         GROUP BY 1, 2, 3, 4, 5",
     )?;
+    in_each_batch(&mut statement, quarantined, zone, |row| {
+        let tally = Tally {
+            day: String::new(),
+            volunteer: None,
+            channel: channel(&row.get::<_, String>(3)?)?,
+            result: row.get(4)?,
+            precinct: some(row.get(0)?),
+            turf: some_id(row.get(1)?),
+            call_list: some_id(row.get(2)?),
+            attempts: attempts(row.get(5)?),
+            first_at: String::new(),
+            last_at: String::new(),
+        };
+        if tally.turf.is_some() || tally.call_list.is_some() {
+            work.push(Tally {
+                precinct: None,
+                ..tally.clone()
+            });
+        }
+        places.push(Tally {
+            turf: None,
+            call_list: None,
+            ..tally
+        });
+        Ok(())
+    })?;
+    Ok((places, work))
+}
+
+/// Runs `statement` (`?1` the volunteer's id, or '' for nobody signed in;
+/// `?2` and `?3` the UTC bounds of the office's day) for each quarantined
+/// batch, handing each row to `each`.
+fn in_each_batch(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    quarantined: &std::collections::BTreeSet<Batch>,
+    zone: &TimeZone,
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     for batch in quarantined {
         let (from, to) = day_window(&batch.day, zone)?;
         let mut rows =
             statement.query(params![batch.volunteer.as_deref().unwrap_or(""), from, to])?;
         while let Some(row) = rows.next()? {
-            let tally = Tally {
-                day: String::new(),
-                volunteer: None,
-                channel: channel(&row.get::<_, String>(3)?)?,
-                result: row.get(4)?,
-                precinct: some(row.get(0)?),
-                turf: some_id(row.get(1)?),
-                call_list: some_id(row.get(2)?),
-                attempts: attempts(row.get(5)?),
-                first_at: String::new(),
-                last_at: String::new(),
-            };
-            if tally.turf.is_some() || tally.call_list.is_some() {
-                work.push(Tally {
-                    precinct: None,
-                    ..tally.clone()
-                });
-            }
-            places.push(Tally {
-                turf: None,
-                call_list: None,
-                ..tally
-            });
+            each(row)?;
         }
     }
-    Ok((places, work))
+    Ok(())
 }
 
 /// The doors of each turf that count as knocked only through quarantined
@@ -153,15 +175,11 @@ fn quarantined_knocks(
          WHERE recorded_at >= ?2 AND recorded_at < ?3 AND coalesce(volunteer, '') = ?1 \
            AND channel = 'door' AND turf_id IS NOT NULL AND household_id IS NOT NULL",
     )?;
-    for batch in quarantined {
-        let (from, to) = day_window(&batch.day, zone)?;
-        let mut rows =
-            statement.query(params![batch.volunteer.as_deref().unwrap_or(""), from, to])?;
-        while let Some(row) = rows.next()? {
-            left_out.insert(row.get::<_, String>(0)?);
-            doors.insert((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?));
-        }
-    }
+    in_each_batch(&mut statement, quarantined, zone, |row| {
+        left_out.insert(row.get::<_, String>(0)?);
+        doors.insert((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?));
+        Ok(())
+    })?;
     let mut knocked_at = conn.prepare_cached(
         "SELECT id FROM contact_attempts WHERE household_id = ?1 AND turf_id = ?2 AND channel = 'door'",
     )?;
@@ -517,26 +535,15 @@ pub(crate) fn quality_rows(
     )?;
     let mut rows = statement.query([since])?;
     let mut found = Vec::new();
-    // Attempts of one hour are on one day (every zone is whole quarter
-    // hours off UTC): each hour is put on the calendar once.
-    let mut days: HashMap<i64, String> = HashMap::new();
     while let Some(row) = rows.next()? {
         let recorded_at: String = row.get(0)?;
         let Some(at) = groundgame_domain::results::epoch_seconds(&recorded_at) else {
             // On no day (see `Calendar::day`): nothing to compare it with.
             continue;
         };
-        let quarter = at.div_euclid(900);
-        let day = match days.get(&quarter) {
-            Some(day) => day.clone(),
-            None => {
-                let day = Timestamp::from_second(at)
-                    .map(|t| t.to_zoned(zone.clone()).date().to_string())
-                    .unwrap_or_default();
-                days.insert(quarter, day.clone());
-                day
-            }
-        };
+        let day = Timestamp::from_second(at)
+            .map(|t| t.to_zoned(zone.clone()).date().to_string())
+            .unwrap_or_default();
         if day < first_day {
             continue;
         }
