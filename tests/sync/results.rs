@@ -91,8 +91,11 @@ async fn the_registrys_figures_by_office_are_every_laptops_dashboard() {
         .dashboard_input(coordinator.now(), &utc)
         .expect("dashboard");
     let board = groundgame_domain::results::dashboard(&local);
-    assert_eq!((board.overall.attempts, board.overall.contacts), (5, 3));
-    assert_eq!(board.supporters, 2);
+    assert_eq!(
+        (board.office.overall.attempts, board.office.overall.contacts),
+        (5, 3)
+    );
+    assert_eq!(board.office.supporters, 2);
     assert_eq!(board.today().map(|d| d.doors_goal), Some(80));
 
     // The registry's figures for the North are the same, from the same
@@ -238,6 +241,7 @@ async fn a_quarantined_day_leaves_every_figure_of_the_office_until_released() {
             .expect("store")
             .dashboard(device.now(), &utc)
             .expect("dashboard")
+            .office
             .overall
             .attempts
     };

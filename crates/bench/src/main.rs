@@ -707,7 +707,7 @@ fn results(db: &Path) -> anyhow::Result<PhaseReport> {
         let began = Instant::now();
         let board = store.dashboard(jiff::Timestamp::now(), &zone)?;
         samples.push(began.elapsed());
-        tallies = board.overall.attempts;
+        tallies = board.office.overall.attempts;
     }
     let board = store.dashboard(jiff::Timestamp::now(), &zone)?;
     let input = store.dashboard_input(jiff::Timestamp::now(), &zone)?;

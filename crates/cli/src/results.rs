@@ -86,11 +86,11 @@ fn print(board: &Dashboard, zone: &TimeZone) {
     }
     println!(
         "  every attempt: {} ({} doors, {} calls), {} contacts, contact rate {}",
-        board.overall.attempts,
-        board.doors.attempts,
-        board.calls.attempts,
-        board.overall.contacts,
-        rate(board.overall)
+        board.office.overall.attempts,
+        board.office.doors.attempts,
+        board.office.calls.attempts,
+        board.office.overall.contacts,
+        rate(board.office.overall)
     );
     println!(
         "  left to do: {} doors on {} open turfs, {} voters on {} open call lists",
@@ -99,12 +99,13 @@ fn print(board: &Dashboard, zone: &TimeZone) {
     println!();
     println!("Attempts by day (█ attempts, the goal is the full bar)");
     let most = board
+        .office
         .days
         .iter()
         .map(|d| (d.doors + d.calls + d.texts).max(u64::from(d.doors_goal + d.calls_goal)))
         .max()
         .unwrap_or(0);
-    for day in &board.days {
+    for day in &board.office.days {
         let attempts = day.doors + day.calls + day.texts;
         println!(
             "  {}  {}  {:>6} attempts  {:>6} contacts  {:>4}",
@@ -115,12 +116,15 @@ fn print(board: &Dashboard, zone: &TimeZone) {
             rate(day.rate)
         );
     }
-    if !board.support.is_empty() {
+    if !board.office.support.is_empty() {
         println!();
-        let goal = board.goals.supporters;
-        println!("Supporters identified: {}", of_goal(board.supporters, goal));
-        let most = board.support.iter().map(|l| l.answers).max().unwrap_or(0);
-        for level in &board.support {
+        let goal = board.office.goals.supporters;
+        println!(
+            "Supporters identified: {}",
+            of_goal(board.office.supporters, goal)
+        );
+        let most = board.office.most_support();
+        for level in &board.office.support {
             println!(
                 "  {:<16} {} {}",
                 for_terminal(&level.label),

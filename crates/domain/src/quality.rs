@@ -537,9 +537,82 @@ pub fn quarantined(decisions: &[BatchDecision]) -> std::collections::BTreeSet<Ba
         .collect()
 }
 
+/// Whether figures of `batch` count for `office` (`None`: the whole
+/// campaign) when the voters they are about are in precincts `holders`
+/// hold, given each office's quarantined batches. An office leaves out
+/// the batches it quarantined; the campaign leaves out a batch any office
+/// holding the voter's precinct quarantined, and a named volunteer's batch
+/// wherever it was quarantined (a volunteer is one office's).
+pub fn counts_for<O: Ord>(
+    office: Option<&O>,
+    holders: &[O],
+    batch: &Batch,
+    quarantined: &BTreeMap<O, BTreeSet<Batch>>,
+) -> bool {
+    let out_in = |office: &O| {
+        quarantined
+            .get(office)
+            .is_some_and(|set| set.contains(batch))
+    };
+    match office {
+        Some(office) => !out_in(office),
+        None => {
+            let anywhere =
+                batch.volunteer.is_some() && quarantined.values().any(|set| set.contains(batch));
+            !anywhere && !holders.iter().any(out_in)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quarantined_batch_leaves_the_figures_it_was_quarantined_from() {
+        let ana = Batch {
+            volunteer: Some("ana".into()),
+            day: "2026-11-03".into(),
+        };
+        let nobody = Batch {
+            volunteer: None,
+            day: "2026-11-03".into(),
+        };
+        let other_day = Batch {
+            volunteer: Some("ana".into()),
+            day: "2026-11-04".into(),
+        };
+        // North quarantined Ana's day and the day of nobody signed in.
+        let quarantined: BTreeMap<&str, BTreeSet<Batch>> =
+            BTreeMap::from([("north", BTreeSet::from([ana.clone(), nobody.clone()]))]);
+        // (for, the precincts' holders, the batch, counted)
+        let cases: Vec<(Option<&str>, Vec<&str>, &Batch, bool)> = vec![
+            (Some("north"), vec!["north"], &ana, false),
+            (Some("south"), vec!["south"], &ana, true),
+            (Some("north"), vec!["north"], &other_day, true),
+            (None, vec!["north"], &ana, false),
+            // A named volunteer's day leaves the campaign wherever it was
+            // quarantined, even for voters no office of theirs holds.
+            (None, vec!["south"], &ana, false),
+            (None, vec![], &ana, false),
+            // Nobody signed in: left out where the quarantining office
+            // holds the voter's precinct, and only there.
+            (None, vec!["north"], &nobody, false),
+            (None, vec!["south", "north"], &nobody, false),
+            (None, vec!["south"], &nobody, true),
+            (None, vec![], &nobody, true),
+            (Some("south"), vec!["south", "north"], &nobody, true),
+            (None, vec!["north"], &other_day, true),
+        ];
+        for (office, holders, batch, counted) in cases {
+            assert_eq!(
+                counts_for(office.as_ref(), &holders, batch, &quarantined),
+                counted,
+                "{office:?} {holders:?} {batch:?}"
+            );
+        }
+        assert!(counts_for(None, &["north"], &ana, &BTreeMap::new()));
+    }
 
     fn door(volunteer: &str, at: i64, household: i64, result: &str) -> QualityRow {
         QualityRow {

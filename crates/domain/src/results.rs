@@ -668,16 +668,11 @@ pub fn shown_first(work: &mut [WorkProgress]) {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub today: String,
-    pub goals: GoalsRecord,
-    /// The last [`DASHBOARD_DAYS`] days, oldest first (today last).
-    pub days: Vec<DayFigures>,
-    /// Contacts out of every attempt the office has made, on any channel,
-    /// on doors and on calls.
-    pub overall: Rate,
-    pub doors: Rate,
-    pub calls: Rate,
-    pub support: Vec<LevelCount>,
-    pub supporters: u64,
+    /// The figures an office shows anywhere, computed as the registry's
+    /// `GET /v1/stats` computes each office's: the goals, the days, the
+    /// rates, support by level.
+    #[serde(flatten)]
+    pub office: OfficeFigures,
     /// The first [`WORK_SHOWN`] turfs and lists, in [`shown_first`] order.
     pub work: Vec<WorkProgress>,
     /// Turfs and lists not among them.
@@ -693,7 +688,7 @@ pub struct Dashboard {
 impl Dashboard {
     /// The figures of today, if the dashboard's days include it.
     pub fn today(&self) -> Option<&DayFigures> {
-        self.days.iter().find(|day| day.day == self.today)
+        self.office.days.iter().find(|day| day.day == self.today)
     }
 }
 
@@ -726,13 +721,7 @@ pub fn dashboard(input: &DashboardInput) -> Dashboard {
     work.truncate(WORK_SHOWN);
     Dashboard {
         today: input.today.clone(),
-        goals: office.goals,
-        days: office.days,
-        overall: office.overall,
-        doors: office.doors,
-        calls: office.calls,
-        support: office.support,
-        supporters: office.supporters,
+        office,
         left,
         recommendations,
         work,
@@ -849,6 +838,12 @@ pub struct OfficeFigures {
 impl OfficeFigures {
     pub fn today(&self) -> Option<&DayFigures> {
         self.days.last()
+    }
+
+    /// The answers of the support level answered most: the full bar of
+    /// the support chart.
+    pub fn most_support(&self) -> u64 {
+        self.support.iter().map(|l| l.answers).max().unwrap_or(0)
     }
 }
 

@@ -160,6 +160,20 @@ fn in_each_batch(
     Ok(())
 }
 
+/// The doors of each turf that count as knocked only through a batch
+/// quarantined now, on the calendar of `zone`: what the dashboard's turf
+/// progress and the turf list both leave out.
+pub(crate) fn knocks_left_out(
+    conn: &Connection,
+    zone: &TimeZone,
+) -> Result<HashMap<i64, u64>, StoreError> {
+    let quarantined = quarantined(&batch_decisions(conn)?);
+    if quarantined.is_empty() {
+        return Ok(HashMap::new());
+    }
+    quarantined_knocks(conn, &quarantined, zone)
+}
+
 /// The doors of each turf that count as knocked only through quarantined
 /// batches (no counted door result at that household in that turf): they
 /// are left to knock again.

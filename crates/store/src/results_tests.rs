@@ -187,8 +187,9 @@ fn the_dashboard_from_the_rollup_is_the_dashboard_from_every_attempt() {
 
     // And the figures are the plain ones: the turf's doors over three New York
     // evenings (the part past midnight UTC stays on its evening).
-    assert_eq!(from_rollup.overall.attempts, count as u64);
+    assert_eq!(from_rollup.office.overall.attempts, count as u64);
     let by_day: Vec<(&str, u64)> = from_rollup
+        .office
         .days
         .iter()
         .filter(|d| d.doors > 0)
@@ -204,9 +205,9 @@ fn the_dashboard_from_the_rollup_is_the_dashboard_from_every_attempt() {
         ]
     );
     let contacts = (0..count).filter(|n| matches!(n % 6, 0 | 3 | 4)).count() as u64;
-    assert_eq!(from_rollup.overall.contacts, contacts);
+    assert_eq!(from_rollup.office.overall.contacts, contacts);
     let canvassed = (0..count).filter(|n| matches!(n % 6, 0 | 4)).count() as u64;
-    let answered: u64 = from_rollup.support.iter().map(|l| l.answers).sum();
+    let answered: u64 = from_rollup.office.support.iter().map(|l| l.answers).sum();
     assert_eq!(answered, canvassed);
     let names: Vec<&str> = from_rollup
         .volunteers
@@ -268,8 +269,8 @@ fn an_attempt_pulled_twice_is_tallied_once() {
     let board = store
         .dashboard(at("2026-11-03T12:00:00Z"), &eastern())
         .expect("dashboard");
-    assert_eq!(board.overall.attempts, 1);
-    assert_eq!(board.supporters, 1);
+    assert_eq!(board.office.overall.attempts, 1);
+    assert_eq!(board.office.supporters, 1);
 
     // One whose time a device garbled is counted on no day; the dashboard
     // is still drawn.
@@ -282,8 +283,8 @@ fn an_attempt_pulled_twice_is_tallied_once() {
     let board = store
         .dashboard(at("2026-11-03T12:00:00Z"), &eastern())
         .expect("dashboard");
-    assert_eq!(board.overall.attempts, 2);
-    let on_days: u64 = board.days.iter().map(|d| d.rate.attempts).sum();
+    assert_eq!(board.office.overall.attempts, 2);
+    let on_days: u64 = board.office.days.iter().map(|d| d.rate.attempts).sum();
     assert_eq!(on_days, 1);
 }
 
@@ -556,7 +557,7 @@ fn a_quarantined_batch_is_kept_but_left_out_of_the_figures_until_released() {
     store.act_as(None).expect("nobody");
     let zone = eastern();
     let before = store.dashboard(now, &zone).expect("dashboard");
-    assert_eq!(before.overall.attempts, 40);
+    assert_eq!(before.office.overall.attempts, 40);
     let precinct_attempts = |board: &Dashboard| {
         board
             .precincts
@@ -576,7 +577,7 @@ fn a_quarantined_batch_is_kept_but_left_out_of_the_figures_until_released() {
         .decide_batch(bens.clone(), Verdict::Quarantined, "doors too fast", now)
         .expect("quarantined");
     let during = store.dashboard(now, &zone).expect("dashboard");
-    assert_eq!(during.overall.attempts, 25);
+    assert_eq!(during.office.overall.attempts, 25);
     assert_eq!(precinct_attempts(&during), 25);
     assert!(during.volunteers.iter().all(|v| v.name != "Ben Okafor"));
     let kept: i64 = store
@@ -736,6 +737,16 @@ fn a_quarantined_batchs_doors_are_left_to_knock_again_unless_someone_else_knocke
         before - 2,
         "the two doors only Ben knocked are left to knock; Ana's stays knocked"
     );
+    let listed = |store: &Store| {
+        store
+            .turfs_on(&zone)
+            .expect("turfs")
+            .into_iter()
+            .find(|listed| listed.id == turf)
+            .map(|listed| listed.knocked)
+            .expect("the turf in the list")
+    };
+    assert_eq!(listed(&store), 1, "the turf list agrees with the dashboard");
     store
         .decide_batch(
             bens,
@@ -745,4 +756,5 @@ fn a_quarantined_batchs_doors_are_left_to_knock_again_unless_someone_else_knocke
         )
         .expect("released");
     assert_eq!(knocked(&store), before);
+    assert_eq!(listed(&store), 3);
 }

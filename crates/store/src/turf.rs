@@ -122,7 +122,16 @@ impl Store {
         Ok((turf, households.len() as u64))
     }
 
+    /// Every turf with its progress, days counted on the office's calendar
+    /// ([`crate::office_zone`]).
     pub fn turfs(&self) -> Result<Vec<TurfSummary>, StoreError> {
+        self.turfs_on(&crate::office_zone())
+    }
+
+    /// Every turf with its progress: a door counts as knocked unless only a
+    /// quarantined batch (a volunteer's day on the calendar of `zone`)
+    /// knocked it, as on the dashboard.
+    pub fn turfs_on(&self, zone: &jiff::tz::TimeZone) -> Result<Vec<TurfSummary>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT t.id, t.name, t.kind, coalesce(p.doors, 0), \
                     (SELECT count(*) FROM turf_households th JOIN voters v ON v.household_id = th.household_id \
@@ -149,6 +158,13 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut turfs = turfs;
+        let left_out = crate::results::knocks_left_out(&self.conn, zone)?;
+        for turf in &mut turfs {
+            let out = left_out.get(&turf.id).copied().unwrap_or(0);
+            turf.knocked = turf
+                .knocked
+                .saturating_sub(i64::try_from(out).unwrap_or(i64::MAX));
+        }
         let assigned = crate::script::assignments(&self.conn, WorkKind::Turf)?;
         for turf in &mut turfs {
             let key = turf

@@ -60,7 +60,7 @@ enum Step {
 }
 
 fn goals_form(board: &Dashboard) -> [String; 4] {
-    let goals = &board.goals;
+    let goals = &board.office.goals;
     [
         goals.doors_per_day,
         goals.calls_per_day,
@@ -456,15 +456,15 @@ fn view_board(board: &Dashboard) -> Html {
                 <div class="tile" id="today-rate">
                     <span class="tile-label">{ "Contact rate today" }</span>
                     <strong class="tile-value">{ rate(day.rate) }</strong>
-                    <span class="muted">{ format!("{} overall", rate(board.overall)) }</span>
+                    <span class="muted">{ format!("{} overall", rate(board.office.overall)) }</span>
                 </div>
-                { tile("supporters", "Supporters identified", board.supporters, board.goals.supporters) }
+                { tile("supporters", "Supporters identified", board.office.supporters, board.office.goals.supporters) }
             </div>
         },
         None => html! {},
     };
-    let most_support = board.support.iter().map(|l| l.answers).max().unwrap_or(0);
-    let support = board.support.iter().map(|level| {
+    let most_support = board.office.most_support();
+    let support = board.office.support.iter().map(|level| {
         html! {
             <li class="bar-row" data-level={level.code.clone()}>
                 <span class="bar-label">{ level.label.clone() }</span>
@@ -550,13 +550,13 @@ fn view_board(board: &Dashboard) -> Html {
                 group(board.left.doors), board.left.open_turfs, group(board.left.calls), board.left.open_lists
             ) }</p>
             <section class="board-section">
-                <h3>{ format!("The last {} days", board.days.len()) }</h3>
-                { days_chart(&board.days) }
+                <h3>{ format!("The last {} days", board.office.days.len()) }</h3>
+                { days_chart(&board.office.days) }
             </section>
             <section class="board-section two">
                 <div>
-                    <h3>{ format!("Support IDs ({})", of_goal(board.supporters, board.goals.supporters)) }</h3>
-                    if board.support.is_empty() {
+                    <h3>{ format!("Support IDs ({})", of_goal(board.office.supporters, board.office.goals.supporters)) }</h3>
+                    if board.office.support.is_empty() {
                         <p class="muted">{ "No support question." }</p>
                     } else {
                         <ol class="precinct-chart" id="support-chart" aria-label="Support answers by level">{ for support }</ol>

@@ -10,12 +10,17 @@
 //! generated county of `--voters` voters into a throwaway registry
 //! database, adds `--attempts-per-voter` contact attempts each, then times
 //! the four commands as whole processes, with each one's peak memory, and
-//! checks the restored database holds every table as it was.
+//! checks the restored database holds every table as it was. Before the
+//! backup it times the campaign's figures (`GET /v1/stats`'s computation,
+//! as an admin sees them) against a plain count of the same attempts by
+//! channel and result, in the same run.
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use groundgame_domain::wire::Role;
+use groundgame_registry::identity::Device;
 use groundgame_registry::testing::{table_digests, S3Server, TestDatabase, S3_KEYS};
-use groundgame_registry::{admin, voter_file};
+use groundgame_registry::{admin, stats, voter_file};
 use groundgame_voterfile::generate::{self, Population};
 use groundgame_voterfile::{Layout, VoterFile};
 use serde::Serialize;
@@ -60,6 +65,12 @@ struct Report {
     pg_restore: Run,
     restore_over_pg_restore: f64,
     restored_tables_equal: bool,
+    /// `GET /v1/stats`' computation for an admin, median of five.
+    stats_ms: f64,
+    /// `SELECT channel, result, count(*) ... GROUP BY 1, 2` over the same
+    /// attempts, median of five: the least any figure must read.
+    group_by_ms: f64,
+    stats_over_group_by: f64,
 }
 
 /// Runs `command` to the end, sampling its peak resident set.
@@ -142,21 +153,26 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     let opened = VoterFile::open(&file, &Layout::NcVoter)?;
     voter_file::load(&pool, campaign, opened, &Layout::NcVoter, false, |_, _| {}).await?;
     let precincts = admin::voter_file_precincts(&pool, campaign).await?;
-    admin::create_office(&pool, campaign, "County", &precincts).await?;
+    let office = admin::create_office(&pool, campaign, "County", &precincts).await?;
     eprintln!("loaded {} voters; adding attempts", cli.voters);
     // The attempts laptops would have pushed: doors and calls with a
     // survey answer, straight into the table (the push path has its own
-    // benchmark).
+    // benchmark), spread over 30 days and 40 volunteers as a month of
+    // an office's work would be.
     sqlx::query(
         "INSERT INTO contact_attempts (campaign_id, id, voter_id, precinct_code, channel, result,
              volunteer, answers, recorded_at, hlc, device_id)
          SELECT v.campaign_id, gen_random_uuid()::text, v.voter_id, v.precinct_code,
                 CASE WHEN n % 2 = 0 THEN 'door' ELSE 'phone' END,
                 CASE WHEN n % 3 = 0 THEN 'canvassed' ELSE 'not-home' END,
-                'Bench Volunteer',
+                'Bench Volunteer ' || (h % 40),
                 '[{\"question\": \"support\", \"answer\": \"lean\"}]'::jsonb,
-                '2026-11-30T17:00:00Z', '0000000001:0000:bench', gen_random_uuid()
-           FROM voters v, generate_series(1, $1) n WHERE v.campaign_id = $2",
+                to_char(timestamp '2026-11-01 13:00:00' + (h % 30) * interval '1 day'
+                        + (h % 28800) * interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                '0000000001:0000:bench', gen_random_uuid()
+           FROM voters v, generate_series(1, $1) n,
+                LATERAL (SELECT abs(hashtext(v.voter_id || ':' || n)) AS h) hashed
+          WHERE v.campaign_id = $2",
     )
     .bind(cli.attempts_per_voter as i64)
     .bind(campaign)
@@ -173,6 +189,40 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
         .filter(|(table, _)| *table != "_sqlx_migrations")
         .map(|(_, (rows, _))| *rows as u64)
         .sum();
+
+    eprintln!("campaign figures");
+    let admin_device = Device {
+        campaign,
+        id: uuid::Uuid::new_v4(),
+        office,
+        role: Role::Admin,
+        revoked: false,
+    };
+    let mut stats_runs = Vec::new();
+    let mut group_by_runs = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let figures = stats::campaign_stats(&pool, &admin_device, "America/New_York")
+            .await
+            .map_err(|error| anyhow::anyhow!("the campaign's figures failed: {error:?}"))?;
+        stats_runs.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(
+            figures.campaign.overall.attempts == contact_attempts as u64,
+            "the campaign's figures count {} attempts of {contact_attempts}",
+            figures.campaign.overall.attempts
+        );
+        let started = Instant::now();
+        let groups: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT channel, result, count(*) FROM contact_attempts WHERE campaign_id = $1 GROUP BY 1, 2",
+        )
+        .bind(campaign)
+        .fetch_all(&pool)
+        .await?;
+        group_by_runs.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(!groups.is_empty(), "the plain count found no attempts");
+    }
+    let stats_ms = median(&mut stats_runs);
+    let group_by_ms = median(&mut group_by_runs);
 
     let s3 = S3Server::start_program(cli.moto_server.as_os_str()).await;
     s3.create_bucket("bench").await;
@@ -261,7 +311,15 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
         restore,
         pg_restore,
         restored_tables_equal,
+        stats_over_group_by: stats_ms / group_by_ms,
+        stats_ms,
+        group_by_ms,
     })
+}
+
+fn median(runs: &mut [f64]) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
 }
 
 fn main() -> anyhow::Result<()> {
