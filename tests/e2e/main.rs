@@ -1179,8 +1179,18 @@ async fn the_dashboard_draws_the_offices_results_against_its_goals() {
             now,
         )?;
         store.act_as(Some(&ana.id))?;
-        let voters = store.search_voters(&VoterQuery::first_page("", 6))?;
-        for (n, row) in voters.rows.iter().enumerate() {
+        // Six doors a second apart, each at another household: quality
+        // control flags the day.
+        let mut addresses = std::collections::BTreeSet::new();
+        let voters: Vec<_> = store
+            .search_voters(&VoterQuery::first_page("", 100))?
+            .rows
+            .into_iter()
+            .filter(|row| !row.address.is_empty() && addresses.insert(row.address.clone()))
+            .take(6)
+            .collect();
+        assert_eq!(voters.len(), 6, "six households to knock");
+        for (n, row) in voters.iter().enumerate() {
             let result = if n % 2 == 0 { "canvassed" } else { "not-home" };
             let mut contact = NewContact::new(
                 row.voter_id.clone(),
@@ -1235,9 +1245,15 @@ async fn the_dashboard_draws_the_offices_results_against_its_goals() {
         text == "1"
     })
     .await;
-    // Quality control looked at Ana's day (six doors a second apart).
-    app.wait_for_text("#quality-summary", |text| text.contains("day): 1;"))
-        .await;
+    // Quality control flagged Ana's day (six doors a second apart).
+    app.wait_for_text("#quality-summary", |text| {
+        text.contains("day): 1;") && text.contains("flagged: 1.")
+    })
+    .await;
+    app.wait_for_text("#quality-flags tr[data-volunteer='Ana Ruiz']", |text| {
+        text.contains("doors seconds apart: 5 of 5")
+    })
+    .await;
     // Campaign figures are a coordinator's: this laptop is told why not.
     app.wait_for_text("#campaign-unavailable", |text| text.contains("caller"))
         .await;
@@ -1311,13 +1327,12 @@ async fn the_dashboard_draws_the_offices_results_against_its_goals() {
     let crm = std::fs::read_to_string(&path).expect("the CRM export is on disk");
     assert!(crm.starts_with("PersonID,ContactType,Result"), "{crm}");
     app.screenshot("dashboard-export").await;
-    // Ana's evening is flagged (doors a second apart). Quarantined, it is
-    // kept but leaves the figures; the audit log says who decided; released,
-    // it counts again.
-    click(&app, "#quality-all summary").await;
+    // Ana's evening is flagged (doors a second apart). Quarantined from the
+    // flagged table, it is kept but leaves the figures; the audit log says
+    // who decided; released, it counts again.
     click(
         &app,
-        "#quality tr[data-volunteer='Ana Ruiz'] button.quarantined",
+        "#quality-flags tr[data-volunteer='Ana Ruiz'] button.quarantined",
     )
     .await;
     app.wait_for_text("#today-doors .tile-value", |text| number(text) == 0)
