@@ -272,14 +272,11 @@ pub async fn campaign_stats(
     let tally_rows = tallies(&mut tx, device.campaign, zone).await?;
     let answer_rows = answers(&mut tx, device.campaign, zone).await?;
     tx.commit().await.map_err(ApiError::database)?;
-    // Quarantined batches are kept but not counted, as on the laptops: an
-    // office's figures leave out its own; the campaign's leave out a batch
-    // where an office holding the attempt's precinct quarantined it, and a
-    // named volunteer's wherever it was quarantined (a volunteer is one
-    // office's).
+    // Quarantined batches are kept but not counted, as on the laptops.
     let quarantined = quarantined_batches(pool, device.campaign).await?;
     // Each row goes to every office holding it that counts it, and to the
-    // campaign (`None`), by the domain's rule.
+    // campaign (`None`), by the domain's rule (`quality::counts_for` says
+    // which).
     fn spread<T: Clone>(
         into: &mut BTreeMap<Option<Uuid>, Vec<T>>,
         (offices, row): (Vec<Uuid>, T),
