@@ -194,6 +194,11 @@ impl ResultCode {
 
     /// Looks a code up by its slug (or a common spelling of it).
     pub fn find(slug: &str) -> Option<&'static ResultCode> {
+        // A stored result is its slug already (every figure of a dashboard
+        // looks one up per tally): only another spelling is rewritten.
+        if let Some(code) = RESULT_CODES.iter().find(|code| code.slug == slug) {
+            return Some(code);
+        }
         let wanted = slug.trim().to_ascii_lowercase().replace([' ', '_'], "-");
         RESULT_CODES.iter().find(|code| code.slug == wanted)
     }

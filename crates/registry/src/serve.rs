@@ -27,6 +27,23 @@ pub async fn serve_with(
 ) -> std::io::Result<()> {
     let address = listener.local_addr().ok();
     tracing::info!(?address, "registry listening");
+    // The rollups' deltas pushes append are folded into the keyed rows
+    // while serving, so `/v1/stats` reads a few thousand rows.
+    let folding = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            let mut every = tokio::time::interval(crate::stats::FOLD_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match crate::stats::fold(&pool).await {
+                    Ok(0) => {}
+                    Ok(moved) => tracing::debug!(moved, "rollup deltas folded"),
+                    Err(error) => tracing::warn!(%error, "cannot fold the rollups' deltas"),
+                }
+            }
+        }
+    });
     let router = http::router_with(pool, config.clone());
     let (stop, stopping) = watch::channel(false);
     let mut shutdown = pin!(shutdown);
@@ -76,6 +93,7 @@ pub async fn serve_with(
             }
         });
     }
+    folding.abort();
     let _ = stop.send(true);
     // Requests in flight get a moment to finish.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -1,7 +1,10 @@
 //! The campaign's figures by office (`GET /v1/stats`): the same measures as
 //! every laptop's Office dashboard, computed by the same functions
-//! (`groundgame_domain::results`) over tallies PostgreSQL groups from every
-//! office's attempts. SQL here; the rules are the domain's.
+//! (`groundgame_domain::results`) over the rollups registry migration 0011
+//! keeps as attempts arrive (`attempt_tallies`, `answer_tallies`: by the
+//! offices holding the voter's precinct, UTC hour, volunteer and result,
+//! with the deltas pushes appended since the last [`fold`]), put on the
+//! asked zone's days. SQL here; the rules are the domain's.
 
 use crate::error::ApiError;
 use crate::identity::Device;
@@ -77,12 +80,32 @@ type TallyRow = (
     String,
 );
 
-/// The offices whose precincts hold each precinct's voters, as an array
-/// per precinct (most precincts are one office's; one in no office has
-/// none): what each attempt is joined to, so the campaign's attempts are
-/// read once and grouped by a handful of office sets, never by precinct.
-const OFFICE_SETS: &str = "LEFT JOIN (SELECT precinct_code, array_agg(office_id ORDER BY office_id) AS offices \
-     FROM office_precincts WHERE campaign_id = $1 GROUP BY 1) held ON held.precinct_code = a.precinct_code";
+/// The campaign's (`$1`) rows of rollup `table` and of its `deltas` not
+/// yet folded in (`columns` of each), with each UTC hour on `zone`'s (`$2`)
+/// calendar as `day`, each distinct hour worked out once (a few hundred a
+/// month).
+fn on_days(table: &str, deltas: &str, columns: &str) -> String {
+    format!(
+        "WITH t AS (SELECT {columns} FROM {table} WHERE campaign_id = $1 \
+                    UNION ALL SELECT {columns} FROM {deltas} WHERE campaign_id = $1), \
+              days AS (SELECT hour, to_char((hour || ':00:00+00')::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD') AS day \
+                       FROM (SELECT DISTINCT hour FROM t) hours) \
+         SELECT t.*, days.day FROM t JOIN days ON days.hour = t.hour"
+    )
+}
+
+/// Moves every campaign's rollup deltas (what pushes appended) into the
+/// keyed rollups; how many delta rows it moved. The registry's server
+/// runs it every few seconds ([`FOLD_EVERY`]); the figures are the same
+/// before and after, only quicker to read.
+pub async fn fold(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT fold_tallies()")
+        .fetch_one(pool)
+        .await
+}
+
+/// How often `serve` folds the rollups' deltas.
+pub const FOLD_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Attempt tallies by day, volunteer, channel and result, each with the
 /// offices it counts for (an attempt counts for each office whose precincts
@@ -93,12 +116,13 @@ async fn tallies(
     zone: &str,
 ) -> Result<Vec<(Vec<Uuid>, Tally)>, ApiError> {
     let rows: Vec<TallyRow> = sqlx::query_as(&format!(
-        "SELECT coalesce(held.offices, '{{}}'::uuid[]), \
-                to_char(a.recorded_at::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD'), \
-                coalesce(a.volunteer, ''), a.channel, a.result, \
-                count(*), min(a.recorded_at), max(a.recorded_at) \
-         FROM contact_attempts a {OFFICE_SETS} \
-         WHERE a.campaign_id = $1 GROUP BY 1, 2, 3, 4, 5"
+        "SELECT holders, day, volunteer, channel, result, sum(attempts)::bigint, min(first_at), max(last_at) \
+         FROM ({}) t GROUP BY 1, 2, 3, 4, 5",
+        on_days(
+            "attempt_tallies",
+            "attempt_tally_deltas",
+            "holders, hour, volunteer, channel, result, attempts, first_at, last_at"
+        )
     ))
     .bind(campaign)
     .bind(zone)
@@ -144,13 +168,13 @@ async fn answers(
     zone: &str,
 ) -> Result<Vec<(Vec<Uuid>, AnswerTally)>, ApiError> {
     let rows: Vec<AnswerRow> = sqlx::query_as(&format!(
-        "SELECT coalesce(held.offices, '{{}}'::uuid[]), \
-                to_char(a.recorded_at::timestamptz AT TIME ZONE $2, 'YYYY-MM-DD'), \
-                coalesce(a.volunteer, ''), s.value ->> 'question', s.value ->> 'answer', count(*) \
-         FROM contact_attempts a CROSS JOIN LATERAL jsonb_array_elements(a.answers) s {OFFICE_SETS} \
-         WHERE a.campaign_id = $1 AND jsonb_typeof(a.answers) = 'array' \
-           AND s.value ->> 'question' IS NOT NULL AND s.value ->> 'answer' IS NOT NULL \
-         GROUP BY 1, 2, 3, 4, 5"
+        "SELECT holders, day, volunteer, question, answer, sum(answers)::bigint \
+         FROM ({}) t GROUP BY 1, 2, 3, 4, 5",
+        on_days(
+            "answer_tallies",
+            "answer_tally_deltas",
+            "holders, hour, volunteer, question, answer, answers"
+        )
     ))
     .bind(campaign)
     .bind(zone)
@@ -258,12 +282,13 @@ pub async fn campaign_stats(
             .fetch_all(pool)
             .await
             .map_err(ApiError::database)?;
-    // Both reads in one transaction, with the planner told what suits a
-    // scan of every attempt grouped into a few thousand rows: a hash table
-    // in memory rather than a sort spilled to disk, and no JIT compiling
-    // (it cost more than it saved at 2,000,000 attempts).
+    // Both reads at one snapshot, so answers and attempts agree; without
+    // JIT compiling, which costs more than a read of the rollups takes.
     let mut tx = pool.begin().await.map_err(ApiError::database)?;
-    for setting in ["SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'"] {
+    for setting in [
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        "SET LOCAL jit = off",
+    ] {
         sqlx::query(setting)
             .execute(&mut *tx)
             .await
@@ -340,4 +365,154 @@ pub async fn campaign_stats(
             .collect(),
         campaign,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{seed_precincts, TestDatabase};
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    /// Adds `count` attempts, spread over the seeded voters, on `conn`.
+    async fn add_attempts(conn: &mut sqlx::PgConnection, campaign: Uuid, batch: &str, count: i32) {
+        sqlx::query(
+            "INSERT INTO contact_attempts (campaign_id, id, voter_id, precinct_code, channel, result, \
+             volunteer, answers, recorded_at, hlc, device_id) \
+             SELECT v.campaign_id, $2 || '-' || n || '-' || v.voter_id, v.voter_id, v.precinct_code, \
+                    CASE WHEN n % 2 = 0 THEN 'door' ELSE 'phone' END, \
+                    CASE WHEN n % 3 = 0 THEN 'canvassed' ELSE 'not-home' END, \
+                    CASE WHEN n % 5 = 0 THEN NULL ELSE 'Volunteer ' || (n % 4) END, \
+                    jsonb_build_array(jsonb_build_object('question', 'support', 'answer', \
+                        CASE WHEN n % 2 = 0 THEN 'lean' ELSE 'strong' END)), \
+                    to_char(timestamp '2026-11-01 20:00:00' + n * interval '13 minutes', \
+                            'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+                    '0000000001:0000:test', gen_random_uuid() \
+               FROM voters v, generate_series(1, $3) n WHERE v.campaign_id = $1 \
+             ON CONFLICT (campaign_id, id) DO NOTHING",
+        )
+        .bind(campaign)
+        .bind(batch)
+        .bind(count)
+        .execute(conn)
+        .await
+        .expect("attempts");
+    }
+
+    /// Rows of the attempt rollup, once its deltas are folded in, that a
+    /// grouping of every attempt from scratch, by the offices holding its
+    /// precinct now, does not give, and the other way round.
+    async fn drift(pool: &PgPool) -> (i64, i64) {
+        super::fold(pool).await.expect("folded");
+        let fresh = "WITH held AS (SELECT campaign_id, precinct_code, \
+                                    array_agg(office_id ORDER BY office_id) AS offices \
+                                    FROM office_precincts GROUP BY 1, 2) \
+             SELECT a.campaign_id, coalesce(held.offices, '{}'), substr(a.recorded_at, 1, 13), \
+                    coalesce(a.volunteer, ''), a.channel, a.result, count(*), \
+                    min(a.recorded_at COLLATE \"C\"), max(a.recorded_at COLLATE \"C\") \
+               FROM contact_attempts a LEFT JOIN held USING (campaign_id, precinct_code) \
+              GROUP BY 1, 2, 3, 4, 5, 6";
+        let count = |sql: String| async move {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(pool)
+                .await
+                .expect("compared")
+        };
+        (
+            count(format!(
+                "SELECT count(*) FROM (SELECT * FROM attempt_tallies EXCEPT ({fresh})) d"
+            ))
+            .await,
+            count(format!(
+                "SELECT count(*) FROM (({fresh}) EXCEPT SELECT * FROM attempt_tallies) d"
+            ))
+            .await,
+        )
+    }
+
+    #[tokio::test]
+    async fn the_rollups_stay_equal_to_a_grouping_of_every_attempt_while_an_office_is_made_mid_push(
+    ) {
+        let database = TestDatabase::create().await;
+        let pool = crate::db::connect_and_migrate(&database.url)
+            .await
+            .expect("migrated");
+        let campaign = crate::admin::campaign(&pool, "Rollups")
+            .await
+            .expect("campaign");
+        seed_precincts(&pool, campaign, &["P1", "P2", "P3", "P4"]).await;
+        let mut conn = pool.acquire().await.expect("connection");
+        add_attempts(&mut conn, campaign, "before", 20).await;
+        assert_eq!(drift(&pool).await, (0, 0), "pushed before any office");
+
+        // A push under way (not committed) when an office is made over
+        // two of the precincts: the office waits on the real lock.
+        let mut push = pool.begin().await.expect("push");
+        add_attempts(&mut push, campaign, "during", 30).await;
+        let made = tokio::spawn({
+            let pool = pool.clone();
+            async move {
+                crate::admin::create_office(&pool, campaign, "North", &["P1".into(), "P2".into()])
+                    .await
+                    .expect("office")
+            }
+        });
+        let mut waited = false;
+        for _ in 0..100 {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                 WHERE NOT l.granted AND c.relname = 'contact_attempts'",
+            )
+            .fetch_one(&pool)
+            .await
+            .expect("locks");
+            if waiting > 0 {
+                waited = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(waited, "the office never waited for the push under way");
+        assert!(!made.is_finished());
+        push.commit().await.expect("pushed");
+        let north = made.await.expect("made");
+        // A push after the office, and one of an attempt already there.
+        add_attempts(&mut conn, campaign, "after", 10).await;
+        add_attempts(&mut conn, campaign, "after", 10).await;
+        assert_eq!(drift(&pool).await, (0, 0), "after the office was made");
+
+        // And the figures read from them: every attempt in the campaign's,
+        // North's precincts' in North's.
+        let device = crate::identity::Device {
+            campaign,
+            id: Uuid::new_v4(),
+            office: north,
+            role: groundgame_domain::wire::Role::Admin,
+            revoked: false,
+        };
+        add_attempts(&mut conn, campaign, "unfolded", 5).await;
+        let unfolded: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_tally_deltas")
+            .fetch_one(&pool)
+            .await
+            .expect("deltas");
+        assert!(unfolded > 0);
+        let stats = super::campaign_stats(&pool, &device, "America/New_York")
+            .await
+            .expect("stats");
+        assert_eq!(stats.campaign.overall.attempts, 4 * (20 + 30 + 10 + 5));
+        assert!(super::fold(&pool).await.expect("folded") > 0);
+        let folded = super::campaign_stats(&pool, &device, "America/New_York")
+            .await
+            .expect("stats");
+        assert_eq!(
+            serde_json::to_value(&folded).expect("json"),
+            serde_json::to_value(&stats).expect("json"),
+            "the same figures before and after a fold"
+        );
+        assert_eq!(stats.offices[0].overall.attempts, 2 * (20 + 30 + 10 + 5));
+        let answers: i64 = sqlx::query_scalar("SELECT sum(answers)::bigint FROM answer_tallies")
+            .fetch_one(&pool)
+            .await
+            .expect("answers");
+        assert_eq!(answers, 4 * (20 + 30 + 10 + 5));
+    }
 }

@@ -71,6 +71,14 @@ struct Report {
     /// attempts, median of five: the least any figure must read.
     group_by_ms: f64,
     stats_over_group_by: f64,
+    /// Rows of the rollup `/v1/stats` reads (registry migration 0011).
+    attempt_tallies: i64,
+    /// The deltas of the one statement that added every attempt folded
+    /// into the keyed rollup.
+    fold_ms: f64,
+    /// The rollups worked out again from every attempt, as when an
+    /// office's precincts change: `SELECT retally(campaign)`.
+    retally_ms: f64,
 }
 
 /// Runs `command` to the end, sampling its peak resident set.
@@ -178,6 +186,9 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     .bind(campaign)
     .execute(&pool)
     .await?;
+    let started = Instant::now();
+    groundgame_registry::stats::fold(&pool).await?;
+    let fold_ms = started.elapsed().as_secs_f64() * 1e3;
     sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
     let contact_attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM contact_attempts")
         .fetch_one(&pool)
@@ -186,7 +197,10 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
     let before = table_digests(&pool).await;
     let rows: u64 = before
         .iter()
-        .filter(|(table, _)| *table != "_sqlx_migrations")
+        .filter(|(table, _)| {
+            *table != "_sqlx_migrations"
+                && !groundgame_registry::backup::DERIVED_TABLES.contains(&table.as_str())
+        })
         .map(|(_, (rows, _))| *rows as u64)
         .sum();
 
@@ -221,6 +235,15 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
         group_by_runs.push(started.elapsed().as_secs_f64() * 1e3);
         anyhow::ensure!(!groups.is_empty(), "the plain count found no attempts");
     }
+    let attempt_tallies: i64 = sqlx::query_scalar("SELECT count(*) FROM attempt_tallies")
+        .fetch_one(&pool)
+        .await?;
+    let started = Instant::now();
+    sqlx::query("SELECT retally($1)")
+        .bind(campaign)
+        .execute(&pool)
+        .await?;
+    let retally_ms = started.elapsed().as_secs_f64() * 1e3;
     let stats_ms = median(&mut stats_runs);
     let group_by_ms = median(&mut group_by_runs);
 
@@ -314,6 +337,9 @@ async fn run(cli: &Cli) -> anyhow::Result<Report> {
         stats_over_group_by: stats_ms / group_by_ms,
         stats_ms,
         group_by_ms,
+        attempt_tallies,
+        fold_ms,
+        retally_ms,
     })
 }
 

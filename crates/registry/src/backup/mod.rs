@@ -1,7 +1,8 @@
 //! Backup to object storage: `admin backup`, `admin backup --list` and
 //! `admin restore`.
 //!
-//! A backup is every table of the registry's database read in one
+//! A backup is every table of the registry's database (but the rollups
+//! triggers derive from them, [`DERIVED_TABLES`]) read in one
 //! repeatable-read transaction (one snapshot), as PostgreSQL's COPY text,
 //! compressed and sealed under the operator's passphrase ([`format`]) and
 //! streamed to an S3-compatible store as a multipart upload, so a county's
@@ -11,8 +12,9 @@
 //! written last: a backup without a manifest never finished.
 //!
 //! A restore goes into an empty database, in one transaction: the
-//! migrations the backup was made at, every table's rows, the sequences,
-//! then any later migration of this registry. It commits only after the
+//! migrations the backup was made at, every table's rows (the rollups
+//! rebuilt by their triggers as the rows go in), the sequences, then any
+//! later migration of this registry. It commits only after the
 //! file's last sealed chunk has opened and its SHA-256 matches the
 //! manifest, so a damaged, cut-off or wrongly keyed backup leaves the
 //! database as empty as it was.
@@ -321,13 +323,32 @@ pub fn load_order(
     Ok(order)
 }
 
-/// The database's tables in load order, with their columns.
+/// Tables worked out from others by triggers (registry migration 0011):
+/// a backup leaves them out, and a restore's loading of the attempts and
+/// the offices' precincts rebuilds them.
+pub const DERIVED_TABLES: &[&str] = &[
+    "answer_tallies",
+    "answer_tally_deltas",
+    "attempt_tallies",
+    "attempt_tally_deltas",
+];
+
+/// (table, a table it loads after) beyond what foreign keys say: the
+/// attempts' trigger reads which offices hold each precinct, so with the
+/// precincts loaded first each attempt is tallied once under its offices,
+/// rather than tallied under none and the campaign worked out again.
+const LOADS_AFTER: &[(&str, &str)] = &[("contact_attempts", "office_precincts")];
+
+/// The database's tables in load order, with their columns; derived
+/// tables are not among them.
 async fn table_shapes(conn: &mut PgConnection) -> Result<Vec<TableShape>, BackupError> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_sqlx_migrations'
+            AND c.relname <> ALL($1)
           ORDER BY 1",
     )
+    .bind(DERIVED_TABLES)
     .fetch_all(&mut *conn)
     .await?;
     let edges: Vec<(String, String)> = sqlx::query_as(
@@ -340,6 +361,14 @@ async fn table_shapes(conn: &mut PgConnection) -> Result<Vec<TableShape>, Backup
     )
     .fetch_all(&mut *conn)
     .await?;
+    let edges: Vec<(String, String)> = edges
+        .into_iter()
+        .chain(
+            LOADS_AFTER
+                .iter()
+                .map(|(table, parent)| ((*table).to_owned(), (*parent).to_owned())),
+        )
+        .collect();
     let mut columns: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT c.relname::text, a.attname::text
@@ -789,6 +818,10 @@ pub async fn restore(
         .run(&mut *tx)
         .await
         .map_err(crate::db::DbError::Migrate)?;
+    // The rollups' deltas the COPYs left, folded into keyed rows.
+    sqlx::query("SELECT fold_tallies()")
+        .execute(&mut *tx)
+        .await?;
     let schema_version: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&mut *tx)
         .await?;
